@@ -1,0 +1,62 @@
+# minimax_nvfp4 — build, test, benchmark.
+#   make            the header, the kernel header and every example into build/
+#   make test       the CPU test suite (AddressSanitizer + UBSan); ends "N passed, N failed"
+#   make test-gpu   the GPU test suite (skips with a message when no GPU is present)
+#   make header     regenerate minimax_nvfp4.h from src/ (also done by any build)
+CC      ?= cc
+CXX     ?= c++
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LIBS     = -ldl -lm -lpthread
+BUILD    = build
+
+HEADER   = minimax_nvfp4.h
+SRC      = $(sort $(wildcard src/decl_*.h src/impl_*.h))
+KERNEL_SRC = $(wildcard src/kernels.cu)
+KERNEL_HDR = $(if $(KERNEL_SRC),minimax_nvfp4_cuda.cu.h)
+
+EXAMPLES = $(patsubst examples/%.c,$(BUILD)/minimax-%,$(wildcard examples/*.c))
+CPU_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+GPU_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/gpu_*.c))
+TEST_SCRIPTS = $(sort $(wildcard tests/check_*.sh))
+
+all: $(HEADER) $(KERNEL_HDR) $(EXAMPLES)
+
+header: $(HEADER)
+
+$(HEADER): $(SRC) tools/amalgamate.sh
+	sh tools/amalgamate.sh $@
+
+ifneq ($(KERNEL_SRC),)
+$(KERNEL_HDR): $(KERNEL_SRC) tools/embed.sh
+	sh tools/embed.sh $(KERNEL_SRC) $@
+endif
+
+$(BUILD)/minimax-%: examples/%.c $(HEADER) $(KERNEL_HDR) | $(BUILD)
+	$(CC) -std=c11 $(CFLAGS) $(WARN) -I. -o $@ $< $(LIBS)
+
+$(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(HEADER) $(KERNEL_HDR) | $(BUILD)/tests
+	$(CC) -std=c11 $(CFLAGS) $(WARN) $(SAN) -I. -Itests -o $@ $< $(LIBS)
+
+# Each test program is one translation unit: it defines MINIMAX_IMPLEMENTATION,
+# includes the header and whatever tests/*.h it needs (the CPU reference is
+# tests/ref.h), so it can call private minimax__ functions.
+# GPU tests run without sanitizers: ASan's shadow memory and the CUDA driver do not mix.
+$(BUILD)/tests/gpu_%: tests/gpu_%.c tests/*.h $(HEADER) $(KERNEL_HDR) | $(BUILD)/tests
+	$(CC) -std=c11 $(CFLAGS) $(WARN) -I. -Itests -o $@ $< $(LIBS)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+test: all $(CPU_TESTS)
+	@sh tests/run.sh $(CPU_TESTS) $(TEST_SCRIPTS)
+
+test-gpu: all $(GPU_TESTS)
+	@sh tests/run.sh $(GPU_TESTS)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all header test test-gpu clean
+.DELETE_ON_ERROR:
