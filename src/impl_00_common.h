@@ -59,6 +59,9 @@ MINIMAX__PRIV void minimax__fail_append(const char *text) {
         snprintf(minimax__error_text + used, sizeof minimax__error_text - used, "%s", text);
 }
 
+/* Returns `code` keeping the message already recorded by a lower level. */
+MINIMAX__PRIV minimax_result minimax__fail_code_or(minimax_result code) { return code; }
+
 MINIMAX__PRIV void minimax__clear_error(void) { minimax__error_text[0] = 0; }
 
 MINIMAX_API const char *minimax_last_error(void) { return minimax__error_text; }

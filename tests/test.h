@@ -25,8 +25,13 @@ static int test__passed, test__failed, test__skipped, test__cur_failed, test__cu
 /* CHECK that stops the current test (for preconditions of later checks). */
 #define REQUIRE(cond, ...)                                                                 \
     do {                                                                                   \
-        CHECK(cond, __VA_ARGS__);                                                          \
-        if (!(cond)) return;                                                               \
+        if (!(cond)) {                                                                     \
+            test__cur_failed = 1;                                                          \
+            printf("    %s:%d: REQUIRE(%s) failed: ", __FILE__, __LINE__, #cond);          \
+            printf(__VA_ARGS__);                                                           \
+            printf("\n");                                                                  \
+            return;                                                                        \
+        }                                                                                  \
     } while (0)
 
 #define SKIP(...)                                                                          \
@@ -60,6 +65,7 @@ static int test__passed, test__failed, test__skipped, test__cur_failed, test__cu
 
 static int test_summary(void) {
     printf("RESULT %d passed, %d failed, %d skipped\n", test__passed, test__failed, test__skipped);
+    fflush(stdout); /* sanitizers end the process without flushing stdio */
     return test__failed ? 1 : 0;
 }
 
