@@ -788,13 +788,13 @@ MINIMAX__PRIV size_t minimax__pretok_next(const minimax__sym *y, size_t n, size_
     return w - 1;                                                   /* 6: leave one space for the next word */
 }
 
-/* Pre-tokenizes and BPE-encodes one segment of plain text. */
-MINIMAX__PRIV void minimax__encode_plain(minimax__enc *e, const unsigned char *s, size_t len) {
+/* Splits s[0..len) into symbols at e->sym (n + 1 entries: the last one
+   holds the end offset); returns n, or 0 on out-of-memory (e->oom). */
+MINIMAX__PRIV size_t minimax__symbols(minimax__enc *e, const unsigned char *s, size_t len) {
     size_t i = 0, n = 0;
-    if (!len) return;
     if (!minimax__grow((void **)&e->sym, &e->sym_cap, len + 1, sizeof(minimax__sym))) {
         e->oom = 1;
-        return;
+        return 0;
     }
     while (i < len) {
         int32_t cp;
@@ -816,6 +816,14 @@ MINIMAX__PRIV void minimax__encode_plain(minimax__enc *e, const unsigned char *s
         i += (size_t)k;
     }
     e->sym[n].off = (uint32_t)len;
+    return n;
+}
+
+/* Pre-tokenizes and BPE-encodes one segment of plain text. */
+MINIMAX__PRIV void minimax__encode_plain(minimax__enc *e, const unsigned char *s, size_t len) {
+    size_t i, n;
+    if (!len) return;
+    n = minimax__symbols(e, s, len);
     for (i = 0; i < n && !e->oom;) {
         size_t end = minimax__pretok_next(e->sym, n, i);
         minimax__bpe(e, s + e->sym[i].off, e->sym[end].off - e->sym[i].off);
