@@ -70,7 +70,7 @@ static void check_goldens(const char *json, const char *goldens, int min_cases) 
     minimax_tokenizer *t = load(json);
     size_t flen, pos = 0;
     char *g = read_file(goldens, &flen);
-    int cases = 0, bad = 0, bad_trip = 0;
+    int cases = 0, bad = 0, bad_trip = 0, pieces_cases = 0;
     size_t tokens = 0;
     REQUIRE(t && g, "tokenizer %s and goldens %s", json, goldens);
     while (pos < flen) {
@@ -100,6 +100,30 @@ static void check_goldens(const char *json, const char *goldens, int min_cases) 
             want[i] = (int32_t)v;
         }
         while (pos < flen && (g[pos] == '\n' || g[pos] == ' ')) pos++;
+        if (pos < flen && g[pos] == 'P') { /* pre-tokenizer pieces (byte lengths) */
+            size_t np, ns, k, at = 0;
+            char *end;
+            minimax__enc e;
+            int ok = 1;
+            np = (size_t)strtoul(g + pos + 1, &end, 10);
+            pos = (size_t)(end - g);
+            memset(&e, 0, sizeof e);
+            ns = minimax__symbols(&e, (const unsigned char *)text, tlen);
+            for (k = 0; k < np; k++) {
+                size_t want_len = (size_t)strtoul(g + pos, &end, 10), next;
+                pos = (size_t)(end - g);
+                if (!ok) continue;
+                if (at >= ns) { ok = 0; continue; }
+                next = minimax__pretok_next(e.sym, ns, at);
+                if (e.sym[next].off - e.sym[at].off != want_len) ok = 0;
+                at = next;
+            }
+            if (at != ns) ok = 0;
+            pieces_cases++;
+            if (!ok && bad++ < 5) CHECK(0, "%s: pre-tokenizer pieces differ", name);
+            free(e.sym);
+            while (pos < flen && (g[pos] == '\n' || g[pos] == ' ')) pos++;
+        }
         got = encode(t, text, tlen, flags ? MINIMAX_TOKENIZE_SPECIAL : 0, &n);
         cases++;
         tokens += cnt;
@@ -116,7 +140,9 @@ static void check_goldens(const char *json, const char *goldens, int min_cases) 
         free(want);
         free(got);
     }
-    printf("    %s: %d cases, %zu tokens, %d differ, %d fail the round trip\n", goldens, cases, tokens, bad, bad_trip);
+    printf("    %s: %d cases (%d with pieces), %zu tokens, %d differ, %d fail the round trip\n", goldens, cases,
+           pieces_cases, tokens, bad, bad_trip);
+    CHECK(pieces_cases >= 20, "only %d cases with pieces", pieces_cases);
     CHECK(cases >= min_cases, "only %d golden cases read from %s", cases, goldens);
     free(g);
     minimax_tokenizer_free(t);

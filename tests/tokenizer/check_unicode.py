@@ -4,7 +4,9 @@ tables) against Hugging Face `tokenizers`' Split(regex) on every Unicode
 scalar value, each in contexts that tell the regex's classes apart:
   "x"+c (joins iff c in [Ll Lm Lo M]), c+"x" (splits iff c is N or CR/LF),
   "!!"+c (joins iff c is not white space, L or N; with L it splits),
-  "X"+c+"'S" (A/B runs and the contraction), c+c, " "+c+"\\t".
+  "X"+c+"'S" (A/B runs and the contraction), c+c, " "+c+"\\t", and c in
+  each letter position of the contractions ("a'"+c, "a'r"+c, "a'"+c+"e",
+  "a'l"+c: only s S U+017F t T m M d D, r R, v V, e E, l L may match).
 Only Lu and Lt are not told apart: the pattern treats them the same.
 
 usage: check_unicode.py TOKENIZER_JSON   (any tokenizer.json with the pattern)
@@ -20,7 +22,7 @@ bad = 0
 cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
 CH = 20000
 for start in range(0, len(cps), CH):
-    text = "".join("x%s%sx!!%sX%s'S%s%s %s\t" % ((chr(c),) * 7) for c in cps[start:start + CH])
+    text = "".join("x%s%sx!!%sX%s'S%s%s %s\ta'%s a'r%s a'%se a'l%s\n" % ((chr(c),) * 11) for c in cps[start:start + CH])
     want = [len(p.encode("utf-8", "surrogatepass")) for p, _ in split.pre_tokenize_str(text)]
     got = [int(x) for x in subprocess.run([exe, path, "--pieces"], input=text.encode("utf-8"),
                                           capture_output=True, check=True).stdout.split()]

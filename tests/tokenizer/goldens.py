@@ -14,9 +14,16 @@ Only valid UTF-8: invalid input is our own behaviour, tested in C.
 
 Format (binary-safe; read by test_tokenizer.c):
     C <name>\\n F <0|1>\\n T <nbytes>\\n <nbytes raw bytes>\\n I <count> id id ...\\n
+    [P <count> len len ...\\n]   for plain-text cases: the byte lengths of the
+                                 pre-tokenizer's pieces (HF Split alone), so the
+                                 matcher is checked apart from BPE
 """
 import sys
-from tokenizers import Tokenizer
+import os
+from tokenizers import Tokenizer, pre_tokenizers, Regex
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from minimax_spec import PATTERN
+SPLIT = pre_tokenizers.Split(Regex(PATTERN), behavior="isolated", invert=False)
 
 CASES = {
     "english": "The quick brown fox jumps over the lazy dog. It was the best of times, it was the worst of times.\n"
@@ -48,6 +55,8 @@ CASES = {
                        "<minimax:tool_call>\n<invoke name=\"f\">\n</invoke>\n</minimax:tool_call>[e~[",
     "special_partial": "]~b ]~ b] [e~ <think <think>> <<think>> ]~b]]~b] ]]~b]] <minimax:tool_call <minimax:tool_callx>",
     "long_word": "a" * 3000 + " " + "Supercalifragilisticexpialidocious" * 20 + " " + "9" * 100,
+    "fold_long_s": "it'ſ IT'ſ x'ſ 'ſ a'ſs",
+    "lm_lo_marks": "ʰʲ ˈa xʰa ᵃbc Xʰ 中a a中 aʰB ЀʰЀ \u0301\u0301a !\u0301\u0301 1\u0301a ǅǈǋ ǅa aǅ",
     "empty": "",
 }
 
@@ -62,6 +71,9 @@ def put(name, text, special):
     out.write(b"C %s\nF %d\nT %d\n" % (name.encode(), special, len(data)))
     out.write(data)
     out.write(("\nI %d %s\n" % (len(ids), " ".join(map(str, ids)))).encode())
+    if not special:
+        pieces = [len(p.encode()) for p, _ in SPLIT.pre_tokenize_str(text)]
+        out.write(("P %d %s\n" % (len(pieces), " ".join(map(str, pieces)))).encode())
 
 for name, text in CASES.items():
     put(name, text, 1)
