@@ -212,8 +212,12 @@ MINIMAX__PRIV int minimax__tok_flag_is(const minimax__json *o, const char *key, 
     return 1;
 }
 
+/* Ids above this are refused (a file claiming id 2^31 would otherwise make
+   us allocate 16 GiB of per-id tables); real vocabularies are far below. */
+#define MINIMAX__TOK_MAX_ID (1 << 24)
+
 MINIMAX__PRIV int minimax__tok_id(const minimax__json *v, int32_t *id) {
-    if (!v || v->type != MINIMAX__JSON_NUMBER || v->number < 0 || v->number > 2147483000.0 ||
+    if (!v || v->type != MINIMAX__JSON_NUMBER || v->number < 0 || v->number >= (double)MINIMAX__TOK_MAX_ID ||
         v->number != (double)(int32_t)v->number)
         return 0;
     *id = (int32_t)v->number;
@@ -310,7 +314,8 @@ MINIMAX__PRIV minimax_result minimax__tok_build(const minimax__json *root, const
     for (c = vocab->child; c; c = c->next) {
         int32_t id;
         if (!minimax__tok_id(c, &id))
-            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: vocab entry \"%.100s\" has no valid id", what, c->key);
+            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: vocab entry \"%.100s\" has no valid id (an integer in 0..%d)", what,
+                                 c->key, MINIMAX__TOK_MAX_ID - 1);
         if (id > max_id) max_id = id;
         blob_cap += c->key_len;
     }

@@ -348,6 +348,8 @@ static void malformed_files_are_refused(void) {
         {"\"merges\":[", "\"mergez\":[", "no merges", MINIMAX_ERR_FORMAT},
         {"\"vocab\":{", "\"vocab\":{\"zz\":-3,", "a negative id", MINIMAX_ERR_FORMAT},
         {"\"vocab\":{", "\"vocab\":{\"zz\":1.5,", "a fractional id", MINIMAX_ERR_FORMAT},
+        {"\"vocab\":{", "\"vocab\":{\"zz\":2147483647,", "a huge id", MINIMAX_ERR_FORMAT},
+        {"\"id\":200019", "\"id\":1e300", "a huge added id", MINIMAX_ERR_FORMAT},
         {"\"vocab\":{", "\"vocab\":{\"zz\":0,", "an id twice", MINIMAX_ERR_FORMAT},
         {"\"vocab\":{\"!\":0", "\"vocab\":{\"zz\":0", "byte '!' without a token", MINIMAX_ERR_UNSUPPORTED},
         {"\"normalizer\":null", "\"normalizer\":{\"type\":\"NFC\"}", "a normalizer", MINIMAX_ERR_UNSUPPORTED},
@@ -431,6 +433,7 @@ static void random_bytes_round_trip(void) {
 }
 
 int main(void) {
+    (void)test_rng_normal; /* test.h helper this program does not need */
     RUN(goldens_small);
     RUN(goldens_large);
     RUN(api_basics);
