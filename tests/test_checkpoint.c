@@ -822,6 +822,7 @@ int main(void) {
     RUN(test_memory_estimate_real);
     RUN(test_memory_estimate_matches_checkpoint);
     while (g_m.n) tm_remove(&g_m, g_m.t[g_m.n - 1].name);
-    cleanup();
+    if (getenv("MINIMAX_TEST_KEEP")) printf("    kept %s\n", g_root); /* to look at the checkpoints */
+    else cleanup();
     return test_summary();
 }
