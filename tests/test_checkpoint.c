@@ -518,6 +518,16 @@ static void test_bad_header_json(void) {
     EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "invalid JSON");
     patch(p, 8, "[", 1);
     EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "invalid JSON");
+    { /* valid JSON, not an object */
+        FILE *f = fopen(p, "wb");
+        fwrite("\x02\0\0\0\0\0\0\0[]", 1, 10, f);
+        fclose(f);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "not a JSON object");
+        f = fopen(p, "wb");
+        fwrite("\x08\0\0\0\0\0\0\0{\"a\": 1}", 1, 16, f);
+        fclose(f);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "tensor a: header entry is not an object");
+    }
 }
 
 static void test_duplicate_and_index_mismatch(void) {
