@@ -906,6 +906,10 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
                              "minimax_memory_estimate: tp %d must divide the %d heads, the %d KV heads and the expert width %d "
                              "into multiples of 16",
                              tp, cfg->num_heads, cfg->num_kv_heads, cfg->intermediate_size);
+    out->desc.tp = tp;
+    out->desc.max_ctx = max_ctx;
+    out->desc.batch = batch;
+    out->desc.kv_block_tokens = block;
     L = (uint64_t)cfg->num_layers;
     H = (uint64_t)cfg->hidden_size;
     nh = (uint64_t)cfg->num_heads;
