@@ -132,10 +132,13 @@ MINIMAX__PRIV minimax_result minimax__load_json(const char *path, minimax__json_
 
 /* ---- 1. config.json ---------------------------------------------------- */
 
-/* An integer member; absent -> def when !required. */
+/* An integer member; absent -> def when !required. An optional member
+   given as a list takes its first entry (eos_token_id is sometimes
+   [200020, ...]). */
 MINIMAX__PRIV minimax_result minimax__cfg_int(const char *file, const minimax__json *root, const char *key, int required,
                                               int def, int *out) {
     const minimax__json *v = minimax__json_get(root, key);
+    if (v && !required && v->type == MINIMAX__JSON_ARRAY && v->count > 0) v = v->child;
     if (!v || v->type == MINIMAX__JSON_NULL) {
         if (required) return minimax__fail(MINIMAX_ERR_FORMAT, "%s: %s is missing", file, key);
         *out = def;

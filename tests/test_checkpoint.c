@@ -750,7 +750,14 @@ static void test_config_values(void) {
         {"\"scoring_func\": \"sigmoid\"", "\"scoring_func\": \"softmax\"", "softmax"},
     };
     size_t i;
+    minimax_checkpoint *ck = NULL;
     tm_build(&g_m, 43);
+    /* eos_token_id as a list: its first entry */
+    CHECK(minimax_checkpoint_open(tm_write(&g_m, 2, replace(CONFIG_JSON, "\"eos_token_id\": 2", "\"eos_token_id\": [2, 3]"), NULL),
+                                  &ck) == MINIMAX_OK,
+          "%s", minimax_last_error());
+    CHECK(ck && minimax_checkpoint_config(ck)->eos_token_id == 2, "eos list");
+    minimax_checkpoint_close(ck);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *cfg = replace(CONFIG_JSON, cases[i][0], cases[i][1]);
         CHECK(strstr(cfg, cases[i][1]) != NULL, "case %zu did not apply", i);
