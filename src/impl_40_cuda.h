@@ -226,6 +226,14 @@ MINIMAX__PRIV minimax_result minimax__resolve(minimax__cuda_api *api, void *lib,
 
 /* ---- one-time loading ---------------------------------------------------- */
 
+/* Copies a C string into dst[cap], truncating. */
+MINIMAX__PRIV void minimax__copy_str(char *dst, size_t cap, const char *src) {
+    size_t n = strlen(src);
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 static pthread_once_t minimax__cuda_once = PTHREAD_ONCE_INIT;
 static pthread_once_t minimax__nvrtc_once = PTHREAD_ONCE_INIT;
 static minimax_result minimax__cuda_status = MINIMAX_ERR_NO_DEVICE;
@@ -245,7 +253,7 @@ static void minimax__cuda_load(void) {
                                              "no CUDA driver: cannot open libcuda.so.1 (%s); install the NVIDIA "
                                              "driver or run on a machine with an NVIDIA GPU",
                                              why ? why : "unknown dlopen error");
-        snprintf(minimax__cuda_msg, sizeof minimax__cuda_msg, "%s", minimax_last_error());
+        minimax__copy_str(minimax__cuda_msg, sizeof minimax__cuda_msg, minimax_last_error());
         return;
     }
     r = minimax__resolve(&minimax__cu, lib, "libcuda.so.1", minimax__cu_syms,
@@ -270,7 +278,7 @@ static void minimax__cuda_load(void) {
     if (r != MINIMAX_OK) {
         /* The library stays open (the driver may have started threads), but the table is not trusted: callers only
            see the status. */
-        snprintf(minimax__cuda_msg, sizeof minimax__cuda_msg, "%s", minimax_last_error());
+        minimax__copy_str(minimax__cuda_msg, sizeof minimax__cuda_msg, minimax_last_error());
         minimax__cuda_status = r;
         return;
     }
@@ -311,7 +319,7 @@ static void minimax__nvrtc_load(void) {
         minimax__nvrtc_status = r;
     }
     if (minimax__nvrtc_status != MINIMAX_OK)
-        snprintf(minimax__nvrtc_msg, sizeof minimax__nvrtc_msg, "%s", minimax_last_error());
+        minimax__copy_str(minimax__nvrtc_msg, sizeof minimax__nvrtc_msg, minimax_last_error());
 }
 
 /* Opens libcuda.so.1, fills the driver half of minimax__cu and calls
@@ -829,14 +837,14 @@ MINIMAX_API minimax_result minimax_jit_precompile(const char *arch, const char *
         return minimax__fail(MINIMAX_ERR_JIT, "NVRTC returned a cubin for %s that is not a CUDA ELF", arch);
     }
     if (info) {
-        snprintf(info->arch, sizeof info->arch, "%s", arch);
+        minimax__copy_str(info->arch, sizeof info->arch, arch);
         info->nvrtc_major = minimax__cu.nvrtc_major;
         info->nvrtc_minor = minimax__cu.nvrtc_minor;
         info->kernel_count = kernels;
         info->cubin_bytes = jr.cubin_size;
         info->compile_ms = jr.compile_ms;
         info->cache_hit = jr.cache_hit;
-        snprintf(info->cache_file, sizeof info->cache_file, "%s", jr.cache_file);
+        minimax__copy_str(info->cache_file, sizeof info->cache_file, jr.cache_file);
     }
     MINIMAX_FREE(jr.cubin);
     MINIMAX_FREE(jr.log);
