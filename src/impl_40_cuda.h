@@ -7,17 +7,19 @@
    enums are int, CUdeviceptr is 64 bits).
 
    Both libraries are opened with dlopen by their versioned sonames:
-   libcuda.so.1 (the driver; never the toolkit's stubs/libcuda.so, which is
-   not on the loader's path and answers every call with
-   CUDA_ERROR_STUB_LIBRARY) and libnvrtc.so.13 (falling back to
-   libnvrtc.so). Each table member is named like the driver function without
+   libcuda.so.1 (the driver) and libnvrtc.so.13 (falling back to
+   libnvrtc.so). The toolkit's stubs/libcuda.so is not on the loader's path,
+   but its soname is libcuda.so.1 too, so in a process that linked or loaded
+   it dlopen returns it; its cuInit answers CUDA_ERROR_STUB_LIBRARY, which
+   minimax__cuda_init reports by name. Each table member is named like the driver function without
    its version suffix; the loader looks up, with dlsym, the versioned symbol
    that cuda.h of CUDA 12/13 maps that name to (cuMemAlloc -> cuMemAlloc_v2,
    cuGraphInstantiate -> cuGraphInstantiateWithFlags, ...), so each pointer
    has exactly the signature declared here. dlsym was chosen over
    cuGetProcAddress because it resolves the same names on every driver since
-   CUDA 11.4 and can be checked offline against the toolkit's stub library
-   (tests/test_jit.c does). */
+   CUDA 11.4 (cuEventElapsedTime_v2, 12.8+, falls back to the original) and
+   can be checked offline against the toolkit's stub library, which exports
+   the driver's symbols (tests/test_jit.c does). */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>

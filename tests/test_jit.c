@@ -584,8 +584,9 @@ static void test_precompile(void) {
 int main(void) {
     char cmd[300];
     int rc;
+    const char *tmpdir = getenv("TMPDIR");
     find_sample();
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/minimax_test_jit_XXXXXX");
+    snprintf(tmp_root, sizeof tmp_root, "%s/minimax_test_jit_XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
     if (!mkdtemp(tmp_root)) {
         printf("cannot create a temporary directory\n");
         return 1;
