@@ -36,8 +36,8 @@
    as fp32 normals and quantised with ModelOpt's math (minimax__nvfp4_quantize),
    so weight_scale_2 = amax/2688 exactly. For large models ("--fp4 direct", the
    default above 64M expert weights) each 16-element block (8 code bytes + its
-   E4M3 scale) is copied, sign-flipped at random, from a pool of 65536 blocks
-   that were quantised with that same math, and weight_scale_2 is the pool's
+   E4M3 scale) is copied, rotated and sign-flipped at random, from a pool of
+   8192 blocks that were quantised with that same math, and weight_scale_2 is the pool's
    times the matrix std: the codes and scales have the distribution of real
    quantised data at memory speed.
 
@@ -138,13 +138,17 @@ static float mk_matrix_std(uint64_t key, float base) {
 }
 
 /* ---- FP4 block pool (the "direct" path) --------------------------------------
-   65536 blocks of 16 elements quantised with ModelOpt's math from N(0,1):
-   8 code bytes and one E4M3 scale each, with the pool's weight_scale_2 and
-   the std of its dequantised values. */
-#define MK_POOL_ROWS 1024
-#define MK_POOL_COLS 1024
-static uint8_t mk_pool_codes[MK_POOL_ROWS * MK_POOL_COLS / 2];
-static uint8_t mk_pool_scales[MK_POOL_ROWS * MK_POOL_COLS / 16];
+   8192 blocks of 16 elements quantised with ModelOpt's math from N(0,1):
+   8 code bytes and one E4M3 scale each, plus the pool's weight_scale_2 and
+   the std of its dequantised values. The pool is small enough to stay in
+   the L2 cache while blocks are drawn from it at random. One element is set
+   to 5.3, the expected maximum of a real expert matrix (4.7M normals), so
+   that the block scales sit below 448 where they do in the real model. */
+#define MK_POOL_ROWS 512
+#define MK_POOL_COLS 256
+#define MK_POOL_BLOCKS (MK_POOL_ROWS * MK_POOL_COLS / 16)
+static uint8_t mk_pool_codes[MK_POOL_BLOCKS * 8];
+static uint8_t mk_pool_scales[MK_POOL_BLOCKS];
 static float mk_pool_ws2, mk_pool_std;
 
 static void mk_pool_init(uint64_t seed) {
@@ -153,7 +157,11 @@ static void mk_pool_init(uint64_t seed) {
     uint64_t key = mk_key(seed, "fp4 block pool");
     double ss = 0;
     if (!w) mk_die("out of memory");
-    for (i = 0; i < n; i++) w[i] = (float)mk_normal(key, (uint64_t)i);
+    for (i = 0; i < n; i++) {
+        w[i] = (float)mk_normal(key, (uint64_t)i);
+        if (fabsf(w[i]) > 5.3f) w[i] = copysignf(5.3f, w[i]);
+    }
+    w[mk_rand(key, (uint64_t)n) % (uint64_t)n] = 5.3f;
     minimax__nvfp4_quantize(w, MK_POOL_ROWS, MK_POOL_COLS, mk_pool_codes, mk_pool_scales, &mk_pool_ws2);
     for (i = 0; i < n; i++) {
         double v = minimax__nvfp4_element(mk_pool_codes, mk_pool_scales, MK_POOL_COLS, mk_pool_ws2, i / MK_POOL_COLS,
@@ -616,15 +624,17 @@ static void mk_gen_dense(const mk_tensor *t, int64_t begin, int64_t end, void *o
     }
 }
 
-/* The direct path: block b of the matrix is pool block (21 bits of
-   rand(key, b/3)) & 0xffff, sign-flipped when bit 16 is set. */
+/* The direct path: block b of the matrix takes 21 bits of rand(key, b/3):
+   bits 0..12 pick a pool block, bits 13..15 rotate its 16 elements by a
+   multiple of 2 (whole bytes: the block's max and so its scale stay valid),
+   bit 16 flips the signs. */
 static void mk_gen_fp4_direct(const mk_tensor *t, int64_t row0, int64_t row1, uint8_t *codes, uint8_t *scales) {
     int64_t nblk = t->shape[1] / 8, b, b0 = row0 * nblk, b1 = row1 * nblk;
     for (b = b0; b < b1; b++) {
-        uint64_t r = mk_rand(t->key, (uint64_t)b / 3) >> (21 * (b % 3));
-        uint32_t p = (uint32_t)(r & 0xffff);
-        uint64_t c;
+        uint64_t r = mk_rand(t->key, (uint64_t)b / 3) >> (21 * (b % 3)), c;
+        uint32_t p = (uint32_t)(r & (MK_POOL_BLOCKS - 1)), rot = (uint32_t)((r >> 13) & 7) * 8;
         memcpy(&c, mk_pool_codes + (size_t)p * 8, 8);
+        if (rot) c = (c >> rot) | (c << (64 - rot));
         if (r & 0x10000) c ^= 0x8888888888888888ull; /* bit 3 of each nibble is the E2M1 sign */
         memcpy(codes + (b - b0) * 8, &c, 8);
         scales[b - b0] = mk_pool_scales[p];
@@ -757,6 +767,54 @@ static void mk_units(mk_model *m, mk_run *r) {
     }
 }
 
+static uint64_t mk_unit_bytes(const mk_model *m, const mk_unit *u) {
+    const mk_tensor *t = &m->t[u->t];
+    if (t->kind == MK_DENSE) return (uint64_t)(u->end - u->begin) * (uint64_t)mk_dtype_size[t->dtype];
+    return (uint64_t)(u->end - u->begin) * (uint64_t)(t->shape[1] + t->shape[1] / 8);
+}
+
+/* Buffered writes to one file serialise on that file's inode lock, so the
+   units are reordered to keep every shard in progress at once: next comes a
+   unit of the shard that is least far along (bytes emitted / its bytes).
+   The order changes no byte of the output. */
+static void mk_interleave(const mk_model *m, mk_run *r) {
+    int ns = m->nshards, s;
+    int64_t *start = (int64_t *)calloc((size_t)ns + 1, sizeof(int64_t)), *pos, i;
+    uint64_t *total = (uint64_t *)calloc((size_t)ns, sizeof(uint64_t)), *done;
+    mk_unit *by_shard = (mk_unit *)malloc((size_t)(r->nunits ? r->nunits : 1) * sizeof(mk_unit));
+    pos = (int64_t *)calloc((size_t)ns, sizeof(int64_t));
+    done = (uint64_t *)calloc((size_t)ns, sizeof(uint64_t));
+    if (!start || !total || !by_shard || !pos || !done) mk_die("out of memory");
+    for (i = 0; i < r->nunits; i++) { /* counting sort by shard, stable */
+        s = m->t[r->units[i].t].shard;
+        start[s + 1]++;
+        total[s] += mk_unit_bytes(m, &r->units[i]);
+    }
+    for (s = 0; s < ns; s++) start[s + 1] += start[s];
+    for (i = 0; i < r->nunits; i++) {
+        s = m->t[r->units[i].t].shard;
+        by_shard[start[s] + pos[s]++] = r->units[i];
+    }
+    memset(pos, 0, (size_t)ns * sizeof(int64_t));
+    for (i = 0; i < r->nunits; i++) {
+        int best = -1;
+        double best_f = 2.0;
+        for (s = 0; s < ns; s++) {
+            double f;
+            if (start[s] + pos[s] >= start[s + 1]) continue;
+            f = total[s] ? (double)done[s] / (double)total[s] : 0.0;
+            if (f < best_f) best_f = f, best = s;
+        }
+        r->units[i] = by_shard[start[best] + pos[best]++];
+        done[best] += mk_unit_bytes(m, &r->units[i]);
+    }
+    free(start);
+    free(total);
+    free(by_shard);
+    free(pos);
+    free(done);
+}
+
 static void mk_mkdir_p(const char *dir) {
     char path[4096];
     size_t i, n = strlen(dir);
@@ -819,6 +877,7 @@ static void mk_write_shards(mk_model *m) {
         total += m->shard_size[s];
     }
     mk_units(m, &r);
+    mk_interleave(m, &r);
     if (nth < 1) nth = 1;
     if (nth > r.nunits) nth = (int)(r.nunits > 0 ? r.nunits : 1);
     th = (pthread_t *)calloc((size_t)nth, sizeof(pthread_t));
