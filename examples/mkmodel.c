@@ -32,9 +32,11 @@
      router gate   1.5/sqrt(H)           e_score_correction_bias  N(0, 0.05^2)
      all norm weights (incl. q_norm/k_norm)  1 + N(0, 0.05^2)
      input_scale   w1 = w3 (same input) in [6,10]/2688, w2 in [3,6]/2688
-   Expert matrices ("--fp4 quantize", the default for small models) are drawn
-   as fp32 normals and quantised with ModelOpt's math (minimax__nvfp4_quantize),
-   so weight_scale_2 = amax/2688 exactly. For large models ("--fp4 direct", the
+   Dense tensors take their normals from a 65536-entry inverse-CDF table
+   (|x| <= 4.17 sigma). Expert matrices ("--fp4 quantize", the default for
+   small models) are drawn as full-precision fp32 normals and quantised with
+   ModelOpt's math (minimax__nvfp4_quantize), so weight_scale_2 = amax/2688
+   exactly. For large models ("--fp4 direct", the
    default above 64M expert weights) each 16-element block (8 code bytes + its
    E4M3 scale) is copied, rotated and sign-flipped at random, from a pool of
    8192 blocks that were quantised with that same math, and weight_scale_2 is the pool's
@@ -680,10 +682,9 @@ static void mk_do_unit(mk_worker *w, const mk_unit *u) {
             buf = mk_buffer(w, ncodes + nscales + (size_t)(rows * cols) * sizeof(float) + 16);
             if (!buf) goto oom;
             f = (float *)(void *)(buf + ((ncodes + nscales + 15) & ~(size_t)15));
-            for (i = 0; i < rows * cols; i++) {
-                uint64_t rr = mk_rand(t->key, (uint64_t)i >> 2);
-                f[i] = t->std * mk_normal_table[(rr >> (16 * (i & 3))) & 0xffff];
-            }
+            /* full-precision normals (not the table, which stops at 4.17 sigma):
+               amax, and so weight_scale_2 and every block scale, depend on the tail */
+            for (i = 0; i < rows * cols; i++) f[i] = (float)(t->std * mk_normal(t->key, (uint64_t)i));
             minimax__nvfp4_quantize(f, rows, cols, buf, buf + ncodes, &ws2);
         } else {
             buf = mk_buffer(w, ncodes + nscales);
@@ -916,8 +917,8 @@ static void mk_write_shards(mk_model *m) {
     if (r.failed) mk_die("%s", r.error);
     if (!m->o.quiet) {
         double el = mk_now() - t0;
-        fprintf(stderr, "minimax-mkmodel: wrote %d tensors in %d shard%s, %.3f GB in %.2f s (%.0f MB/s, %d threads) to %s\n",
-                m->nt, m->nshards, m->nshards == 1 ? "" : "s", (double)total / 1e9, el,
+        fprintf(stderr, "minimax-mkmodel: wrote %d tensors in %d shard%s, %.1f MB in %.2f s (%.0f MB/s, %d threads) to %s\n",
+                m->nt, m->nshards, m->nshards == 1 ? "" : "s", (double)total / 1e6, el,
                 el > 0 ? (double)total / 1e6 / el : 0.0, nth, m->o.out);
     }
     free(r.units);
