@@ -339,44 +339,67 @@ static void mk_shape_json(minimax__buf *b, const mk_tensor *t) {
     minimax__buf_add(b, "]", 1);
 }
 
-/* Assigns tensors to shards as huggingface_hub's splitter does (a new shard
-   when the next tensor would overflow a non-empty one), then lays each shard
-   out as the safetensors library does: sorted by dtype rank descending, then
+/* Assigns tensors to shards as huggingface_hub's splitter does (what
+   save_pretrained uses): walking the tensors in order, a tensor larger than
+   the limit gets a shard of its own, appended at once; otherwise a tensor
+   that would overflow the current shard closes it. Then lays each shard out
+   as the safetensors library does: sorted by dtype rank descending, then
    name; offsets in that order; header padded with spaces to a multiple of 8. */
 static void mk_layout(mk_model *m) {
     uint64_t max_bytes = (uint64_t)(m->o.shard_mb * 1e6), cur = 0;
-    int i, s, shard = 0, *idx;
+    int i, s, shard = 0, open_from = -1, *idx, *first;
+    /* shards are numbered in the order they are appended to the list; the
+       open shard's tensors carry -1 until it is closed */
+#define MK_CLOSE_OPEN_SHARD(upto)                                                                                     \
+    do {                                                                                                            \
+        int j_;                                                                                                     \
+        if (open_from >= 0) {                                                                                       \
+            for (j_ = open_from; j_ < (upto); j_++)                                                                 \
+                if (m->t[j_].shard == -1) m->t[j_].shard = shard;                                                   \
+            shard++;                                                                                                \
+            open_from = -1;                                                                                         \
+        }                                                                                                           \
+    } while (0)
     for (i = 0; i < m->nt; i++) {
-        if (cur > 0 && cur + m->t[i].nbytes > max_bytes) {
-            shard++;
+        mk_tensor *t = &m->t[i];
+        m->total_data += t->nbytes;
+        if (t->nbytes > max_bytes) {
+            t->shard = shard++;
+            continue;
+        }
+        if (open_from >= 0 && cur + t->nbytes > max_bytes) MK_CLOSE_OPEN_SHARD(i);
+        if (open_from < 0) {
+            open_from = i;
             cur = 0;
         }
-        m->t[i].shard = shard;
-        cur += m->t[i].nbytes;
-        m->total_data += m->t[i].nbytes;
+        t->shard = -1;
+        cur += t->nbytes;
     }
-    m->nshards = shard + 1;
+    MK_CLOSE_OPEN_SHARD(m->nt);
+#undef MK_CLOSE_OPEN_SHARD
+    m->nshards = shard;
     m->shard_size = (uint64_t *)calloc((size_t)m->nshards, sizeof(uint64_t));
     m->shard_header = (char **)calloc((size_t)m->nshards, sizeof(char *));
     m->shard_header_len = (uint64_t *)calloc((size_t)m->nshards, sizeof(uint64_t));
     idx = (int *)malloc((size_t)m->nt * sizeof(int));
-    if (!m->shard_size || !m->shard_header || !m->shard_header_len || !idx) mk_die("out of memory");
+    first = (int *)calloc((size_t)m->nshards + 1, sizeof(int));
+    if (!m->shard_size || !m->shard_header || !m->shard_header_len || !idx || !first) mk_die("out of memory");
+    for (i = 0; i < m->nt; i++) first[m->t[i].shard + 1]++; /* group the tensors by shard */
+    for (s = 0; s < m->nshards; s++) first[s + 1] += first[s];
+    for (i = 0; i < m->nt; i++) idx[first[m->t[i].shard]++] = i;
+    for (s = m->nshards; s > 0; s--) first[s] = first[s - 1];
+    first[0] = 0;
     mk_sort_model = m;
-    for (s = 0, i = 0; s < m->nshards; s++) {
-        int first = i, n, k;
+    for (s = 0; s < m->nshards; s++) {
+        int n = first[s + 1] - first[s], k, *sidx = idx + first[s];
         uint64_t off = 0, hlen;
         minimax__buf b;
         memset(&b, 0, sizeof b);
-        while (i < m->nt && m->t[i].shard == s) {
-            idx[i - first] = i;
-            i++;
-        }
-        n = i - first;
-        qsort(idx, (size_t)n, sizeof(int), mk_cmp_in_shard);
+        qsort(sidx, (size_t)n, sizeof(int), mk_cmp_in_shard);
         minimax__buf_add(&b, "        ", 8); /* room for the length */
         minimax__buf_printf(&b, "{\"__metadata__\":{\"format\":\"pt\"}");
         for (k = 0; k < n; k++) {
-            mk_tensor *t = &m->t[idx[k]];
+            mk_tensor *t = &m->t[sidx[k]];
             minimax__buf_printf(&b, ",\"%s\":{\"dtype\":\"%s\",\"shape\":", t->name, mk_dtype_name[t->dtype]);
             mk_shape_json(&b, t);
             minimax__buf_printf(&b, ",\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
@@ -389,12 +412,13 @@ static void mk_layout(mk_model *m) {
         if (!b.data) mk_die("out of memory building a shard header");
         hlen = b.len - 8;
         for (k = 0; k < 8; k++) b.data[k] = (char)((hlen >> (8 * k)) & 0xff);
-        for (k = 0; k < n; k++) m->t[idx[k]].offset += b.len;
+        for (k = 0; k < n; k++) m->t[sidx[k]].offset += b.len;
         m->shard_header[s] = b.data;
         m->shard_header_len[s] = b.len;
         m->shard_size[s] = b.len + off;
     }
     free(idx);
+    free(first);
 }
 
 /* ---- small JSON files ----------------------------------------------------------- */
