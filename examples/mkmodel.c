@@ -5,7 +5,7 @@
             [--hidden H] [--heads N] [--kv-heads N] [--head-dim D] [--rotary-dim R]
             [--experts E] [--top-k K] [--inter I] [--vocab V]
             [--router-dtype bf16|f32] [--drop-input-scale N] [--fp4 auto|quantize|direct]
-            [--shard-mb M] [--threads T] [--tokenizer FILE] [--quiet]
+            [--shard-mb M] [--threads T] [--tokenizer FILE] [--single-file] [--quiet]
 
    What it writes into DIR (names and formats as the real checkpoint):
      config.json                  the official MiniMax-M2.5 config with this size, plus
@@ -15,6 +15,8 @@
      model-0000i-of-0000N.safetensors  shards of at most --shard-mb MB (default 5000,
                                   HF's "5GB"), tensors assigned in module order
      tokenizer.json               a copy of --tokenizer FILE, when given
+   With --single-file, a checkpoint that fits one shard is written as
+   save_pretrained writes it: model.safetensors and no index.
    Inside a shard (as the Python safetensors library writes it): u64 LE header
    length, compact JSON header {"__metadata__":{"format":"pt"}, name:{dtype,
    shape, data_offsets}...} padded with spaces to a multiple of 8, then the data;
@@ -67,7 +69,7 @@
 typedef struct mk_opts {
     const char *out, *tokenizer;
     int layers, hidden, heads, kv_heads, head_dim, rotary_dim, experts, top_k, inter, vocab;
-    int router_f32, drop_input_scale, threads, quiet;
+    int router_f32, drop_input_scale, threads, quiet, single_file;
     int fp4_mode; /* 0 auto, 1 quantize, 2 direct */
     double shard_mb;
     uint64_t seed;
@@ -432,8 +434,11 @@ static void mk_write_file(const char *dir, const char *name, const char *data, s
     if (fwrite(data, 1, len, f) != len || fclose(f) != 0) mk_die("cannot write %s: %s", path, strerror(errno));
 }
 
-static void mk_shard_name(char *out, size_t cap, int s, int n) {
-    snprintf(out, cap, "model-%05d-of-%05d.safetensors", s + 1, n);
+/* "model-0000i-of-0000N.safetensors"; with --single-file and one shard,
+   "model.safetensors" (what save_pretrained writes for a model that fits). */
+static void mk_shard_name(const mk_model *m, char *out, size_t cap, int s) {
+    if (m->o.single_file && m->nshards == 1) snprintf(out, cap, "model.safetensors");
+    else snprintf(out, cap, "model-%05d-of-%05d.safetensors", s + 1, m->nshards);
 }
 
 static int mk_cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
@@ -567,7 +572,9 @@ static void mk_write_configs(const mk_model *m) {
     for (i = 0; i < nex; i++) free(ex[i]);
     free(ex);
 
-    /* model.safetensors.index.json: json.dumps(index, indent=2, sort_keys=True) + "\n" */
+    /* model.safetensors.index.json: json.dumps(index, indent=2, sort_keys=True) + "\n";
+       save_pretrained writes none for a single unsharded file */
+    if (o->single_file && m->nshards == 1) return;
     idx = (int *)malloc((size_t)m->nt * sizeof(int));
     if (!idx) mk_die("out of memory");
     for (i = 0; i < m->nt; i++) idx[i] = i;
@@ -577,7 +584,7 @@ static void mk_write_configs(const mk_model *m) {
                         (unsigned long long)m->total_data);
     for (i = 0; i < m->nt; i++) {
         const mk_tensor *t = &m->t[idx[i]];
-        mk_shard_name(name, sizeof name, t->shard, m->nshards);
+        mk_shard_name(m, name, sizeof name, t->shard);
         minimax__buf_printf(&b, "    \"%s\": \"%s\"%s\n", t->name, name, i + 1 < m->nt ? "," : "");
     }
     minimax__buf_printf(&b, "  }\n}\n");
@@ -616,7 +623,7 @@ static void mk_pwrite(mk_run *r, int shard, const void *data, uint64_t len, uint
             char shard_name[64];
             pthread_mutex_lock(&r->lock);
             if (!r->failed) {
-                mk_shard_name(shard_name, sizeof shard_name, shard, r->m->nshards);
+                mk_shard_name(r->m, shard_name, sizeof shard_name, shard);
                 snprintf(r->error, sizeof r->error, "writing %s/%s failed: %s", r->m->o.out, shard_name,
                          w == 0 ? "no progress (disk full?)" : strerror(errno));
             }
@@ -889,7 +896,7 @@ static void mk_write_shards(mk_model *m) {
     for (s = 0; s < m->nshards; s++) {
         char name[64], path[4096];
         int rc;
-        mk_shard_name(name, sizeof name, s, m->nshards);
+        mk_shard_name(m, name, sizeof name, s);
         snprintf(path, sizeof path, "%s/%s", m->o.out, name);
         r.fd[s] = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (r.fd[s] < 0) mk_die("cannot create %s: %s", path, strerror(errno));
@@ -960,7 +967,7 @@ static void mk_usage(void) {
             "         [--hidden H] [--heads N] [--kv-heads N] [--head-dim D] [--rotary-dim R]\n"
             "         [--experts E] [--top-k K] [--inter I] [--vocab V] [--router-dtype bf16|f32]\n"
             "         [--drop-input-scale N] [--fp4 auto|quantize|direct] [--shard-mb M]\n"
-            "         [--threads T] [--tokenizer FILE] [--quiet]\n");
+            "         [--threads T] [--tokenizer FILE] [--single-file] [--quiet]\n");
 }
 
 static long long mk_int_arg(const char *opt, const char *v, long long lo, long long hi) {
@@ -999,6 +1006,10 @@ static void mk_parse(int argc, char **argv, mk_opts *o) {
         }
         if (!strcmp(a, "--quiet")) {
             o->quiet = 1;
+            continue;
+        }
+        if (!strcmp(a, "--single-file")) {
+            o->single_file = 1;
             continue;
         }
         if (!v) {

@@ -522,6 +522,17 @@ static void options_change_what_they_say(void) {
     }
     st_free(&m);
 
+    /* --single-file: one model.safetensors and no index, as save_pretrained writes a model that fits */
+    REQUIRE(mkmodel("--out sf --single-file") == 0 && mkmodel("--out sf2") == 0, "writer failed");
+    {
+        char *idx = slurp("sf", "model.safetensors.index.json", NULL), *one = slurp("sf", "model.safetensors", NULL);
+        size_t la = 0, lb = 0;
+        char *a = slurp("sf", "model.safetensors", &la), *b = slurp("sf2", "model-00001-of-00001.safetensors", &lb);
+        CHECK(!idx && one, "single file without an index");
+        CHECK(a && b && la == lb && !memcmp(a, b, la), "same bytes as the one-shard checkpoint");
+        free(idx), free(one), free(a), free(b);
+    }
+
     /* the large-model path on a small model: realistic statistics, own weight_scale_2 per matrix */
     REQUIRE(mkmodel("--out dir --fp4 direct") == 0, "writer failed");
     REQUIRE(st_open(&m, "dir"), "cannot read the checkpoint back");
