@@ -5,7 +5,7 @@
             [--hidden H] [--heads N] [--kv-heads N] [--head-dim D] [--rotary-dim R]
             [--experts E] [--top-k K] [--inter I] [--vocab V]
             [--router-dtype bf16|f32] [--drop-input-scale N] [--fp4 auto|quantize|direct]
-            [--shard-mb M] [--threads T] [--tokenizer FILE] [--single-file] [--quiet]
+            [--shard-mb M] [--threads T] [--tokenizer FILE] [--single-file] [--dry-run] [--quiet]
 
    What it writes into DIR (names and formats as the real checkpoint):
      config.json                  the official MiniMax-M2.5 config with this size, plus
@@ -16,7 +16,8 @@
                                   HF's "5GB"), tensors assigned in module order
      tokenizer.json               a copy of --tokenizer FILE, when given
    With --single-file, a checkpoint that fits one shard is written as
-   save_pretrained writes it: model.safetensors and no index.
+   save_pretrained writes it: model.safetensors and no index. --dry-run
+   prints the tensor count and sizes and writes nothing.
    Inside a shard (as the Python safetensors library writes it): u64 LE header
    length, compact JSON header {"__metadata__":{"format":"pt"}, name:{dtype,
    shape, data_offsets}...} padded with spaces to a multiple of 8, then the data;
@@ -69,7 +70,7 @@
 typedef struct mk_opts {
     const char *out, *tokenizer;
     int layers, hidden, heads, kv_heads, head_dim, rotary_dim, experts, top_k, inter, vocab;
-    int router_f32, drop_input_scale, threads, quiet, single_file;
+    int router_f32, drop_input_scale, threads, quiet, single_file, dry_run;
     int fp4_mode; /* 0 auto, 1 quantize, 2 direct */
     double shard_mb;
     uint64_t seed;
@@ -608,7 +609,7 @@ typedef struct mk_run {
     mk_model *m;
     int *fd;
     mk_unit *units;
-    int64_t nunits, next;
+    int64_t nunits, next, finished;
     uint64_t done_bytes;
     int failed;
     char error[512];
@@ -738,6 +739,7 @@ static void mk_do_unit(mk_worker *w, const mk_unit *u) {
     }
     pthread_mutex_lock(&r->lock);
     r->done_bytes += bytes;
+    r->finished++;
     pthread_mutex_unlock(&r->lock);
     return;
 oom:
@@ -927,7 +929,7 @@ static void mk_write_shards(mk_model *m) {
             nanosleep(&nap, NULL);
             pthread_mutex_lock(&r.lock);
             done = r.done_bytes;
-            finished = r.next >= r.nunits || r.failed;
+            finished = r.finished >= r.nunits || r.failed;
             pthread_mutex_unlock(&r.lock);
             if (mk_now() - last >= (tty ? 0.5 : 5.0) || finished) {
                 double el = mk_now() - t0;
@@ -967,7 +969,7 @@ static void mk_usage(void) {
             "         [--hidden H] [--heads N] [--kv-heads N] [--head-dim D] [--rotary-dim R]\n"
             "         [--experts E] [--top-k K] [--inter I] [--vocab V] [--router-dtype bf16|f32]\n"
             "         [--drop-input-scale N] [--fp4 auto|quantize|direct] [--shard-mb M]\n"
-            "         [--threads T] [--tokenizer FILE] [--single-file] [--quiet]\n");
+            "         [--threads T] [--tokenizer FILE] [--single-file] [--dry-run] [--quiet]\n");
 }
 
 static long long mk_int_arg(const char *opt, const char *v, long long lo, long long hi) {
@@ -1010,6 +1012,10 @@ static void mk_parse(int argc, char **argv, mk_opts *o) {
         }
         if (!strcmp(a, "--single-file")) {
             o->single_file = 1;
+            continue;
+        }
+        if (!strcmp(a, "--dry-run")) {
+            o->dry_run = 1;
             continue;
         }
         if (!v) {
@@ -1081,9 +1087,17 @@ int main(int argc, char **argv) {
     for (i = 0; i < 65536; i++) mk_normal_table[i] = (float)mk_inv_normal((i + 0.5) / 65536.0);
     if (!m.fp4_quantize) mk_pool_init(m.o.seed);
 
-    mk_mkdir_p(m.o.out);
     mk_build(&m);
     mk_layout(&m);
+    if (m.o.dry_run) {
+        uint64_t total = 0;
+        for (i = 0; i < m.nshards; i++) total += m.shard_size[i];
+        printf("%d tensors, %d shard%s, %llu bytes of tensor data, %llu bytes on disk, experts %s\n", m.nt, m.nshards,
+               m.nshards == 1 ? "" : "s", (unsigned long long)m.total_data, (unsigned long long)total,
+               m.fp4_quantize ? "quantised from fp32" : "drawn from the block pool");
+        return 0;
+    }
+    mk_mkdir_p(m.o.out);
     mk_write_configs(&m);
     if (m.o.tokenizer) mk_copy_tokenizer(&m.o);
     mk_write_shards(&m);
