@@ -1,0 +1,170 @@
+/* The NVFP4 format checked against NVIDIA ModelOpt's own quantiser.
+
+   tests/data/modelopt/ holds matrices quantised by ModelOpt's NVFP4QTensor
+   (tests/golden/make_modelopt_vectors.py; versions in manifest.json). Our
+   minimax__nvfp4_quantize must give the same packed bytes, the same E4M3
+   block-scale bytes and the same weight_scale_2 bit for bit, and
+   minimax__nvfp4_element, fed ModelOpt's bytes, must give ModelOpt's
+   dequantised values.
+
+   Dequantisation is required to be within 1 ulp, not exact: ModelOpt computes
+   e2m1 * (e4m3 * ws2) (scale product first, then the element), the library
+   (e2m1 * e4m3) * ws2. e2m1 * e4m3 is exact in fp32, so ours is the correctly
+   rounded product; ModelOpt's rounds e4m3 * ws2 first, and multiplying that by
+   1.5, 3 or 6 can round once more. The count of inexact elements is printed.
+
+   Run from the repository root (data path tests/data, or $MINIMAX_TEST_DATA). */
+#define MINIMAX_IMPLEMENTATION
+#include "minimax_nvfp4.h"
+#include "test.h"
+
+static const char *data_dir(void) {
+    const char *d = getenv("MINIMAX_TEST_DATA");
+    return d && *d ? d : "tests/data";
+}
+
+/* Reads a whole file; NULL when missing. */
+static unsigned char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    unsigned char *p;
+    long n;
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    p = (unsigned char *)malloc((size_t)n + 1);
+    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    if (p) p[n] = 0;
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+static unsigned char *read_case(const char *name, const char *suffix, size_t want) {
+    char path[1024];
+    size_t len = 0;
+    unsigned char *p;
+    snprintf(path, sizeof path, "%s/modelopt/%s.%s", data_dir(), name, suffix);
+    p = read_all(path, &len);
+    if (p && len != want) {
+        printf("    %s: %zu bytes, expected %zu\n", path, len, want);
+        free(p);
+        return NULL;
+    }
+    if (!p) printf("    cannot read %s\n", path);
+    return p;
+}
+
+/* Distance in units in the last place between two finite floats of the same sign (0 if equal). */
+static long ulp_distance(float a, float b) {
+    int32_t ia, ib;
+    if (a == b) return 0;
+    memcpy(&ia, &a, 4);
+    memcpy(&ib, &b, 4);
+    if ((ia < 0) != (ib < 0)) return 1L << 30;
+    return ia > ib ? (long)ia - ib : (long)ib - ia;
+}
+
+static int cases_checked;
+
+static void check_case(const char *name, int64_t rows, int64_t cols) {
+    size_t n = (size_t)(rows * cols);
+    float *in = (float *)read_case(name, "input.f32", n * 4);
+    uint8_t *mo_packed = read_case(name, "packed.u8", n / 2);
+    uint8_t *mo_scales = read_case(name, "scales.u8", n / 16);
+    float *mo_ws2 = (float *)read_case(name, "ws2.f32", 4);
+    float *mo_deq = (float *)read_case(name, "dequant.f32", n * 4);
+    uint8_t *packed = (uint8_t *)calloc(n / 2, 1);
+    uint8_t *scales = (uint8_t *)calloc(n / 16, 1);
+    float ws2 = -1.0f;
+    size_t i, bad_packed = 0, bad_scales = 0, inexact = 0, over_1ulp = 0;
+    int64_t r, c;
+    if (in && mo_packed && mo_scales && mo_ws2 && mo_deq && packed && scales) {
+        minimax__nvfp4_quantize(in, rows, cols, packed, scales, &ws2);
+        CHECK(minimax__bits_from_f32(ws2) == minimax__bits_from_f32(*mo_ws2), "%s: weight_scale_2 %.9g, ModelOpt %.9g",
+              name, ws2, *mo_ws2);
+        for (i = 0; i < n / 16; i++)
+            if (scales[i] != mo_scales[i]) {
+                if (bad_scales++ < 5)
+                    printf("    %s: scale[%zu,%zu] 0x%02x, ModelOpt 0x%02x\n", name, i / (size_t)(cols / 16),
+                           i % (size_t)(cols / 16), scales[i], mo_scales[i]);
+            }
+        for (i = 0; i < n / 2; i++)
+            if (packed[i] != mo_packed[i]) {
+                if (bad_packed++ < 5)
+                    printf("    %s: packed[%zu,%zu] 0x%02x, ModelOpt 0x%02x (inputs %.9g %.9g)\n", name,
+                           i / (size_t)(cols / 2), i % (size_t)(cols / 2), packed[i], mo_packed[i], in[2 * i],
+                           in[2 * i + 1]);
+            }
+        CHECK(bad_scales == 0, "%s: %zu of %zu block scales differ from ModelOpt's", name, bad_scales, n / 16);
+        CHECK(bad_packed == 0, "%s: %zu of %zu packed bytes differ from ModelOpt's", name, bad_packed, n / 2);
+        /* Decode ModelOpt's own bytes, so that this half does not depend on the quantiser. */
+        for (r = 0; r < rows; r++)
+            for (c = 0; c < cols; c++) {
+                float ours = minimax__nvfp4_element(mo_packed, mo_scales, cols, *mo_ws2, r, c);
+                float theirs = mo_deq[r * cols + c];
+                long d = ulp_distance(ours, theirs);
+                if (d) inexact++;
+                if (d > 1 && over_1ulp++ < 5)
+                    printf("    %s: element [%lld,%lld] %.9g, ModelOpt %.9g\n", name, (long long)r, (long long)c, ours,
+                           theirs);
+            }
+        CHECK(over_1ulp == 0, "%s: %zu dequantised elements differ from ModelOpt's by more than 1 ulp", name, over_1ulp);
+        printf("    %-14s [%lldx%lld] packed %zu/%zu bytes, scales %zu/%zu bytes, ws2 %s; dequant: %zu exact, %zu at "
+               "1 ulp, %zu beyond\n",
+               name, (long long)rows, (long long)cols, n / 2 - bad_packed, n / 2, n / 16 - bad_scales, n / 16,
+               minimax__bits_from_f32(ws2) == minimax__bits_from_f32(*mo_ws2) ? "equal" : "DIFFERENT", n - inexact,
+               inexact - over_1ulp, over_1ulp);
+        cases_checked++;
+    } else {
+        CHECK(0, "%s: data files missing or of the wrong size", name);
+    }
+    free(in);
+    free(mo_packed);
+    free(mo_scales);
+    free(mo_ws2);
+    free(mo_deq);
+    free(packed);
+    free(scales);
+}
+
+static void modelopt_vectors(void) {
+    char path[1024];
+    size_t len = 0, i;
+    char *text;
+    minimax__json_doc doc;
+    const minimax__json *cases, *mo, *tv;
+    snprintf(path, sizeof path, "%s/modelopt/manifest.json", data_dir());
+    text = (char *)read_all(path, &len);
+    REQUIRE(text != NULL, "cannot read %s (run from the repository root)", path);
+    REQUIRE(minimax__json_parse(text, len, path, &doc) == MINIMAX_OK, "%s", minimax_last_error());
+    mo = minimax__json_get(doc.root, "modelopt");
+    tv = minimax__json_get(doc.root, "torch");
+    printf("    vectors made by nvidia-modelopt %s, torch %s\n", mo && mo->str ? mo->str : "?",
+           tv && tv->str ? tv->str : "?");
+    cases = minimax__json_get(doc.root, "cases");
+    CHECK(cases && cases->type == MINIMAX__JSON_ARRAY && cases->count >= 7, "manifest lists the cases");
+    for (i = 0; cases && i < cases->count; i++) {
+        const minimax__json *c = minimax__json_at(cases, i);
+        const minimax__json *name = minimax__json_get(c, "name");
+        const minimax__json *rows = minimax__json_get(c, "rows");
+        const minimax__json *cols = minimax__json_get(c, "cols");
+        if (!name || !rows || !cols || name->type != MINIMAX__JSON_STRING) {
+            CHECK(0, "case %zu malformed in the manifest", i);
+            continue;
+        }
+        check_case(name->str, (int64_t)rows->number, (int64_t)cols->number);
+    }
+    CHECK(cases_checked >= 7, "%d cases checked", cases_checked);
+    minimax__json_free(&doc);
+    free(text);
+}
+
+int main(void) {
+    (void)test_rng_normal; /* the harness's generator is not needed: the data are ModelOpt's */
+    RUN(modelopt_vectors);
+    return test_summary();
+}
