@@ -55,6 +55,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -977,6 +978,7 @@ int main(int argc, char **argv) {
     mk_model m;
     int i;
     memset(&m, 0, sizeof m);
+    signal(SIGXFSZ, SIG_IGN); /* over a file-size limit, writes fail with EFBIG: reported, not a crash */
     mk_parse(argc, argv, &m.o);
     m.fp4_quantize = m.o.fp4_mode == 1 ||
                      (m.o.fp4_mode == 0 &&
