@@ -15,21 +15,23 @@
    greedy decode of the reference reproducing the N tokens (by induction over
    the steps: the model is causal, row t depends on tokens 0..t only).
 
-   Tolerance: |logit_ref - logit_golden| <= 1e-4 for every position and every
-   vocabulary entry. Both sides compute in float32 or better from the same
-   dequantised weights (the NVFP4 decode is exact in float32; BF16 widens
-   exactly), so they differ by rounding only. How large is that? make_goldens.py
-   runs the same model in float64 too: transformers' float32 logits lie within
-   3.8e-6 .. 4.7e-6 of its float64 ones (golden.json, fp32_vs_fp64_max_abs_dlogit),
-   for logits of magnitude up to 12. A reference with float or double
-   accumulation is as close or closer to exact, so two correct implementations
-   stay within about 1e-5 of each other; 1e-4 leaves a factor of ten for a
-   different summation order, RoPE angles computed in double instead of float,
-   and exp/sigmoid implementations, yet it is 1e-5 relative to the logits'
-   range: a misplaced RoPE pair, a wrong GQA mapping, an RMSNorm over the
-   wrong width or a bias used for weighting moves logits by 1e-2 .. 1. A flip
-   of the routing choice between two nearly tied experts would exceed it and
-   fail the test, visibly, at the positions after it (none happens in these goldens).
+   Tolerance: |logit_ref - logit_golden| <= 2e-5 for every position and every
+   vocabulary entry (logits here reach magnitude 12). Both sides compute in
+   float32 or better from the same dequantised weights (the NVFP4 decode is
+   exact in float32, BF16 widens exactly), so they differ by rounding only.
+   How much? make_goldens.py runs the same model in float64 too: transformers'
+   float32 logits lie 3.8e-6 .. 4.7e-6 from its float64 ones (golden.json,
+   fp32_vs_fp64_max_abs_dlogit). A scratch C forward pass written from
+   MODEL.md section 2 landed 3.8e-6 .. 4.8e-6 from these goldens with double
+   accumulation and the same with float accumulation: that is the noise
+   floor, and 2e-5 leaves a factor of four above it. What it catches, measured
+   with that scratch forward pass mutated one way at a time: RMSNorm eps x10
+   gives 5.6e-5 .. 8.9e-5 (caught; eps x2, 7e-6 .. 1e-5, is not), routing weights
+   taken from the biased scores 0.7 .. 3.3, GQA head h -> kv h % nkv 7 .. 10 (each
+   on every golden whose shape can show it: top-1 renormalises to 1, MHA has
+   one head per kv head). A flip of the routing choice between two nearly tied
+   experts would exceed the tolerance at the positions after it; none occurs
+   in these goldens.
 
    Run from the repository root (data in tests/data, or $MINIMAX_TEST_DATA). */
 #define MINIMAX_IMPLEMENTATION
@@ -43,7 +45,7 @@
 #endif
 #endif
 
-#define GOLDEN_TOL 1e-4
+#define GOLDEN_TOL 2e-5
 
 static const char *data_dir(void) {
     const char *d = getenv("MINIMAX_TEST_DATA");
