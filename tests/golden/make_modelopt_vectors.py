@@ -20,7 +20,7 @@ Files, for each case NAME of shape [rows, cols] (all raw little-endian, no heade
   NAME.ws2.f32      1 float32           weight_scale_2 (per-tensor)
   NAME.dequant.f32  rows*cols float32   NVFP4QTensor.dequantize(float32, scale, double_scale)
 manifest.json: {"modelopt": version, "torch": version, "block_size": 16,
-                "cases": [{"name", "rows", "cols", "what"}]}
+                "cases": [{"name", "rows", "cols", "input_dtype", "what"}]}
 """
 import json
 import os
@@ -136,6 +136,12 @@ def case_scale_ties(g):
     return w
 
 
+def case_bf16_input(g):
+    """BF16 weights, as ModelOpt's export quantises them (the model is BF16): the
+    tensor handed to quantize() is bfloat16; the file holds its exact float32 widening."""
+    return (torch.randn(16, 96, generator=g) * 0.03).to(torch.bfloat16)
+
+
 CASES = [
     ("random", case_random),
     ("zero_block", case_weights_with_zero_block),
@@ -145,6 +151,7 @@ CASES = [
     ("neg_near_zero", case_negative_near_zero),
     ("heavy_tail", case_heavy_tail),
     ("scale_ties", case_scale_ties),
+    ("bf16_input", case_bf16_input),
 ]
 
 
@@ -167,10 +174,11 @@ def main():
         "cases": [],
     }
     for name, fn in CASES:
-        w = fn(g).to(torch.float32).contiguous()
+        src = fn(g).contiguous()  # float32, or bfloat16 for the bf16 case
+        w = src.to(torch.float32)  # exact widening
         rows, cols = w.shape
-        # quantize() works on new tensors, but pass a copy so `w` stays the input.
-        qt, scale, ws2 = NVFP4QTensor.quantize(w.clone(), BLOCK)
+        # quantize() works on new tensors, but pass a copy so `src` stays the input.
+        qt, scale, ws2 = NVFP4QTensor.quantize(src.clone(), BLOCK)
         packed = qt._quantized_data
         assert packed.dtype == torch.uint8 and tuple(packed.shape) == (rows, cols // 2)
         assert scale.dtype == torch.float8_e4m3fn and tuple(scale.shape) == (rows, cols // BLOCK)
@@ -182,7 +190,7 @@ def main():
         write(os.path.join(out, name + ".ws2.f32"), np.array([ws2.float().item()], dtype=np.float32))
         write(os.path.join(out, name + ".dequant.f32"), deq.numpy())
         sb = scale.view(torch.uint8)
-        manifest["cases"].append({"name": name, "rows": rows, "cols": cols, "what": fn.__doc__.split("\n")[0]})
+        manifest["cases"].append({"name": name, "rows": rows, "cols": cols, "input_dtype": str(src.dtype).replace("torch.", ""), "what": fn.__doc__.split("\n")[0]})
         print(f"{name:14s} [{rows}x{cols}] ws2={ws2.item():.6g} scale bytes min=0x{sb.min().item():02x} "
               f"max=0x{sb.max().item():02x} max|deq-w|={(deq - w).abs().max().item():.3g}")
     with open(os.path.join(out, "manifest.json"), "w") as f:
