@@ -198,7 +198,9 @@ MINIMAX__PRIV uint8_t minimax__f32_to_e2m1(float x) {
    zero scale (ModelOpt's _cast_per_block_scale_to_fp8); the division order
    matters at E4M3 rounding ties. tests/test_modelopt.c checks all of it
    against ModelOpt's own output. (An all-zero matrix, where ModelOpt would
-   compute 0/0, gets scales of 1.0 here.)
+   compute 0/0, gets scales of 1.0 here.) ModelOpt 0.41.0, which made the
+   published checkpoint, did not clamp yet: such a block has scale byte 0x00
+   there (it dequantises to zeros), so readers must accept zero scales.
    packed: [rows, cols/2] bytes, low nibble = even column.
    scales: [rows, cols/16] e4m3 bytes. */
 MINIMAX__PRIV void minimax__nvfp4_quantize(const float *w, int64_t rows, int64_t cols, uint8_t *packed, uint8_t *scales,

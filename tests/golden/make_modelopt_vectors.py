@@ -12,6 +12,9 @@ tests/test_modelopt.c requires the library to reproduce the bytes.
 
 usage: python3 tests/golden/make_modelopt_vectors.py [OUT_DIR]   (default tests/data/modelopt)
 needs: torch, nvidia-modelopt (CPU only; not needed by the C tests)
+Committed: tests/data/modelopt/ from the current release (0.47.0) and
+tests/data/modelopt_0.41/ from 0.41.0, the release that made the published
+checkpoint (run with that wheel's unpacked tree first on PYTHONPATH).
 
 Files, for each case NAME of shape [rows, cols] (all raw little-endian, no header):
   NAME.input.f32    rows*cols float32   the matrix given to ModelOpt
@@ -19,7 +22,7 @@ Files, for each case NAME of shape [rows, cols] (all raw little-endian, no heade
   NAME.scales.u8    rows*cols/16 bytes  the float8_e4m3fn block scales, as raw bytes ([rows, cols/16])
   NAME.ws2.f32      1 float32           weight_scale_2 (per-tensor)
   NAME.dequant.f32  rows*cols float32   NVFP4QTensor.dequantize(float32, scale, double_scale)
-manifest.json: {"modelopt": version, "torch": version, "block_size": 16,
+manifest.json: {"modelopt": version, "torch": version, "block_size": 16, "clamps_block_scales": bool,
                 "cases": [{"name", "rows", "cols", "input_dtype", "what"}]}
 """
 import json
@@ -30,7 +33,17 @@ import numpy as np
 import torch
 
 import modelopt
+import modelopt.torch.quantization.qtensor.nvfp4_tensor as nvfp4_module
 from modelopt.torch.quantization.qtensor.nvfp4_tensor import NVFP4QTensor
+
+# Older releases (0.41.0, which made the published MiniMax-M2.5 NVFP4 checkpoint)
+# ask fp4_compatible() (a CUDA device query) before their TensorRT-LLM path even
+# when that path is not requested; on a CPU-only machine it raises. It only
+# gates that path, so answer False.
+nvfp4_module.fp4_compatible = lambda: False
+# ModelOpt before ~0.42 cast block scales to E4M3 without clamping them to
+# [2^-9, 448]: a block far below the tensor's maximum got scale 0.
+CLAMPS = hasattr(nvfp4_module, "_cast_per_block_scale_to_fp8")
 
 BLOCK = 16
 
@@ -170,6 +183,7 @@ def main():
         "modelopt": modelopt.__version__,
         "torch": torch.__version__,
         "block_size": BLOCK,
+        "clamps_block_scales": CLAMPS,
         "producer": "tests/golden/make_modelopt_vectors.py: NVFP4QTensor.quantize(w, 16) and .dequantize(float32)",
         "cases": [],
     }
