@@ -141,8 +141,8 @@ int main(int argc, char **argv) {
         minimax_checkpoint_close(ck);
         return 2;
     }
-    printf("\nmemory per GPU (tp %d, max_ctx %d, batch %d, KV blocks of %d tokens)\n", o.mem.tp ? o.mem.tp : 1,
-           o.mem.max_ctx ? o.mem.max_ctx : 4096, o.mem.batch ? o.mem.batch : 1, o.mem.kv_block_tokens ? o.mem.kv_block_tokens : 16);
+    printf("\nmemory per GPU (tp %d, max_ctx %d, batch %d, KV blocks of %d tokens)\n", u.desc.tp, u.desc.max_ctx, u.desc.batch,
+           u.desc.kv_block_tokens);
     size_line("attention (BF16)", u.weights_attention);
     size_line("experts (NVFP4)", u.weights_experts);
     size_line("embedding", u.weights_embedding);
