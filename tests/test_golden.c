@@ -26,8 +26,8 @@
    float32 logits lie 3.6e-6 .. 4.7e-6 from its float64 ones (golden.json,
    fp32_vs_fp64_max_abs_dlogit). A scratch C forward pass written from
    MODEL.md section 2 (not committed) landed 3.8e-6 .. 4.8e-6 from these
-   goldens, with double or with float accumulation: that is the noise floor,
-   and 2e-5 leaves a factor of four above it (tests/ref.h itself: 3.8e-6 ..
+   goldens with double accumulation, 4.3e-6 .. 5.8e-6 with float accumulation:
+   that is the noise floor, and 2e-5 leaves a factor of three to four above it (tests/ref.h itself: 3.8e-6 ..
    4.8e-6). What it catches, measured with that scratch forward pass mutated
    one way at a time: RMSNorm eps x10 gives 5.8e-5 .. 1.0e-4 (caught; eps x2,
    7.6e-6 .. 1.2e-5, is not), routing weights taken from the biased scores
