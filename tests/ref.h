@@ -18,9 +18,11 @@
    - RMSNorm: mean of squares in double, x * rsqrt(mean + eps) rounded to
      float, then multiplied by the weight in float (HF order; with float32
      activations HF's cast back to the activation dtype is a no-op);
-   - RoPE: inv_freq[i] = theta^(-2i/rotary_dim) rounded to float, angle =
-     float(pos) * inv_freq[i] rounded to float (as HF builds its cos/sin
-     tables in float32), cos/sin of that float angle, rotation in double;
+   - RoPE: inv_freq[i] = 1 / theta^(2i/rotary_dim) and angle = float(pos) *
+     inv_freq[i], each step rounded to float as HF builds its cos/sin tables
+     in float32 (at position 10^4 the angle's float rounding alone moves it
+     by ~5e-4 rad, so this matters for long-context comparisons); cos/sin of
+     that float angle and the rotation in double;
    - softmax in double;
    - router: logits, sigmoid scores and biased choice values are each rounded
      to float (an fp32 router, MODEL.md 2.5), so that top-k selection is a
@@ -132,9 +134,12 @@ REF_API void ref_matvec_fp4(const minimax__fp4_matrix *m, const float *x, float 
     free(row);
 }
 
-/* inv_freq[i] = theta^(-2i/rotary_dim) as float (HF builds it in float32). */
+/* inv_freq[i] = theta^(-2i/rotary_dim) with Hugging Face's float32 roundings:
+   1.0f / float(theta ^ float(2i / rotary_dim)). */
 REF_API float ref_rope_inv_freq(const minimax_config *cfg, int i) {
-    return (float)pow((double)cfg->rope_theta, -(double)(2 * i) / (double)cfg->rotary_dim);
+    float expo = (float)(2 * i) / (float)cfg->rotary_dim;
+    float p = (float)pow((double)cfg->rope_theta, (double)expo);
+    return 1.0f / p;
 }
 
 /* NeoX rotation of the first rotary_dim dims of one head vector x[head_dim]
@@ -270,9 +275,9 @@ REF_API float ref_silu(float z) { return (float)((double)z / (1.0 + exp(-(double
    g = W1 h and u = W3 h each rounded to float, a = silu(g) * u in float. */
 REF_API void ref_expert(const minimax__layer_weights *lw, int e, const float *h, float *out /*[H]*/) {
     const minimax__fp4_matrix *w1 = &lw->w1[e], *w2 = &lw->w2[e], *w3 = &lw->w3[e];
-    int64_t I = w1->rows, i;
-    float *g = (float *)malloc((size_t)I * sizeof(float));
-    float *u = (float *)malloc((size_t)I * sizeof(float));
+    int64_t inter = w1->rows, i;
+    float *g = (float *)malloc((size_t)inter * sizeof(float));
+    float *u = (float *)malloc((size_t)inter * sizeof(float));
     if (!g || !u) {
         for (i = 0; i < w2->rows; i++) out[i] = NAN;
         free(g);
@@ -281,7 +286,7 @@ REF_API void ref_expert(const minimax__layer_weights *lw, int e, const float *h,
     }
     ref_matvec_fp4(w1, h, g);
     ref_matvec_fp4(w3, h, u);
-    for (i = 0; i < I; i++) g[i] = ref_silu(g[i]) * u[i];
+    for (i = 0; i < inter; i++) g[i] = ref_silu(g[i]) * u[i];
     ref_matvec_fp4(w2, g, out);
     free(g);
     free(u);
@@ -584,7 +589,7 @@ REF_API void ref_random_model_free(ref_random_model *r) {
 REF_API ref_random_model *ref_random_model_create_opts(const minimax_config *cfg, uint64_t seed,
                                                        const ref_random_opts *opts) {
     ref_random_model *r = (ref_random_model *)calloc(1, sizeof *r);
-    int H, V, nh, nkv, d, I, E, L, e;
+    int H, V, nh, nkv, d, inter, E, L, e;
     minimax__dtype rdt;
     char name[128];
     if (!r) return NULL;
@@ -596,7 +601,7 @@ REF_API ref_random_model *ref_random_model_create_opts(const minimax_config *cfg
     nh = cfg->num_heads;
     nkv = cfg->num_kv_heads;
     d = cfg->head_dim;
-    I = cfg->intermediate_size;
+    inter = cfg->intermediate_size;
     E = cfg->num_experts;
     rdt = opts && opts->router_f32 ? MINIMAX__DT_F32 : MINIMAX__DT_BF16;
 
@@ -630,9 +635,9 @@ REF_API ref_random_model *ref_random_model_create_opts(const minimax_config *cfg
         lw->w3 = (minimax__fp4_matrix *)ref__calloc(r, (size_t)E * sizeof(minimax__fp4_matrix));
         if (r->failed) break;
         for (e = 0; e < E && !r->failed; e++) {
-            ref__fp4(r, &lw->w1[e], I, H, 1.0 / sqrt((double)H));
-            ref__fp4(r, &lw->w3[e], I, H, 1.5 / sqrt((double)H));
-            ref__fp4(r, &lw->w2[e], H, I, 1.0 / sqrt((double)I));
+            ref__fp4(r, &lw->w1[e], inter, H, 1.0 / sqrt((double)H));
+            ref__fp4(r, &lw->w3[e], inter, H, 1.5 / sqrt((double)H));
+            ref__fp4(r, &lw->w2[e], H, inter, 1.0 / sqrt((double)inter));
         }
     }
     r->weights.final_norm = ref__tensor(r, "model.norm.weight", MINIMAX__DT_BF16, 1, H, 0, 1.0, 0.1);
