@@ -487,6 +487,23 @@ static void output_depends_on_seed_only(void) {
     CHECK(same_files("p1", "p2", "model-00001-of-00001.safetensors"), "direct path depends on the thread count");
 }
 
+/* The bytes of the default tiny checkpoint are pinned: they come from
+   IEEE-exact arithmetic only, so every machine and compiler must give these,
+   and golden logits computed from this checkpoint stay valid. Change the
+   value only together with the golden files. */
+static void tiny_bytes_are_pinned(void) {
+    size_t len = 0;
+    char *d;
+    uint64_t h;
+    REQUIRE(mkmodel("--out pinned") == 0, "writer failed");
+    d = slurp("pinned", "model-00001-of-00001.safetensors", &len);
+    REQUIRE(d, "no shard");
+    h = minimax__fnv1a(0, d, len);
+    CHECK(len == 313328 && h == 0x6530ef17cb2a4087ull, "tiny checkpoint: %zu bytes, FNV-1a %016llx", len,
+          (unsigned long long)h);
+    free(d);
+}
+
 static void options_change_what_they_say(void) {
     st_model m;
     int L, e, w, n = 0, complete = 1;
@@ -634,6 +651,7 @@ int main(void) {
     RUN(tiny_checkpoint_has_the_published_format);
     RUN(tiny_values_are_realistic);
     RUN(output_depends_on_seed_only);
+    RUN(tiny_bytes_are_pinned);
     RUN(options_change_what_they_say);
     RUN(full_preset_has_the_real_shapes);
     RUN(bad_input_is_an_error);
