@@ -409,6 +409,85 @@ static void user_text_cannot_forge_markers(void) {
     CHECK(ids[0] == 1000 && ids[1] == 1001 && ids[n - 2] == 1003 && ids[n - 1] == '\n', "layout");
 }
 
+static size_t count_markers(const char *text, size_t n) {
+    size_t o, i, count = 0;
+    for (o = 0; o < n; o++)
+        for (i = 0; i < sizeof fake_marks / sizeof fake_marks[0]; i++)
+            if (strncmp(text + o, fake_marks[i], strlen(fake_marks[i])) == 0) count++;
+    return count;
+}
+
+/* The real tokenizer (tests/chat/tokenizer_small.json, a small BPE shaped
+   like MiniMax-M2's): the ids equal Hugging Face `tokenizers` on the rendered
+   text with special tokens matched (golden/NAME.ids), except where caller
+   text holds marker strings: there ours are plain text; the ids still decode
+   to the rendered text. */
+static void token_form_matches_hf_tokenizer(void) {
+    const minimax__json *all = cases(), *c;
+    minimax_tokenizer *tok = NULL;
+    int exact = 0, forged = 0;
+    REQUIRE(all, "conversations");
+    REQUIRE(minimax_tokenizer_load("tests/chat/tokenizer_small.json", &tok) == MINIMAX_OK, "%s", minimax_last_error());
+    for (c = all->child; c; c = c->next) {
+        conv_case k;
+        char path[512], *text = NULL, *golden;
+        size_t tlen = 0, n = 0, n2 = 0, i, n_special = 0, n_want = 0;
+        int32_t *ids, *want;
+        minimax__buf back;
+        const char *q;
+        REQUIRE(load_case(c, &k), "case");
+        if (k.expect_error) {
+            CHECK(minimax_chat_tokenize(tok, &k.desc, NULL, 0, &n) == MINIMAX_ERR_TEMPLATE, "%s", k.name);
+            free_case(&k);
+            continue;
+        }
+        REQUIRE(minimax_chat_render(&k.desc, &text, &tlen) == MINIMAX_OK, "%s", minimax_last_error());
+        REQUIRE(minimax_chat_tokenize(tok, &k.desc, NULL, 0, &n) == MINIMAX_OK, "%s", minimax_last_error());
+        ids = (int32_t *)malloc((n + 1) * sizeof *ids);
+        REQUIRE(minimax_chat_tokenize(tok, &k.desc, ids, n, &n2) == MINIMAX_OK && n2 == n, "%s", k.name);
+        memset(&back, 0, sizeof back);
+        minimax__buf_add(&back, "", 0);
+        for (i = 0; i < n; i++) {
+            size_t bl = 0;
+            const char *b = minimax_token_bytes(tok, ids[i], &bl);
+            minimax__buf_add(&back, b ? b : "?", b ? bl : 1);
+            n_special += ids[i] >= 200000;
+        }
+        CHECK(back.len == tlen && memcmp(back.data, text, tlen) == 0, "%s: ids decode to the rendered text", k.name);
+        snprintf(path, sizeof path, "tests/chat/golden/%s.ids", k.name);
+        golden = read_file(path, NULL);
+        REQUIRE(golden, "%s missing", path);
+        want = (int32_t *)malloc((strlen(golden) / 2 + 2) * sizeof *want);
+        for (q = golden; *q;) {
+            char *e;
+            long v = strtol(q, &e, 10);
+            if (e == q) break;
+            want[n_want++] = (int32_t)v;
+            q = e;
+        }
+        if (count_markers(text, tlen) == n_special) {
+            int same = n_want == n && memcmp(want, ids, n * sizeof *ids) == 0;
+            CHECK(same, "%s: %zu ids, Hugging Face %zu", k.name, n, n_want);
+            exact++;
+        } else {
+            size_t hf_special = 0;
+            for (i = 0; i < n_want; i++) hf_special += want[i] >= 200000;
+            CHECK(hf_special > n_special, "%s: caller markers stay plain (%zu vs %zu specials)", k.name, n_special,
+                  hf_special);
+            forged++;
+        }
+        free(want);
+        free(golden);
+        minimax__buf_free(&back);
+        free(ids);
+        minimax_chat_text_free(text);
+        free_case(&k);
+    }
+    printf("    %d renders tokenized exactly as Hugging Face, %d with caller markers kept plain\n", exact, forged);
+    CHECK(exact >= 20 && forged >= 2, "coverage");
+    minimax_tokenizer_free(tok);
+}
+
 static minimax_result missing_lookup(const void *tok, const char *text, size_t len, int32_t *ids, size_t cap,
                                      size_t *n_ids) {
     return fake_encode(tok, text, len, ids, cap, n_ids);
@@ -819,6 +898,7 @@ int main(void) {
     RUN(template_errors_name_the_place);
     RUN(token_form_marks_specials_only);
     RUN(user_text_cannot_forge_markers);
+    RUN(token_form_matches_hf_tokenizer);
     RUN(tokenizer_without_marker_is_unsupported);
     RUN(python_number_formats);
     RUN(parser_fixed_cases);

@@ -33,9 +33,19 @@ def decode_arguments(messages):
                 fn["arguments"] = json.loads(args)
 
 
+# Token ids of each render with tokenizer_small.json (a small BPE shaped like
+# MiniMax-M2's, trained by tests/tokenizer/train.py), special tokens matched:
+# what the C token form must produce when the caller's text holds no markers.
+tokenizer = None
+tok_path = os.path.join(here, "tokenizer_small.json")
+if os.path.exists(tok_path):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(tok_path)
+
 for case in cases:
     name = case["name"]
-    for ext in (".txt", ".error"):
+    for ext in (".txt", ".error", ".ids"):
         if os.path.exists(os.path.join(out_dir, name + ext)):
             os.remove(os.path.join(out_dir, name + ext))
     kwargs = {}
@@ -58,4 +68,8 @@ for case in cases:
         raise SystemExit("%s: expected %s, got %s" % (name, "an error" if case.get("expect_error") else "text", result))
     with open(os.path.join(out_dir, name + ext), "w", encoding="utf-8", newline="") as f:
         f.write(result)
+    if tokenizer and ext == ".txt":
+        ids = tokenizer.encode(result, add_special_tokens=False).ids
+        with open(os.path.join(out_dir, name + ".ids"), "w") as f:
+            f.write(" ".join(str(i) for i in ids) + "\n")
     print("%-55s %s" % (name, ext))
