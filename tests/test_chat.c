@@ -109,24 +109,34 @@ static void free_case(conv_case *k) {
     for (i = 0; i < k->n_owned; i++) free(k->owned[i]);
 }
 
-static minimax__json_doc g_doc;
-static char *g_text; /* the document's raw texts point into it */
-static int g_loaded;
+/* The authored conversations and the seeded random ones (render_goldens.py). */
+static const char *const case_files[2] = {"tests/chat/conversations.json", "tests/chat/random_conversations.json"};
+static minimax__json_doc g_doc[2];
+static char *g_text[2]; /* the documents' raw texts point into these */
 
-static const minimax__json *cases(void) {
-    if (!g_loaded) {
+static const minimax__json *cases_of(int f) {
+    if (!g_text[f]) {
         size_t n;
-        char *text = read_file("tests/chat/conversations.json", &n);
+        char *text = read_file(case_files[f], &n);
         if (!text) return NULL;
-        if (minimax__json_parse(text, n, "conversations.json", &g_doc) != MINIMAX_OK) {
+        if (minimax__json_parse(text, n, case_files[f], &g_doc[f]) != MINIMAX_OK) {
             printf("    %s\n", minimax_last_error());
             free(text);
             return NULL;
         }
-        g_text = text;
-        g_loaded = 1;
+        g_text[f] = text;
     }
-    return g_doc.root;
+    return g_doc[f].root;
+}
+
+/* Whether golden/NAME.error exists (a random case the template rejects). */
+static int golden_is_error(const char *name) {
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "tests/chat/golden/%s.error", name);
+    f = fopen(path, "rb");
+    if (f) fclose(f);
+    return f != NULL;
 }
 
 static void first_difference(const char *a, size_t an, const char *b, size_t bn) {
@@ -141,15 +151,16 @@ static void first_difference(const char *a, size_t an, const char *b, size_t bn)
 }
 
 static void goldens_match_byte_for_byte(void) {
-    const minimax__json *all = cases(), *c;
-    int n_text = 0, n_err = 0;
-    REQUIRE(all && all->type == MINIMAX__JSON_ARRAY, "tests/chat/conversations.json (run from the repository root)");
-    for (c = all->child; c; c = c->next) {
+    const minimax__json *c;
+    int n_text = 0, n_err = 0, f;
+    for (f = 0; f < 2; f++)
+    for (c = cases_of(f) ? cases_of(f)->child : NULL; c; c = c->next) {
         conv_case k;
         char path[512], *golden, *text = NULL;
         size_t glen = 0, tlen = 0;
         minimax_result r;
         REQUIRE(load_case(c, &k), "case too large");
+        if (f == 1) k.expect_error = golden_is_error(k.name);
         r = minimax_chat_render(&k.desc, &text, &tlen);
         if (k.expect_error) {
             snprintf(path, sizeof path, "tests/chat/golden/%s.error", k.name);
@@ -181,7 +192,7 @@ static void goldens_match_byte_for_byte(void) {
         free_case(&k);
     }
     printf("    %d goldens rendered, %d rejected conversations\n", n_text, n_err);
-    CHECK(n_text >= 20 && n_err >= 5, "enough cases");
+    CHECK(n_text >= 50 && n_err >= 10, "enough cases (run from the repository root)");
 }
 
 static char *render(const minimax_chat_desc *d) {
@@ -313,16 +324,17 @@ static int32_t fake_lookup(const void *tok, const char *token, size_t len) {
 }
 
 static void token_form_marks_specials_only(void) {
-    const minimax__json *all = cases(), *c;
-    int checked = 0;
-    REQUIRE(all, "conversations");
-    for (c = all->child; c; c = c->next) {
+    const minimax__json *c;
+    int checked = 0, f;
+    for (f = 0; f < 2; f++)
+    for (c = cases_of(f) ? cases_of(f)->child : NULL; c; c = c->next) {
         conv_case k;
         char *text = NULL;
         size_t tlen = 0, n = 0, n2 = 0, i, o = 0, n_special = 0, expect_special = 0;
         int32_t *ids, small[7];
         minimax__buf back;
         REQUIRE(load_case(c, &k), "case");
+        if (f == 1) k.expect_error = golden_is_error(k.name);
         if (k.expect_error) {
             CHECK(minimax__chat_tokenize_with(NULL, fake_encode, fake_lookup, &k.desc, NULL, 0, &n) ==
                       MINIMAX_ERR_TEMPLATE,
@@ -373,8 +385,10 @@ static void token_form_marks_specials_only(void) {
                             if (strncmp(s, fake_marks[i], strlen(fake_marks[i])) == 0) in_caller++;
                 }
             }
-            /* a content split at </think> renders its markers from the template, not from the string */
-            if (strcmp(k.name, "10_reasoning_inside_content") != 0 &&
+            /* a content split at </think> renders its markers from the template, not from the string;
+               caller text with markers in random cases: the exact count is checked against Hugging Face
+               in token_form_matches_hf_tokenizer */
+            if (f == 0 && strcmp(k.name, "10_reasoning_inside_content") != 0 &&
                 strcmp(k.name, "24_tool_result_last_message_no_prompt") != 0)
                 CHECK(n_special + in_caller == expect_special, "%s: %zu special ids, %zu markers in text, %zu in caller text",
                       k.name, n_special, expect_special, in_caller);
@@ -423,12 +437,12 @@ static size_t count_markers(const char *text, size_t n) {
    text holds marker strings: there ours are plain text; the ids still decode
    to the rendered text. */
 static void token_form_matches_hf_tokenizer(void) {
-    const minimax__json *all = cases(), *c;
+    const minimax__json *c;
     minimax_tokenizer *tok = NULL;
-    int exact = 0, forged = 0;
-    REQUIRE(all, "conversations");
+    int exact = 0, forged = 0, f;
     REQUIRE(minimax_tokenizer_load("tests/chat/tokenizer_small.json", &tok) == MINIMAX_OK, "%s", minimax_last_error());
-    for (c = all->child; c; c = c->next) {
+    for (f = 0; f < 2; f++)
+    for (c = cases_of(f) ? cases_of(f)->child : NULL; c; c = c->next) {
         conv_case k;
         char path[512], *text = NULL, *golden;
         size_t tlen = 0, n = 0, n2 = 0, i, n_special = 0, n_want = 0;
@@ -436,6 +450,7 @@ static void token_form_matches_hf_tokenizer(void) {
         minimax__buf back;
         const char *q;
         REQUIRE(load_case(c, &k), "case");
+        if (f == 1) k.expect_error = golden_is_error(k.name);
         if (k.expect_error) {
             CHECK(minimax_chat_tokenize(tok, &k.desc, NULL, 0, &n) == MINIMAX_ERR_TEMPLATE, "%s", k.name);
             free_case(&k);
@@ -484,7 +499,7 @@ static void token_form_matches_hf_tokenizer(void) {
         free_case(&k);
     }
     printf("    %d renders tokenized exactly as Hugging Face, %d with caller markers kept plain\n", exact, forged);
-    CHECK(exact >= 20 && forged >= 2, "coverage");
+    CHECK(exact >= 20 && forged >= 10, "coverage");
     minimax_tokenizer_free(tok);
 }
 
@@ -907,7 +922,9 @@ int main(void) {
     RUN(render_then_parse_round_trip);
     RUN(parser_bad_tools);
     RUN(parser_fuzz);
-    if (g_loaded) minimax__json_free(&g_doc);
-    free(g_text);
+    minimax__json_free(&g_doc[0]);
+    minimax__json_free(&g_doc[1]);
+    free(g_text[0]);
+    free(g_text[1]);
     return test_summary();
 }
