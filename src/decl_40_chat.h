@@ -30,7 +30,35 @@
 
    Strings are UTF-8 and NUL-terminated; NULL means "absent" where a field
    says so. Nothing here keeps a pointer to the caller's data after a call
-   returns. */
+   returns.
+
+   A turn, start to end:
+
+       minimax_chat_message m[2];
+       minimax_chat_desc d;
+       memset(m, 0, sizeof m);
+       memset(&d, 0, sizeof d);
+       m[0].role = MINIMAX_CHAT_SYSTEM;  m[0].content = "Be brief.";
+       m[1].role = MINIMAX_CHAT_USER;    m[1].content = user_text;
+       d.messages = m;  d.n_messages = 2;  d.add_generation_prompt = 1;
+       minimax_chat_tokenize(tok, &d, NULL, 0, &n);          (count)
+       minimax_chat_tokenize(tok, &d, ids, n, &n);           (the prompt)
+       ... generate; decode each new id to text, stop at [e~[ ...
+       minimax_output_parser_feed(parser, piece, piece_len); (per token)
+       minimax_output_parser_finish(parser);
+       minimax_output_parser_get(parser, &out);    (reasoning, content, tool calls)
+
+   For the next turn, append the assistant message with reasoning = out.reasoning
+   (kept by the template while no user turn follows), content and tool calls, then
+   the tool results (MINIMAX_CHAT_TOOL, one message per call, in order).
+
+   What the C API cannot express (the template accepts it): content given as a
+   list of parts (pass the concatenated text; for tool messages the template
+   writes each part as "\n<response>...\n</response>", which is not offered),
+   roles other than the four (the template ignores them), and tool calls in the
+   flat form without "function" (the template raises on those). JSON null
+   content renders as "None" in the bare template; here NULL is "absent" (""), as recent
+   transformers' apply_chat_template makes it by dropping None fields. */
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -827,6 +827,133 @@ static void render_then_parse_round_trip(void) {
     }
 }
 
+/* The model's side: the output tokenized with the real tokenizer (markers as
+   special ids), decoded back id by id with the streaming detokenizer and fed
+   piece by piece, parses the same as the whole text. */
+static void parser_fed_token_pieces(void) {
+    minimax_tokenizer *tok = NULL;
+    size_t i;
+    REQUIRE(minimax_tokenizer_load("tests/chat/tokenizer_small.json", &tok) == MINIMAX_OK, "%s", minimax_last_error());
+    for (i = 0; i < sizeof parser_cases / sizeof parser_cases[0]; i++) {
+        const char *t = parser_cases[i].output;
+        size_t n = 0, k, len = 0, nc = 0;
+        int32_t *ids;
+        char *text, piece[4096];
+        size_t *cuts;
+        minimax_detokenizer st;
+        parsed whole, part;
+        minimax_tokenize(tok, t, strlen(t), MINIMAX_TOKENIZE_SPECIAL, NULL, 0, &n);
+        ids = (int32_t *)malloc((n + 1) * sizeof *ids);
+        cuts = (size_t *)malloc((n + 1) * sizeof *cuts);
+        text = (char *)malloc(strlen(t) + 64);
+        REQUIRE(minimax_tokenize(tok, t, strlen(t), MINIMAX_TOKENIZE_SPECIAL, ids, n, &n) == MINIMAX_OK, "tokenize");
+        memset(&st, 0, sizeof st);
+        for (k = 0; k < n; k++) { /* the pieces a generation loop would see */
+            size_t got = minimax_detokenize(tok, &st, ids[k], piece, sizeof piece);
+            memcpy(text + len, piece, got);
+            len += got;
+            if (got && k + 1 < n) cuts[nc++] = len;
+        }
+        len += minimax_detokenize_flush(&st, text + len, 64);
+        CHECK(len == strlen(t) && memcmp(text, t, len) == 0, "case %zu: detokenized text", i);
+        if (nc && cuts[nc - 1] >= len) nc--;
+        REQUIRE(parse_whole(t, &whole) == 1 && parse_chunks(text, len, cuts, nc, 0, &part) == 1, "parse");
+        CHECK(parsed_equal(&whole, &part), "case %zu: token pieces (%zu) parse differently", i, nc + 1);
+        parsed_free(&whole);
+        parsed_free(&part);
+        free(ids);
+        free(cuts);
+        free(text);
+    }
+    minimax_tokenizer_free(tok);
+}
+
+/* Random conversations of random bytes (invalid UTF-8, markers, NULs cut
+   strings short): rendering never crashes, returns OK or a template error, and
+   the token form (stand-in tokenizer) decodes to the text. */
+static void render_fuzz(void) {
+    static const char *const bits[] = {"]~b]", "[e~[", "<think>", "</think>", "<minimax:tool_call>", "{", "}", "\"",
+                                       ":", ",", "[", "]", "\\", "1", "-0", "1e5", "null", "true", "a", "\n", "\xc3",
+                                       "\xa9", "\xff", "\"k\": ", "\"\\u00e9\""};
+    test_rng rng = {0xC0FFEEull};
+    clock_t t0 = clock();
+    size_t iters = 0, n_ok = 0, nb = sizeof bits / sizeof bits[0];
+    while ((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0 && iters < 50000) {
+        char strs[24][96];
+        minimax_chat_message m[6];
+        minimax_chat_tool_call tc[6];
+        minimax_chat_tool tools[1];
+        minimax_chat_desc d;
+        char *text = NULL;
+        size_t tlen = 0, n = 0, i, si = 0;
+        int32_t ids[8192];
+        minimax_result r;
+        memset(m, 0, sizeof m);
+        memset(tc, 0, sizeof tc);
+        memset(&d, 0, sizeof d);
+        for (si = 0; si < 24; si++) {
+            size_t len = 0;
+            int k, parts = (int)(test_rng_u64(&rng) % 8);
+            for (k = 0; k < parts; k++) {
+                const char *b = bits[test_rng_u64(&rng) % nb];
+                if (len + strlen(b) + 1 >= sizeof strs[si]) break;
+                memcpy(strs[si] + len, b, strlen(b));
+                len += strlen(b);
+            }
+            strs[si][len] = 0;
+        }
+        si = 0;
+        d.n_messages = 1 + test_rng_u64(&rng) % 6;
+        for (i = 0; i < d.n_messages; i++) {
+            m[i].role = (minimax_chat_role)(1 + test_rng_u64(&rng) % 4);
+            m[i].content = test_rng_u64(&rng) % 5 ? strs[si++ % 24] : NULL;
+            m[i].reasoning = test_rng_u64(&rng) % 2 ? strs[si++ % 24] : NULL;
+            if (test_rng_u64(&rng) % 2) {
+                tc[i].name = strs[si++ % 24];
+                tc[i].arguments = test_rng_u64(&rng) % 3 ? strs[si++ % 24] : "{\"a\": [1, {\"b\": \"c\"}]}";
+                m[i].tool_calls = &tc[i];
+                m[i].n_tool_calls = 1;
+            }
+            m[i].current_date = test_rng_u64(&rng) % 3 ? NULL : strs[si++ % 24];
+        }
+        d.messages = m;
+        if (test_rng_u64(&rng) % 2) {
+            tools[0].json = test_rng_u64(&rng) % 2 ? strs[si++ % 24] : "{\"function\": {\"name\": \"f\", \"x\": 1.5}}";
+            d.tools = tools;
+            d.n_tools = 1;
+        }
+        d.add_generation_prompt = (int)(test_rng_u64(&rng) % 2);
+        r = minimax_chat_render(&d, &text, &tlen);
+        if (r != MINIMAX_OK && r != MINIMAX_ERR_TEMPLATE) {
+            CHECK(0, "render returned %s: %s", minimax_result_name(r), minimax_last_error());
+            break;
+        }
+        if (r == MINIMAX_OK) {
+            minimax_result r2 = minimax__chat_tokenize_with(NULL, fake_encode, fake_lookup, &d, ids, 8192, &n);
+            minimax__buf back;
+            memset(&back, 0, sizeof back);
+            minimax__buf_add(&back, "", 0);
+            for (i = 0; i < n && i < 8192; i++) {
+                char ch = (char)ids[i];
+                if (ids[i] >= 1000) minimax__buf_add(&back, fake_marks[ids[i] - 1000], strlen(fake_marks[ids[i] - 1000]));
+                else minimax__buf_add(&back, &ch, 1);
+            }
+            if (r2 != MINIMAX_OK || back.len != tlen || memcmp(back.data, text, tlen) != 0) {
+                CHECK(0, "token form differs from the text at iteration %zu", iters);
+                minimax__buf_free(&back);
+                minimax_chat_text_free(text);
+                break;
+            }
+            minimax__buf_free(&back);
+            n_ok++;
+        }
+        minimax_chat_text_free(text);
+        iters++;
+    }
+    printf("    %zu random conversations, %zu rendered\n", iters, n_ok);
+    CHECK(iters > 1000 && n_ok > iters / 10, "coverage");
+}
+
 /* Random and mutated outputs, fed in random chunks, for a bounded time: no
    crash (ASan/UBSan watch), and the same result as feeding whole. */
 static void parser_fuzz(void) {
@@ -921,7 +1048,9 @@ int main(void) {
     RUN(parser_split_invariance);
     RUN(render_then_parse_round_trip);
     RUN(parser_bad_tools);
+    RUN(parser_fed_token_pieces);
     RUN(parser_fuzz);
+    RUN(render_fuzz);
     minimax__json_free(&g_doc[0]);
     minimax__json_free(&g_doc[1]);
     free(g_text[0]);
