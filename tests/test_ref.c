@@ -4,11 +4,11 @@
    MODEL.md section 8 vectors, a hand-checked router, the whole model against a
    sequence-level naive forward, prefill vs single steps, causality, the cache
    limits, and finiteness over several shapes. */
-#include <complex.h>
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "test.h"
 #include "ref.h"
+#include <complex.h> /* last: it defines the macro I, a common variable name in the code above */
 
 /* ---- helpers ------------------------------------------------------------------ */
 
