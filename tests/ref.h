@@ -53,7 +53,7 @@
                ref_silu, ref_expert, ref_moe
      weights   ref_tiny_config, ref_random_model_create(_opts),
                ref_random_model_weights / _config / _free
-     checking  ref_compare
+     checking  ref_compare, ref_round_bf16
    =========================================================================== */
 #ifndef MINIMAX_REF_H
 #define MINIMAX_REF_H
@@ -709,6 +709,13 @@ REF_API minimax_config ref_tiny_config(void) {
     c.rms_norm_eps = 1e-6f;
     c.routed_scaling_factor = 1.0f;
     return c;
+}
+
+/* Rounds n floats to BF16 and back in place (round to nearest even), to feed
+   the reference exactly the BF16 activations a GPU kernel sees. */
+REF_API void ref_round_bf16(float *x, int64_t n) {
+    int64_t i;
+    for (i = 0; i < n; i++) x[i] = minimax__bf16_to_f32(minimax__f32_to_bf16(x[i]));
 }
 
 /* ---- comparing a result with the reference -------------------------------------------

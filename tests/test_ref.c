@@ -824,6 +824,11 @@ static void compare_measures(void) {
     c = ref_compare(got, want, 4);
     CHECK(isnan(c.max_abs) && isnan(c.max_rel) && !(c.max_rel < 1.0) && c.worst_index == 0 && c.nonfinite == 1,
           "NaN lost: abs %g at %lld", c.max_abs, (long long)c.worst_index);
+    {
+        float b[3] = {1.00390625f, 1.01171875f, -3.0f}; /* ties to even: down, up; exact */
+        ref_round_bf16(b, 3);
+        CHECK(b[0] == 1.0f && b[1] == 1.015625f && b[2] == -3.0f, "bf16 rounding %g %g %g", b[0], b[1], b[2]);
+    }
     got[0] = INFINITY;
     c = ref_compare(got, want, 4);
     CHECK(c.nonfinite == 1 && !(c.max_rel < 1.0), "Inf: rel %g", c.max_rel);
