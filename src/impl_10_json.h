@@ -493,16 +493,23 @@ MINIMAX__PRIV int minimax__json_write_string(minimax__buf *b, const char *s, siz
             i++;
             continue;
         }
-        { /* decode one UTF-8 sequence; invalid bytes escape as U+FFFD */
+        { /* decode one UTF-8 sequence; a byte that does not start a valid
+             one (stray continuation, overlong form, surrogate, above
+             U+10FFFF, truncated) escapes as U+FFFD, so the output is always
+             valid JSON */
+            static const unsigned min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
             unsigned cp = 0xFFFD;
-            size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1, k;
+            size_t n = c >= 0xF8 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1, k;
             if (n > 1 && i + n <= len) {
                 cp = c & (0x7F >> n);
                 for (k = 1; k < n; k++) {
                     if (((unsigned char)s[i + k] & 0xC0) != 0x80) break;
                     cp = (cp << 6) | ((unsigned char)s[i + k] & 63);
                 }
-                if (k != n) { cp = 0xFFFD; n = 1; }
+                if (k != n || cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) {
+                    cp = 0xFFFD;
+                    n = 1;
+                }
             } else n = 1;
             if (cp >= 0x10000) {
                 unsigned v = cp - 0x10000;

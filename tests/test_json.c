@@ -55,10 +55,39 @@ static void writes_strings_like_python(void) {
     minimax__buf_free(&b);
 }
 
+/* Found by tests/fuzz: with ascii_only, invalid UTF-8 (here 0xFF followed by
+   three continuation bytes, a code point above U+10FFFF) was written as a
+   pair of low surrogates, which no JSON parser accepts. Every invalid
+   sequence must become U+FFFD and the output must parse back. */
+static void ascii_output_of_invalid_utf8_is_valid_json(void) {
+    static const char *cases[] = {"\xff\xa5\xa5\xa5", "\xf8\x88\x80\x80\x80", "\xf4\x90\x80\x80", /* > U+10FFFF */
+                                  "\xed\xa0\x80",                                          /* surrogate U+D800 */
+                                  "\xc0\xaf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf",          /* overlong '/' */
+                                  "\x80", "\xe2\x82", "a\xc3"};                                 /* stray, truncated */
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        minimax__buf b = {0};
+        minimax__json_doc d;
+        REQUIRE(minimax__json_write_string(&b, cases[i], strlen(cases[i]), 1), "out of memory");
+        CHECK(strstr(b.data, "\\ufffd") != NULL && !strstr(b.data, "\\ud") && !strstr(b.data, "\\udc"), "case %zu: %s", i,
+              b.data);
+        CHECK(minimax__json_parse(b.data, b.len, "out", &d) == MINIMAX_OK, "case %zu: %s: %s", i, b.data, minimax_last_error());
+        minimax__json_free(&d);
+        minimax__buf_free(&b);
+    }
+    { /* the largest valid code point still goes out as a surrogate pair */
+        minimax__buf b = {0};
+        minimax__json_write_string(&b, "\xf4\x8f\xbf\xbf", 4, 1);
+        CHECK(b.data && strcmp(b.data, "\"\\udbff\\udfff\"") == 0, "U+10FFFF: %s", b.data);
+        minimax__buf_free(&b);
+    }
+}
+
 int main(void) {
     RUN(parses_values_in_order);
     RUN(rejects_malformed_with_position);
     RUN(deep_nesting_is_an_error_not_a_crash);
     RUN(writes_strings_like_python);
+    RUN(ascii_output_of_invalid_utf8_is_valid_json);
     return test_summary();
 }
