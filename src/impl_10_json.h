@@ -237,11 +237,61 @@ MINIMAX__PRIV int minimax__json_literal(minimax__json_parser *p, const char *wor
     return 1;
 }
 
+/* The value of a JSON number whose text already matched the grammar,
+   correctly rounded and the same in every C locale. strtod reads the decimal
+   point of LC_NUMERIC (after a host's setlocale(LC_ALL, "") in a German
+   locale it reads "0.5" as 0), so the number is rewritten without a point,
+   as DIGITSeEXP, which every locale reads alike. Significant digits past
+   800 become one sticky digit: a point halfway between two doubles has at
+   most 767 significant digits, so the rounding stays correct. */
+#define MINIMAX__JSON_MAX_DIGITS 800
+MINIMAX__PRIV double minimax__json_number_value(const char *s, size_t n) {
+    char buf[MINIMAX__JSON_MAX_DIGITS + 40];
+    size_t i = 0, w = 0, digits = 0;
+    long long exp10 = 0, e = 0; /* value = DIGITS * 10^exp10 */
+    int neg = 0, sticky = 0, frac = 0, eneg = 0;
+    if (i < n && s[i] == '-') {
+        neg = 1;
+        buf[w++] = '-';
+        i++;
+    }
+    for (; i < n && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !frac)); i++) {
+        if (s[i] == '.') {
+            frac = 1;
+            continue;
+        }
+        if (frac) exp10--;
+        if (s[i] == '0' && digits == 0) continue; /* leading zeros */
+        if (digits < MINIMAX__JSON_MAX_DIGITS) {
+            buf[w++] = s[i];
+            digits++;
+        } else {
+            exp10++;
+            if (s[i] != '0') sticky = 1;
+        }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (e < 1000000000) e = e * 10 + (s[i] - '0'); /* beyond, the value is 0 or inf anyway */
+    }
+    if (digits == 0) return neg ? -0.0 : 0.0;
+    exp10 += eneg ? -e : e;
+    if (sticky) {
+        buf[w++] = '1';
+        exp10--;
+    }
+    /* with at most 801 digits, 10^100000 overflows and 10^-100000 underflows whatever they are */
+    if (exp10 > 100000) exp10 = 100000;
+    if (exp10 < -100000) exp10 = -100000;
+    snprintf(buf + w, sizeof buf - w, "e%lld", exp10);
+    return strtod(buf, NULL);
+}
+
 MINIMAX__PRIV minimax__json *minimax__json_number(minimax__json_parser *p) {
     const char *q = p->s;
-    char tmp[128];
     minimax__json *v;
-    size_t n;
     if (q < p->end && *q == '-') q++;
     if (q < p->end && *q == '0') q++;
     else if (q < p->end && *q >= '1' && *q <= '9')
@@ -269,13 +319,9 @@ MINIMAX__PRIV minimax__json *minimax__json_number(minimax__json_parser *p) {
         }
         while (q < p->end && *q >= '0' && *q <= '9') q++;
     }
-    n = (size_t)(q - p->s);
     v = minimax__json_new(p, MINIMAX__JSON_NUMBER);
     if (!v) return NULL;
-    if (n >= sizeof tmp) n = sizeof tmp - 1; /* longer numbers lose only digits beyond double precision */
-    memcpy(tmp, p->s, n);
-    tmp[n] = 0;
-    v->number = strtod(tmp, NULL);
+    v->number = minimax__json_number_value(p->s, (size_t)(q - p->s));
     v->raw_len = (size_t)(q - p->s);
     p->s = q;
     return v;

@@ -3,6 +3,8 @@
 #include "minimax_nvfp4.h"
 #include "test.h"
 
+#include <locale.h>
+
 static void parses_values_in_order(void) {
     const char *t = "{\"b\": [1, -2.5e3, true, false, null], \"a\": {\"x\": \"h\\u00e9\\ud83d\\ude00\\n\"}, \"b\": 7}";
     minimax__json_doc d;
@@ -83,11 +85,114 @@ static void ascii_output_of_invalid_utf8_is_valid_json(void) {
     }
 }
 
+/* Parses one JSON number; NAN when it is not accepted. */
+static double num(const char *text) {
+    minimax__json_doc d;
+    double v;
+    if (minimax__json_parse(text, strlen(text), "num", &d) != MINIMAX_OK) return NAN;
+    v = d.root->type == MINIMAX__JSON_NUMBER ? d.root->number : NAN;
+    minimax__json_free(&d);
+    return v;
+}
+
+/* Numbers are correctly rounded, also with more digits than a buffer of
+   128 (which used to cut "1" followed by 200 zeros down to 1e126), and with
+   more than 800 significant digits, where only a sticky digit decides the
+   rounding of an exact halfway point. */
+static void numbers_are_correctly_rounded(void) {
+    char *t = (char *)malloc(4096), digits[1200];
+    size_t n = 1, i, k;
+    int d[1200];
+    test_rng rng = {0x9e3779b97f4a7c15ull};
+    REQUIRE(t != NULL, "malloc");
+    memset(t, '0', 201);
+    t[0] = '1';
+    t[201] = 0;
+    CHECK(num(t) == 1e200, "1 and 200 zeros: %g", num(t));
+    strcpy(t, "0.");
+    memset(t + 2, '0', 150);
+    strcpy(t + 152, "1");
+    CHECK(num(t) == 1e-151, "0.(150 zeros)1: %g", num(t));
+    strcpy(t, "1.");
+    memset(t + 2, '0', 200);
+    strcpy(t + 202, "e5");
+    CHECK(num(t) == 1e5, "1.(200 zeros)e5: %g", num(t));
+    CHECK(num("1e999999999999999999") == HUGE_VAL && num("-1e400") == -HUGE_VAL && num("1e-999999999999") == 0.0,
+          "huge exponents");
+    CHECK(num("-0") == 0.0 && signbit(num("-0.0e7")), "negative zero");
+    /* 5^1075 * 10^-1075 = 2^-1075, exactly half the smallest subnormal (752 digits) */
+    d[0] = 1;
+    for (k = 0; k < 1075; k++) {
+        int carry = 0;
+        for (i = 0; i < n; i++) {
+            int x = d[i] * 5 + carry;
+            d[i] = x % 10;
+            carry = x / 10;
+        }
+        if (carry) d[n++] = carry;
+    }
+    for (i = 0; i < n; i++) digits[i] = (char)('0' + d[n - 1 - i]);
+    digits[n] = 0;
+    sprintf(t, "%se-1075", digits);
+    CHECK(num(t) == 0.0, "2^-1075 rounds to even (0): %g", num(t));
+    sprintf(t, "%s%0100de-1175", digits, 1); /* 2^-1075 + a little, at the 852nd digit */
+    CHECK(num(t) == 4.9406564584124654e-324, "just above 2^-1075: %g", num(t));
+    sprintf(t, "%s%0100de-1175", digits, 0);
+    CHECK(num(t) == 0.0, "2^-1075 with zeros: %g", num(t));
+    /* random numbers against strtod in the C locale */
+    for (k = 0; k < 20000; k++) { /* -?D(.D*)?e-?X with up to 25 digits */
+        int nd = 1 + (int)(test_rng_u64(&rng) % 25), point = 1 + (int)(test_rng_u64(&rng) % (unsigned)nd), j, w = 0;
+        int ex = (int)(test_rng_u64(&rng) % 700) - 350;
+        if (test_rng_u64(&rng) & 1) t[w++] = '-';
+        for (j = 0; j < nd; j++) {
+            if (j == point) t[w++] = '.';
+            t[w++] = (char)('0' + (j == 0 ? 1 + test_rng_u64(&rng) % 9 : test_rng_u64(&rng) % 10));
+        }
+        sprintf(t + w, "e%d", ex);
+        if (num(t) != strtod(t, NULL)) {
+            CHECK(0, "%s: %.17g, strtod %.17g", t, num(t), strtod(t, NULL));
+            break;
+        }
+    }
+    free(t);
+}
+
+/* A host may call setlocale(LC_ALL, ""): with a decimal comma, strtod reads
+   "0.5" as 0. JSON numbers must not change. Skips when no such locale is
+   installed (Debian: localedef -i de_DE -f UTF-8 de_DE.UTF-8). */
+static void numbers_ignore_the_c_locale(void) {
+    static const char *names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", "ru_RU.UTF-8", "nl_NL.UTF-8",
+                                  "de_DE", "fr_FR"};
+    const char *text = "{\"partial_rotary_factor\": 0.5, \"rms_norm_eps\": 1.5e-06, \"x\": [0.30000000000000004, -12.25, "
+                       "5000000, 1e-06]}";
+    minimax__json_doc d;
+    const minimax__json *x;
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (setlocale(LC_NUMERIC, names[i]) && strcmp(localeconv()->decimal_point, ".") != 0) break;
+    if (i == sizeof names / sizeof names[0]) {
+        setlocale(LC_NUMERIC, "C");
+        SKIP("no locale with a decimal comma is installed");
+    }
+    REQUIRE(minimax__json_parse(text, strlen(text), "t", &d) == MINIMAX_OK, "%s", minimax_last_error());
+    x = minimax__json_get(d.root, "x");
+    CHECK(minimax__json_get(d.root, "partial_rotary_factor")->number == 0.5, "0.5 read as %g in %s",
+          minimax__json_get(d.root, "partial_rotary_factor")->number, names[i]);
+    CHECK(minimax__json_get(d.root, "rms_norm_eps")->number == 1.5e-06, "1.5e-06");
+    CHECK(minimax__json_at(x, 0)->number == 0.30000000000000004 && minimax__json_at(x, 1)->number == -12.25 &&
+              minimax__json_at(x, 2)->number == 5e6 && minimax__json_at(x, 3)->number == 1e-6,
+          "list in %s", names[i]);
+    minimax__json_free(&d);
+    setlocale(LC_NUMERIC, "C");
+}
+
 int main(void) {
     RUN(parses_values_in_order);
     RUN(rejects_malformed_with_position);
     RUN(deep_nesting_is_an_error_not_a_crash);
     RUN(writes_strings_like_python);
     RUN(ascii_output_of_invalid_utf8_is_valid_json);
+    RUN(numbers_are_correctly_rounded);
+    RUN(numbers_ignore_the_c_locale);
     return test_summary();
 }
