@@ -451,6 +451,21 @@ MINIMAX__PRIV const minimax__json *minimax__json_get(const minimax__json *obj, c
     return NULL;
 }
 
+/* Strings may hold NUL bytes (\u0000), which C string functions would
+   silently cut: "BF16\u0000x" would compare equal to "BF16". Code that uses
+   a string or a member name as a C string checks it with these first. */
+MINIMAX__PRIV int minimax__json_key_is_cstr(const minimax__json *v) { return v && v->key && strlen(v->key) == v->key_len; }
+
+/* The string's text when v is a string without NUL bytes, else NULL. */
+MINIMAX__PRIV const char *minimax__json_cstr(const minimax__json *v) {
+    return v && v->type == MINIMAX__JSON_STRING && strlen(v->str) == v->len ? v->str : NULL;
+}
+
+/* 1 when v is a string equal to `s`, byte for byte. */
+MINIMAX__PRIV int minimax__json_is(const minimax__json *v, const char *s) {
+    return v && v->type == MINIMAX__JSON_STRING && v->len == strlen(s) && memcmp(v->str, s, v->len) == 0;
+}
+
 /* Element i of an array, or NULL. */
 MINIMAX__PRIV const minimax__json *minimax__json_at(const minimax__json *arr, size_t i) {
     const minimax__json *c;

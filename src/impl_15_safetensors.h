@@ -151,6 +151,8 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         const minimax__json *dt, *shp, *off, *d;
         minimax__tensor *t;
         uint64_t b, e, elems = 1, v;
+        if (!minimax__json_key_is_cstr(m))
+            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s\\u0000...: the name contains a NUL byte", path, m->key);
         if (strcmp(m->key, "__metadata__") == 0) {
             if (m->type != MINIMAX__JSON_OBJECT)
                 return minimax__fail(MINIMAX_ERR_FORMAT, "%s: __metadata__ is not an object", path);
@@ -166,9 +168,10 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         if (!dt || dt->type != MINIMAX__JSON_STRING)
             return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: dtype missing or not a string", path, m->key);
         for (k = 0; k < MINIMAX__DT_COUNT; k++)
-            if (strcmp(dt->str, minimax__dtype_names[k]) == 0) break;
+            if (minimax__json_is(dt, minimax__dtype_names[k])) break;
         if (k == MINIMAX__DT_COUNT)
-            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: unknown dtype \"%s\"", path, m->key, dt->str);
+            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: unknown dtype \"%s%s\"", path, m->key, dt->str,
+                                 minimax__json_cstr(dt) ? "" : "\\u0000...");
         t->dtype = (minimax__dtype)k;
         shp = minimax__json_get(m, "shape");
         if (!shp || shp->type != MINIMAX__JSON_ARRAY)

@@ -241,8 +241,9 @@ MINIMAX__PRIV minimax_result minimax__parse_config(const char *file, const minim
 
     /* Architecture variants this engine does not implement. */
     v = minimax__json_get(root, "scoring_func");
-    if (v && v->type == MINIMAX__JSON_STRING && strcmp(v->str, "sigmoid") != 0)
-        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: scoring_func \"%s\": only sigmoid routing is implemented", file, v->str);
+    if (v && v->type == MINIMAX__JSON_STRING && !minimax__json_is(v, "sigmoid"))
+        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: scoring_func \"%s%s\": only sigmoid routing is implemented", file, v->str,
+                             minimax__json_cstr(v) ? "" : "\\u0000...");
     v = minimax__json_get(root, "shared_intermediate_size");
     if (v && v->type == MINIMAX__JSON_NUMBER && v->number != 0)
         return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: shared_intermediate_size %g: shared experts are not implemented", file, v->number);
@@ -300,9 +301,9 @@ MINIMAX__PRIV minimax_result minimax__parse_config(const char *file, const minim
 MINIMAX__PRIV minimax_result minimax__check_algo(const char *file, const char *where, const minimax__json *algo) {
     if (!algo || algo->type != MINIMAX__JSON_STRING)
         return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: %s.quant_algo is missing; this library reads ModelOpt NVFP4", file, where);
-    if (strcmp(algo->str, "NVFP4") != 0)
-        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: %s.quant_algo is \"%s\"; this library reads ModelOpt NVFP4 only", file,
-                             where, algo->str);
+    if (!minimax__json_is(algo, "NVFP4"))
+        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: %s.quant_algo is \"%s%s\"; this library reads ModelOpt NVFP4 only", file,
+                             where, algo->str, minimax__json_cstr(algo) ? "" : "\\u0000...");
     return MINIMAX_OK;
 }
 
@@ -341,10 +342,11 @@ MINIMAX__PRIV minimax_result minimax__parse_quant(const char *dir, const char *c
         have = 1;
         if (qc->type != MINIMAX__JSON_OBJECT)
             return minimax__fail(MINIMAX_ERR_FORMAT, "%s: quantization_config is not an object", cfg_file);
-        if (m && (m->type != MINIMAX__JSON_STRING || strcmp(m->str, "modelopt") != 0))
+        if (m && !minimax__json_is(m, "modelopt"))
             return minimax__fail(MINIMAX_ERR_UNSUPPORTED,
-                                 "%s: quantization_config.quant_method is \"%s\"; this library reads ModelOpt NVFP4 only", cfg_file,
-                                 m->type == MINIMAX__JSON_STRING ? m->str : "(not a string)");
+                                 "%s: quantization_config.quant_method is \"%s%s\"; this library reads ModelOpt NVFP4 only",
+                                 cfg_file, m->type == MINIMAX__JSON_STRING ? m->str : "(not a string)",
+                                 m->type == MINIMAX__JSON_STRING && !minimax__json_cstr(m) ? "\\u0000..." : "");
         if ((r = minimax__check_algo(cfg_file, "quantization_config", minimax__json_get(qc, "quant_algo")))) return r;
         if (groups && groups->type == MINIMAX__JSON_OBJECT) {
             for (g = groups->child; g; g = g->next) {
@@ -684,7 +686,11 @@ MINIMAX__PRIV minimax_result minimax__open_shards(minimax_checkpoint *ck) {
         }
         for (m = wm->child; m; m = m->next) {
             int k;
-            if (m->type != MINIMAX__JSON_STRING || m->len == 0 || strchr(m->str, '/') || m->str[0] == '.') {
+            if (!minimax__json_key_is_cstr(m)) {
+                r = minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s\\u0000...: the name contains a NUL byte", index_path, m->key);
+                goto done;
+            }
+            if (!minimax__json_cstr(m) || m->len == 0 || strchr(m->str, '/') || m->str[0] == '.') {
                 r = minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: shard name is not a plain file name", index_path, m->key);
                 goto done;
             }

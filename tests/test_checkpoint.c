@@ -766,6 +766,59 @@ static void test_config_values(void) {
     }
 }
 
+/* A JSON string may hold a NUL byte (\u0000); used as a C string it would be
+   cut there, so "model.norm.weight\u0000junk" passed for model.norm.weight,
+   "BF16\u0000x" for BF16 and a shard name "X.safetensors\u0000/.." for X.
+   Every such name must be rejected, naming the file. */
+static void test_nul_bytes_in_names(void) {
+    tt *t;
+    char p[512], *idx;
+    const char *dir;
+    FILE *f;
+    long n;
+    tm_build(&g_m, 44);
+    t = tm_find(&g_m, "model.norm.weight");
+    snprintf(t->name, sizeof t->name, "model.norm.weight\\u0000junk");
+    EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, "index.json: tensor model.norm.weight", "NUL byte");
+    EXPECT_FAIL(tm_write(&g_m, 0, NULL, NULL), MINIMAX_ERR_FORMAT, "model.safetensors: tensor model.norm.weight", "NUL byte");
+    tm_build(&g_m, 45);
+    t = tm_find(&g_m, "model.layers.1.self_attn.v_proj.weight");
+    snprintf(t->dtype, sizeof t->dtype, "BF16\\u0000x");
+    EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, t->name, "unknown dtype \"BF16\\u0000...\"");
+    /* the index: a shard name with a NUL, then a tensor name with one */
+    tm_build(&g_m, 46);
+    dir = tm_write(&g_m, 2, NULL, NULL);
+    snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
+    f = fopen(p, "rb");
+    REQUIRE(f != NULL, "index");
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    idx = (char *)calloc((size_t)n + 64, 1);
+    REQUIRE(idx && fread(idx, 1, (size_t)n, f) == (size_t)n, "read index");
+    fclose(f);
+    { /* the last entry names shard 2: "...": "model-00002-of-00002.safetensors"}} */
+        char *at = strstr(idx, SHARD2 "\"}}");
+        REQUIRE(at != NULL, "index ends with a shard-2 entry: %s", idx + n - 80);
+        strcpy(at, SHARD2 "\\u0000/../x\"}}\n");
+        write_text(dir, "model.safetensors.index.json", idx);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, "model.safetensors.index.json", "plain file name");
+        strcpy(at, SHARD2 "\"}}\n");
+        at = strstr(idx, "\"model.norm.weight\"");
+        REQUIRE(at != NULL, "model.norm.weight in the index");
+        memmove(at + 24, at + 18, strlen(at + 18) + 1); /* before the closing quote */
+        memcpy(at + 18, "\\u0000", 6);
+        write_text(dir, "model.safetensors.index.json", idx);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, "model.safetensors.index.json: tensor model.norm.weight", "NUL byte");
+    }
+    free(idx);
+    /* config strings compared with strcmp */
+    EXPECT_FAIL(tm_write(&g_m, 2, NULL, replace(HFQ_JSON, "\"NVFP4\"", "\"NVFP4\\u0000\"")), MINIMAX_ERR_UNSUPPORTED,
+                "hf_quant_config.json", "NVFP4\\u0000...");
+    EXPECT_FAIL(tm_write(&g_m, 2, replace(CONFIG_JSON, "\"sigmoid\"", "\"sigmoid\\u0000softmax\""), NULL), MINIMAX_ERR_UNSUPPORTED,
+                "config.json", "scoring_func");
+}
+
 /* ---- memory estimate ------------------------------------------------------ */
 
 static minimax_config real_config(void) {
@@ -892,6 +945,7 @@ int main(void) {
     RUN(test_bad_json_files);
     RUN(test_quantisation);
     RUN(test_config_values);
+    RUN(test_nul_bytes_in_names);
     RUN(test_memory_estimate_real);
     RUN(test_memory_estimate_matches_checkpoint);
     while (g_m.n) tm_remove(&g_m, g_m.t[g_m.n - 1].name);
