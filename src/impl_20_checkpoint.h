@@ -894,7 +894,8 @@ MINIMAX_API const char *minimax_tensor_kind_name(minimax_tensor_kind kind) {
 MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, const minimax_memory_desc *desc,
                                                    minimax_memory_usage *out) {
     int tp = 1, max_ctx = 4096, batch = 1, block = 16;
-    uint64_t L, H, nh, nkv, d, inter, E, V, K, qd, kvd, rows, blocks, per;
+    uint64_t L, H, nh, nkv, d, inter, E, V, K, T, qd, kvd, rows, blocks, per;
+    int ovf = 0;
     if (!cfg || !out) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_memory_estimate: cfg and out must not be NULL");
     memset(out, 0, sizeof *out);
     if (desc) {
@@ -910,7 +911,8 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
         cfg->intermediate_size <= 0 || cfg->num_experts <= 0 || cfg->top_k <= 0 || cfg->vocab_size <= 0 ||
         cfg->hidden_size % 16 || cfg->intermediate_size % 16)
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_memory_estimate: the configuration has impossible sizes");
-    if (cfg->num_heads % tp || cfg->num_kv_heads % tp || cfg->intermediate_size % (16 * tp))
+    /* (not intermediate_size % (16 * tp): 16 * tp overflows int for a large tp) */
+    if (cfg->num_heads % tp || cfg->num_kv_heads % tp || cfg->intermediate_size % tp || (cfg->intermediate_size / tp) % 16)
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT,
                              "minimax_memory_estimate: tp %d must divide the %d heads, the %d KV heads and the expert width %d "
                              "into multiples of 16",
@@ -928,24 +930,41 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
     E = (uint64_t)cfg->num_experts;
     V = (uint64_t)cfg->vocab_size;
     K = (uint64_t)cfg->top_k;
-    qd = nh * d;
+    T = (uint64_t)tp;
+    /* Every field is a sum of products of config values up to 2^31: checked,
+       so that an absurd configuration is an error, never a wrapped small number. */
+#define MINIMAX__MUL(a, b) minimax__mul_u64(a, b, &ovf)
+#define MINIMAX__ADD(a, b) minimax__add_u64(a, b, &ovf)
+    qd = nh * d; /* < 2^62 */
     kvd = nkv * d;
-    out->weights_attention = L * 2 * (qd * H + 2 * kvd * H + H * qd) / (uint64_t)tp;
-    per = inter / (uint64_t)tp * H; /* elements of one expert matrix on this GPU */
-    out->weights_experts = L * E * 3 * (per / 2 + per / 16 + 8);
-    rows = (V + (uint64_t)tp - 1) / (uint64_t)tp;
-    out->weights_embedding = rows * H * 2;
-    out->weights_lm_head = rows * H * 2;
-    out->weights_router = L * (E * H * 2 + E * 4);
-    out->weights_norms = (L * (2 * H + qd + kvd) + H) * 2;
-    out->weights = out->weights_attention + out->weights_experts + out->weights_embedding + out->weights_lm_head +
-                   out->weights_router + out->weights_norms;
-    out->kv_bytes_per_token = L * 2 * (nkv / (uint64_t)tp) * d * 2;
+    out->weights_attention =
+        MINIMAX__MUL(L * 2, MINIMAX__ADD(MINIMAX__MUL(2 * qd, H), MINIMAX__MUL(2 * kvd, H))) / T;
+    per = MINIMAX__MUL(inter / T, H); /* elements of one expert matrix on this GPU */
+    out->weights_experts = MINIMAX__MUL(MINIMAX__MUL(L, E * 3), per / 2 + per / 16 + 8);
+    rows = (V + T - 1) / T;
+    out->weights_embedding = MINIMAX__MUL(rows * H, 2);
+    out->weights_lm_head = out->weights_embedding;
+    out->weights_router = MINIMAX__MUL(L, MINIMAX__ADD(MINIMAX__MUL(E * H, 2), E * 4));
+    out->weights_norms = MINIMAX__MUL(MINIMAX__ADD(MINIMAX__MUL(L, 2 * H + qd + kvd), H), 2);
+    out->weights = MINIMAX__ADD(MINIMAX__ADD(MINIMAX__ADD(out->weights_attention, out->weights_experts),
+                                             MINIMAX__ADD(out->weights_embedding, out->weights_lm_head)),
+                                MINIMAX__ADD(out->weights_router, out->weights_norms));
+    out->kv_bytes_per_token = MINIMAX__MUL(L * 2 * (nkv / T), d * 2);
     blocks = ((uint64_t)max_ctx + (uint64_t)block - 1) / (uint64_t)block;
-    out->kv_tokens = (uint64_t)batch * blocks * (uint64_t)block;
-    out->kv_cache = out->kv_bytes_per_token * out->kv_tokens;
-    out->workspace = (uint64_t)batch * 4 *
-                     (4 * H + (nh + 2 * nkv) / (uint64_t)tp * d + nh / (uint64_t)tp * d + E + 2 * K + K * 2 * (inter / (uint64_t)tp) + V);
-    out->total = out->weights + out->kv_cache + out->workspace;
+    out->kv_tokens = (uint64_t)batch * blocks * (uint64_t)block; /* < 2^31 * 2^32 */
+    out->kv_cache = MINIMAX__MUL(out->kv_bytes_per_token, out->kv_tokens);
+    out->workspace = MINIMAX__MUL((uint64_t)batch * 4,
+                                  MINIMAX__ADD(MINIMAX__ADD(4 * H + E + 2 * K + V, MINIMAX__MUL((nh + 2 * nkv) / T, d)),
+                                               MINIMAX__ADD(MINIMAX__MUL(nh / T, d), MINIMAX__MUL(K * 2, inter / T))));
+    out->total = MINIMAX__ADD(MINIMAX__ADD(out->weights, out->kv_cache), out->workspace);
+#undef MINIMAX__MUL
+#undef MINIMAX__ADD
+    if (ovf) {
+        memset(out, 0, sizeof *out);
+        return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT,
+                             "minimax_memory_estimate: the sizes of this configuration overflow 64 bits (layers %d, hidden %d, "
+                             "experts %d x %d, vocabulary %d)",
+                             cfg->num_layers, cfg->hidden_size, cfg->num_experts, cfg->intermediate_size, cfg->vocab_size);
+    }
     return MINIMAX_OK;
 }

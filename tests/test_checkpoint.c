@@ -898,6 +898,37 @@ static void test_memory_estimate_real(void) {
     CHECK(minimax_memory_estimate(&c, NULL, &u2) == MINIMAX_ERR_INVALID_ARGUMENT, "zero width");
 }
 
+/* A caller's configuration may hold any int. tp = 2^28 dividing 2^28 heads
+   made the width check compute 16 * tp in int (signed overflow: UBSan stops
+   the test), and sizes beyond 64 bits wrapped to small numbers that a host
+   would take for "fits". Both are INVALID_ARGUMENT now; the largest
+   configuration that fits still gets exact numbers. */
+static void test_memory_estimate_overflow(void) {
+    minimax_config c = real_config();
+    minimax_memory_usage u;
+    minimax_memory_desc d;
+    memset(&d, 0, sizeof d);
+    c.num_heads = c.num_kv_heads = 1 << 28;
+    c.intermediate_size = 1 << 30;
+    d.tp = 1 << 28; /* 4 columns per GPU */
+    CHECK(minimax_memory_estimate(&c, &d, &u) == MINIMAX_ERR_INVALID_ARGUMENT, "width 4 per GPU");
+    CHECK(strstr(minimax_last_error(), "tp 268435456") != NULL, "%s", minimax_last_error());
+    d.tp = 1 << 26; /* 16 columns per GPU, one head each */
+    CHECK(minimax_memory_estimate(&c, &d, &u) == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(u.kv_bytes_per_token == 62ull * 2 * 4 * 128 * 2, "kv per token %llu", (unsigned long long)u.kv_bytes_per_token);
+    c = real_config();
+    c.num_layers = c.num_experts = c.vocab_size = 0x7fffffff;
+    c.hidden_size = c.intermediate_size = 0x7ffffff0;
+    CHECK(minimax_memory_estimate(&c, NULL, &u) == MINIMAX_ERR_INVALID_ARGUMENT, "huge config: total %llu",
+          (unsigned long long)u.total);
+    CHECK(strstr(minimax_last_error(), "overflow") != NULL, "%s", minimax_last_error());
+    CHECK(u.total == 0, "out cleared on failure");
+    c = real_config();
+    c.num_layers = 1 << 20; /* 2^20 layers of the real model: about 2.3e15 bytes, fits */
+    CHECK(minimax_memory_estimate(&c, NULL, &u) == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(u.weights_experts == (126383149056ull / 62) * (1ull << 20), "experts %llu", (unsigned long long)u.weights_experts);
+}
+
 /* The estimate at tp = 1 must equal the bytes actually in a checkpoint. */
 static void test_memory_estimate_matches_checkpoint(void) {
     minimax_checkpoint *ck = NULL;
@@ -947,6 +978,7 @@ int main(void) {
     RUN(test_config_values);
     RUN(test_nul_bytes_in_names);
     RUN(test_memory_estimate_real);
+    RUN(test_memory_estimate_overflow);
     RUN(test_memory_estimate_matches_checkpoint);
     while (g_m.n) tm_remove(&g_m, g_m.t[g_m.n - 1].name);
     if (getenv("MINIMAX_TEST_KEEP")) printf("    kept %s\n", g_root); /* to look at the checkpoints */
