@@ -39,7 +39,7 @@
    the tensor found; this loader reads per-expert w1/w2/w3 only. */
 
 #define MINIMAX__SCAN_BUF ((size_t)1 << 20)
-#define MINIMAX__CK_MAX_JSON (64u * 1000u * 1000u) /* config/index files; the real index is ~20 MB */
+#define MINIMAX__CK_MAX_JSON (64u * 1000u * 1000u) /* config/index files (the real index is ~20 MB), kernel source */
 
 typedef struct minimax__index_entry {
     const char *name; /* into the index JSON */
@@ -63,8 +63,10 @@ struct minimax_checkpoint {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Reads a whole small file. *missing is set (and MINIMAX_OK returned) when
-   the file does not exist and `missing` is not NULL. */
+/* Reads a whole small file (at most MINIMAX__CK_MAX_JSON bytes) into a
+   malloc'd buffer with a NUL after the `len` bytes. *missing is set (and
+   MINIMAX_OK returned) when the file does not exist and `missing` is not
+   NULL. */
 MINIMAX__PRIV minimax_result minimax__read_small_file(const char *path, char **data, size_t *len, int *missing) {
     FILE *f;
     long n;
@@ -85,7 +87,7 @@ MINIMAX__PRIV minimax_result minimax__read_small_file(const char *path, char **d
     }
     if ((unsigned long)n > MINIMAX__CK_MAX_JSON) {
         fclose(f);
-        return minimax__fail(MINIMAX_ERR_FORMAT, "%s: %ld bytes, more than the %u allowed for a JSON file", path, n,
+        return minimax__fail(MINIMAX_ERR_FORMAT, "%s: %ld bytes, more than the %u allowed for a text file", path, n,
                              MINIMAX__CK_MAX_JSON);
     }
     *data = (char *)minimax__alloc((size_t)n + 1, path);

@@ -805,31 +805,10 @@ MINIMAX__PRIV minimax_result minimax__cu_module_load(const void *cubin, const ch
     return r;
 }
 
-/* Reads a whole text file into a malloc'd NUL-terminated buffer. */
+/* Reads a whole text file into a malloc'd NUL-terminated buffer (the
+   checkpoint's reader, which also bounds the size). */
 MINIMAX__PRIV minimax_result minimax__read_text_file(const char *path, char **text, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    long n;
-    char *buf;
-    if (!f) return minimax__fail(MINIMAX_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return minimax__fail(MINIMAX_ERR_IO, "cannot size %s", path);
-    }
-    buf = (char *)minimax__alloc((size_t)n + 1, path);
-    if (!buf) {
-        fclose(f);
-        return MINIMAX_ERR_OUT_OF_MEMORY;
-    }
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        MINIMAX_FREE(buf);
-        return minimax__fail(MINIMAX_ERR_IO, "cannot read %s", path);
-    }
-    fclose(f);
-    buf[n] = 0;
-    *text = buf;
-    *size = (size_t)n;
-    return MINIMAX_OK;
+    return minimax__read_small_file(path, text, size, NULL);
 }
 
 /* Compiles the kernels for `arch` with `extra_options` (n_extra of them),
