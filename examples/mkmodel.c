@@ -878,34 +878,12 @@ static void mk_interleave(const mk_model *m, mk_run *r) {
     free(done);
 }
 
-static void mk_mkdir_p(const char *dir) {
-    char path[4096];
-    size_t i, n = strlen(dir);
-    struct stat st;
-    if (n == 0 || n >= sizeof path) mk_die("bad output directory '%s'", dir);
-    memcpy(path, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (path[i] == '/' || path[i] == 0) {
-            char c = path[i];
-            path[i] = 0;
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) mk_die("cannot create directory %s: %s", path, strerror(errno));
-            path[i] = c;
-        }
-    }
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) mk_die("cannot create directory %s: not a directory", dir);
-}
-
 static void mk_copy_tokenizer(const mk_opts *o) {
-    FILE *f = fopen(o->tokenizer, "rb");
     char *data;
-    long n;
-    if (!f) mk_die("cannot open tokenizer %s: %s", o->tokenizer, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-        mk_die("cannot read tokenizer %s", o->tokenizer);
-    data = (char *)malloc((size_t)n + 1);
-    if (!data || fread(data, 1, (size_t)n, f) != (size_t)n) mk_die("cannot read tokenizer %s", o->tokenizer);
-    fclose(f);
-    mk_write_file(o->out, "tokenizer.json", data, (size_t)n);
+    size_t n;
+    if (minimax__read_small_file(o->tokenizer, &data, &n, NULL) != MINIMAX_OK)
+        mk_die("tokenizer: %s", minimax_last_error());
+    mk_write_file(o->out, "tokenizer.json", data, n);
     free(data);
 }
 
@@ -1126,7 +1104,7 @@ int main(int argc, char **argv) {
                m.fp4_quantize ? "quantised from fp32" : "drawn from the block pool");
         return 0;
     }
-    mk_mkdir_p(m.o.out);
+    if (!minimax__mkdir_p(m.o.out)) mk_die("cannot create directory %s: %s", m.o.out, strerror(errno));
     mk_write_configs(&m);
     if (m.o.tokenizer) mk_copy_tokenizer(&m.o);
     mk_write_shards(&m);

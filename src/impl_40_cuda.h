@@ -507,24 +507,31 @@ MINIMAX__PRIV int minimax__cubin_inspect(const void *cubin, size_t size, int *ke
    rewritten). */
 
 /* Creates `path` and its parents like mkdir -p. Returns 1 when `path` is
-   then a directory (writable or not: a read-only warmed cache still hits). */
+   then a directory (writable or not: a read-only warmed cache still hits);
+   else 0 with errno from the mkdir that failed (ENOTDIR when a file is in
+   the way, ENAMETOOLONG beyond 4095 bytes). */
 MINIMAX__PRIV int minimax__mkdir_p(const char *path) {
-    char tmp[1024];
+    char tmp[4096];
     size_t n = strlen(path), i;
     struct stat st;
-    if (n == 0 || n >= sizeof tmp) return 0;
+    int err = 0;
+    if (n == 0 || n >= sizeof tmp) {
+        errno = n ? ENAMETOOLONG : ENOENT;
+        return 0;
+    }
     memcpy(tmp, path, n + 1);
     for (i = 1; i <= n; i++) {
         if (tmp[i] == '/' || tmp[i] == 0) {
             char c = tmp[i];
             tmp[i] = 0;
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST && errno != EISDIR) {
-                /* not fatal yet: it may exist and merely be unreadable by mkdir (EACCES on a parent) */
-            }
+            /* not fatal yet: a parent may exist and merely be unwritable (EACCES) */
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST && errno != EISDIR) err = errno;
             tmp[i] = c;
         }
     }
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 1;
+    errno = err ? err : ENOTDIR;
+    return 0;
 }
 
 /* Picks the cache directory into out[cap] (see decl: argument, $MINIMAX_CACHE_DIR,
