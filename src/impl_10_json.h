@@ -147,7 +147,7 @@ MINIMAX__PRIV int minimax__json_string(minimax__json_parser *p, const char **out
             minimax__json_error(p, "control character in string");
             return 0;
         }
-        if (*q == '\\') q++;
+        if (*q == '\\' && p->end - q > 1) q++; /* never past `end`: a pointer beyond it is undefined */
         q++;
     }
     if (q >= p->end) {

@@ -25,7 +25,7 @@ static void parses_values_in_order(void) {
 
 static void rejects_malformed_with_position(void) {
     static const char *bad[] = {"", "{", "{\"a\" 1}", "[1,]", "[1 2]", "\"abc", "\"\\q\"", "01", "1.", "-", "tru",
-                                "{\"a\":1} x", "\"\\ud800\"", "[\"\x01\"]", "{1:2}"};
+                                "{\"a\":1} x", "\"\\ud800\"", "[\"\x01\"]", "{1:2}", "\"ab\\"};
     size_t i;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         minimax__json_doc d;
