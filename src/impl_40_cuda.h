@@ -572,7 +572,7 @@ MINIMAX__PRIV int minimax__cache_read(const char *path, const char *key, size_t 
     unsigned long long hash;
     char trailer[64];
     const char *nl;
-    int ok = 0;
+    int ok = 0, digits;
     if (!f) return 0;
     if (fseek(f, 0, SEEK_END) != 0 || (fsize = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) goto done;
     if ((size_t)fsize <= key_len || (size_t)fsize > key_len + ((size_t)1 << 30)) goto done;
@@ -585,8 +585,20 @@ MINIMAX__PRIV int minimax__cache_read(const char *path, const char *key, size_t 
     if (m > sizeof trailer - 1) m = sizeof trailer - 1;
     memcpy(trailer, data + key_len, m);
     trailer[m] = 0;
-    nl = trailer[0] == '\n' ? strchr(trailer + 1, '\n') : NULL;
-    if (!nl || sscanf(trailer, "\ncubin %zu %llx", &m, &hash) != 2) goto done;
+    /* parsed by hand: sscanf's %zu / %llx are undefined on out-of-range digits */
+    if (strncmp(trailer, "\ncubin ", 7) != 0) goto done;
+    nl = trailer + 7;
+    for (m = 0; *nl >= '0' && *nl <= '9'; nl++) {
+        if (m > ((size_t)-1 - 9) / 10) goto done;
+        m = m * 10 + (size_t)(*nl - '0');
+    }
+    if (nl == trailer + 7 || *nl++ != ' ') goto done;
+    for (hash = 0, digits = 0; digits < 16; digits++, nl++) {
+        int x = *nl >= '0' && *nl <= '9' ? *nl - '0' : *nl >= 'a' && *nl <= 'f' ? *nl - 'a' + 10 : -1;
+        if (x < 0) goto done;
+        hash = hash << 4 | (unsigned)x;
+    }
+    if (*nl != '\n') goto done;
     hdr = key_len + (size_t)(nl - trailer) + 1;
     if (hdr + m != (size_t)fsize || m == 0) goto done;
     if (minimax__fnv1a(0, data + hdr, m) != (uint64_t)hash) goto done;
