@@ -109,6 +109,10 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         close(fd);
         return minimax__fail(MINIMAX_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
     }
+    if (!S_ISREG(st.st_mode)) { /* a directory or device would fail later with an obscure mmap error */
+        close(fd);
+        return minimax__fail(MINIMAX_ERR_IO, "%s: not a regular file", path);
+    }
     if (st.st_size < 8) {
         close(fd);
         return minimax__fail(MINIMAX_ERR_FORMAT, "%s: truncated file: %lld bytes, shorter than the 8-byte header length",
@@ -143,7 +147,7 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         minimax__tensor *t;
         while (nc < *count + root->count) nc *= 2;
         t = (minimax__tensor *)MINIMAX_REALLOC(*table, nc * sizeof **table);
-        if (!t) return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "out of host memory for %zu tensor entries", nc);
+        if (!t) return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu tensor entries", path, nc);
         *table = t;
         *cap = nc;
     }

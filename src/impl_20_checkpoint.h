@@ -70,9 +70,12 @@ struct minimax_checkpoint {
 MINIMAX__PRIV minimax_result minimax__read_small_file(const char *path, char **data, size_t *len, int *missing) {
     FILE *f;
     long n;
+    struct stat st;
     *data = NULL;
     *len = 0;
     if (missing) *missing = 0;
+    /* a directory opens with fopen, and ftell then gives a nonsense size */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return minimax__fail(MINIMAX_ERR_IO, "%s: not a regular file", path);
     f = fopen(path, "rb");
     if (!f) {
         if (missing && errno == ENOENT) {

@@ -682,6 +682,23 @@ static void test_missing_shard_file(void) {
     EXPECT_FAIL("/nonexistent/dir", MINIMAX_ERR_IO, "/nonexistent/dir/config.json", "not found");
 }
 
+/* A directory where a file should be: a clear IO error naming it (was
+   "9223372036854775807 bytes, more than ..." for config.json on ext4 and
+   "cannot map: No such device" for a shard). */
+static void test_directory_instead_of_file(void) {
+    char p[512];
+    const char *dir;
+    tm_build(&g_m, 47);
+    dir = tm_write(&g_m, 2, NULL, NULL);
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    REQUIRE(unlink(p) == 0 && mkdir(p, 0700) == 0, "config.json as a directory");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, "config.json", "not a regular file");
+    dir = tm_write(&g_m, 2, NULL, NULL);
+    shard_path(p, sizeof p, dir, 1, 2);
+    REQUIRE(unlink(p) == 0 && mkdir(p, 0700) == 0, "shard as a directory");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, SHARD2, "not a regular file");
+}
+
 /* ---- config, quantisation, index JSON -------------------------------------- */
 
 static char *replace(const char *s, const char *from, const char *to) {
@@ -973,6 +990,7 @@ int main(void) {
     RUN(test_scale_values);
     RUN(test_fused_experts_rejected);
     RUN(test_missing_shard_file);
+    RUN(test_directory_instead_of_file);
     RUN(test_bad_json_files);
     RUN(test_quantisation);
     RUN(test_config_values);
