@@ -267,8 +267,11 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
 }
 
 /* Reads `n` bytes at `src` (inside the mapping) into buf with lseek + read
-   (pread needs feature macros a header cannot set; a checkpoint is opened
-   by one thread, so the shared file position is safe), so that
+   (pread needs feature macros a header cannot set). NOT thread-safe: the
+   file position is shared, so it may only be called while the checkpoint
+   is being opened (one thread); after minimax_checkpoint_open returns,
+   several threads may use the checkpoint and must read through the mapping.
+   It reads this way so that
    a pass over many gigabytes neither page-faults every 4 KB nor leaves them
    mapped; falls back to memcpy when the file descriptor is gone. */
 MINIMAX__PRIV minimax_result minimax__shard_read(const minimax__shard *sh, const uint8_t *src, size_t n, uint8_t *buf) {
