@@ -186,6 +186,87 @@ static void numbers_ignore_the_c_locale(void) {
     setlocale(LC_NUMERIC, "C");
 }
 
+/* A bounded stand-in for tests/fuzz/fuzz_json.c in every `make test`:
+   20000 random mutations (byte flips, inserted JSON tokens, cuts) of a few
+   documents; each parse ends in MINIMAX_OK or MINIMAX_ERR_FORMAT naming the
+   source (ASan/UBSan watch the rest), and every string of an accepted
+   document is NUL-terminated at its length and survives writing back. */
+static int strings_round_trip(const minimax__json *v) {
+    const minimax__json *c;
+    if (v->type == MINIMAX__JSON_STRING) {
+        minimax__buf b = {0};
+        minimax__json_doc d;
+        int ok = v->str[v->len] == 0 && minimax__json_write_string(&b, v->str, v->len, 1) &&
+                 minimax__json_parse(b.data, b.len, "rt", &d) == MINIMAX_OK;
+        if (ok) {
+            ok = d.root->len == v->len || strstr(b.data, "\\ufffd") != NULL; /* invalid UTF-8 becomes U+FFFD */
+            minimax__json_free(&d);
+        }
+        minimax__buf_free(&b);
+        if (!ok) return 0;
+    }
+    for (c = v->child; c; c = c->next)
+        if (!strings_round_trip(c)) return 0;
+    return 1;
+}
+
+static void random_mutations_never_crash(void) {
+    static const char *const seeds[] = {
+        "{\"a\": [1, -2.5e3, true, false, null], \"b\": {\"c\": \"h\\u00e9\\ud83d\\ude00\\n\"}, \"d\": 0.5}",
+        "{\"x\": {\"dtype\": \"BF16\", \"shape\": [4, 8], \"data_offsets\": [0, 64]}, \"__metadata__\": {}}",
+        "[[[[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000\"]]], 1E+2, -0, 123456789012345678901234567890]"};
+    static const char *const tokens[] = {"{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", "e", "-", ".", "0", "9",
+                                         "true", "null", "\xff", "\xc3", " "};
+    test_rng rng = {0x1234567887654321ull};
+    char buf[512];
+    int k, failures = 0;
+    for (k = 0; k < 20000 && !failures; k++) {
+        const char *seed = seeds[k % 3];
+        size_t n = strlen(seed), m, i;
+        minimax__json_doc d;
+        minimax_result r;
+        char *text;
+        memcpy(buf, seed, n);
+        for (m = 1 + test_rng_u64(&rng) % 4; m > 0; m--) {
+            size_t at = (size_t)(test_rng_u64(&rng) % (n + 1));
+            switch (test_rng_u64(&rng) % 3) {
+            case 0: /* flip */
+                if (at < n) buf[at] = (char)(buf[at] ^ (char)(1 + test_rng_u64(&rng) % 255));
+                break;
+            case 1: { /* insert a token */
+                const char *t = tokens[test_rng_u64(&rng) % (sizeof tokens / sizeof tokens[0])];
+                size_t tl = strlen(t);
+                if (n + tl < sizeof buf) {
+                    memmove(buf + at + tl, buf + at, n - at);
+                    memcpy(buf + at, t, tl);
+                    n += tl;
+                }
+                break;
+            }
+            default: /* cut */
+                n = at;
+            }
+        }
+        text = (char *)malloc(n ? n : 1); /* exactly n bytes: ASan sees any read past them */
+        REQUIRE(text != NULL, "malloc");
+        memcpy(text, buf, n);
+        r = minimax__json_parse(text, n, "mutant", &d);
+        if (r == MINIMAX_OK) {
+            if (!strings_round_trip(d.root)) failures++;
+            minimax__json_free(&d);
+        } else if (r != MINIMAX_ERR_FORMAT || strncmp(minimax_last_error(), "mutant: ", 8) != 0) {
+            failures++;
+        }
+        if (failures) {
+            printf("    mutant %d (%zu bytes):", k, n);
+            for (i = 0; i < n; i++) printf(" %02x", (unsigned char)text[i]);
+            printf("\n    %s\n", minimax_last_error());
+        }
+        free(text);
+    }
+    CHECK(failures == 0, "a mutant failed (printed above)");
+}
+
 int main(void) {
     RUN(parses_values_in_order);
     RUN(rejects_malformed_with_position);
@@ -194,5 +275,6 @@ int main(void) {
     RUN(ascii_output_of_invalid_utf8_is_valid_json);
     RUN(numbers_are_correctly_rounded);
     RUN(numbers_ignore_the_c_locale);
+    RUN(random_mutations_never_crash);
     return test_summary();
 }
