@@ -55,7 +55,10 @@ MINIMAX__PRIV void *minimax__json_arena(minimax__json_doc *doc, size_t n) {
     minimax__json_chunk *c = doc->chunks;
     n = (n + 15) & ~(size_t)15;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        /* chunks grow from 4 KB to 1 MB: a small document (a tool call's
+           arguments) costs one small allocation, not a 1 MB mapping */
+        size_t cap = c ? (c->cap < (1u << 19) ? c->cap * 2 : (1u << 20)) : 4096;
+        if (cap < n) cap = n;
         c = (minimax__json_chunk *)MINIMAX_MALLOC(sizeof(minimax__json_chunk) + cap);
         if (!c) return NULL;
         c->prev = doc->chunks;
