@@ -53,11 +53,20 @@ MINIMAX__PRIV void minimax__shard_close(minimax__shard *sh) {
     memset(sh, 0, sizeof *sh);
 }
 
-/* A JSON number that is an integer in [0, 2^53]. */
+/* A JSON number written as a plain integer (digits only, as the safetensors
+   writers emit and its reference reader requires: "4.0" and "4e0" are
+   refused) in [0, 2^53], read exactly from its text: the double value would
+   round 2^53 + 1 down to 2^53. */
 MINIMAX__PRIV int minimax__json_u53(const minimax__json *v, uint64_t *out) {
-    if (!v || v->type != MINIMAX__JSON_NUMBER) return 0;
-    if (!(v->number >= 0.0) || v->number > 9007199254740992.0 || v->number != floor(v->number)) return 0;
-    *out = (uint64_t)v->number;
+    uint64_t x = 0;
+    size_t i;
+    if (!v || v->type != MINIMAX__JSON_NUMBER || v->raw_len == 0 || v->raw_len > 16) return 0;
+    for (i = 0; i < v->raw_len; i++) {
+        if (v->raw[i] < '0' || v->raw[i] > '9') return 0;
+        x = x * 10 + (uint64_t)(v->raw[i] - '0'); /* at most 16 digits: no overflow */
+    }
+    if (x > ((uint64_t)1 << 53)) return 0;
+    *out = x;
     return 1;
 }
 

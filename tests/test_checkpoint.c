@@ -503,6 +503,36 @@ static void test_bad_header_fields(void) {
     snprintf(t->dtype, sizeof t->dtype, "F8_E5M2X");
     EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, t->name, "unknown dtype");
     snprintf(t->dtype, sizeof t->dtype, "BF16");
+    { /* shape entries must be written as integers: "32.0" was read as 32 */
+        char p[512];
+        const char *dir = tm_write(&g_m, 2, NULL, NULL);
+        FILE *f;
+        long n;
+        unsigned long long hl = 0;
+        char *file, *at;
+        int k;
+        shard_path(p, sizeof p, dir, 1, 2);
+        f = fopen(p, "rb");
+        REQUIRE(f != NULL, "%s", p);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        file = (char *)calloc((size_t)n + 2, 1);
+        fseek(f, 0, SEEK_SET);
+        REQUIRE(file && fread(file, 1, (size_t)n, f) == (size_t)n, "read");
+        fclose(f);
+        at = strstr(file + 8, "\"model.layers.1.self_attn.v_proj.weight\": {\"dtype\": \"BF16\", \"shape\": [32, 64]");
+        REQUIRE(at != NULL, "v_proj entry");
+        at = strstr(at, "[32, 64]") + 3;
+        memmove(at + 2, at, (size_t)(file + n - at)); /* "[32" ".0" ", 64]": the header grows by 2 */
+        memcpy(at, ".0", 2);
+        for (k = 7; k >= 0; k--) hl = hl << 8 | (unsigned char)file[k];
+        for (k = 0, hl += 2; k < 8; k++) file[k] = (char)(hl >> (8 * k));
+        f = fopen(p, "wb");
+        fwrite(file, 1, (size_t)n + 2, f);
+        fclose(f);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, t->name, "not an integer");
+        free(file);
+    }
     t->ndim = 5;
     t->shape[2] = t->shape[3] = t->shape[4] = 1;
     EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, t->name, "dimensions");
