@@ -400,19 +400,28 @@ typedef struct minimax__jit_target {
     int fp4_hw;
 } minimax__jit_target;
 
-static const minimax__jit_target minimax__jit_targets[] = {
-    {"sm_90a", 9, 0, "-DMINIMAX_ARCH_SM90=1", 0},   {"sm_100a", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1},
-    {"sm_103a", 10, 3, "-DMINIMAX_ARCH_SM100=1", 1}, {"sm_120a", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1},
-    {"sm_121a", 12, 1, "-DMINIMAX_ARCH_SM120=1", 1}, {"sm_100f", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1},
-    {"sm_120f", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1},
-};
+/* One row per target: arch, device cc major/minor, family macro, fp4_hw. The
+   table and the public name list are both made from it. */
+#define MINIMAX__JIT_TARGETS(X)                        \
+    X("sm_90a", 9, 0, "-DMINIMAX_ARCH_SM90=1", 0)      \
+    X("sm_100a", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1)   \
+    X("sm_103a", 10, 3, "-DMINIMAX_ARCH_SM100=1", 1)   \
+    X("sm_120a", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1)   \
+    X("sm_121a", 12, 1, "-DMINIMAX_ARCH_SM120=1", 1)   \
+    X("sm_100f", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1)   \
+    X("sm_120f", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1)
+#define MINIMAX__JIT_ROW(arch, major, minor, macro, fp4) {arch, major, minor, macro, fp4},
+#define MINIMAX__JIT_NAME(arch, major, minor, macro, fp4) arch,
+static const minimax__jit_target minimax__jit_targets[] = {MINIMAX__JIT_TARGETS(MINIMAX__JIT_ROW)};
 #define MINIMAX__N_JIT_TARGETS ((int)(sizeof minimax__jit_targets / sizeof minimax__jit_targets[0]))
 
 MINIMAX_API const char *const *minimax_jit_supported_archs(int *n) {
-    static const char *const names[] = {"sm_90a", "sm_100a", "sm_103a", "sm_120a", "sm_121a", "sm_100f", "sm_120f"};
+    static const char *const names[] = {MINIMAX__JIT_TARGETS(MINIMAX__JIT_NAME)};
     if (n) *n = (int)(sizeof names / sizeof names[0]);
     return names;
 }
+#undef MINIMAX__JIT_ROW
+#undef MINIMAX__JIT_NAME
 
 MINIMAX__PRIV const minimax__jit_target *minimax__jit_target_find(const char *arch) {
     int i;
