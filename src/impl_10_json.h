@@ -5,9 +5,12 @@
    A strict RFC 8259 parser into a tree held in one arena. Object members keep
    their file order (tojson keeps key order; duplicate keys are kept, and
    minimax__json_get returns the first). Strings are decoded to UTF-8 with
-   NUL termination (an embedded \u0000 is kept: use `len`). Errors name the
-   source and the line:column. Nesting is limited to 512 levels so that no
-   input can exhaust the stack. */
+   NUL termination (an embedded \u0000 is kept: use `len`, or
+   minimax__json_cstr / minimax__json_is where a C string is wanted); bytes
+   outside escapes are not checked to be valid UTF-8. Numbers are correctly
+   rounded doubles whatever the C locale (the exact text is in `raw`).
+   Errors name the source and the line:column. Nesting is limited to 512
+   levels so that no input can exhaust the stack. */
 
 typedef enum minimax__json_type {
     MINIMAX__JSON_NULL,
