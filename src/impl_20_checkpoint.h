@@ -455,7 +455,7 @@ MINIMAX__PRIV minimax_result minimax__expect(minimax_checkpoint *ck, const char 
                                                                                                      : "model.safetensors.index.json");
     }
     if (!(dtypes & MINIMAX__BIT(t->dtype))) {
-        char want[64] = "";
+        char want[128] = ""; /* all ten dtype names with " or " fit */
         for (k = 0; k < MINIMAX__DT_COUNT; k++)
             if (dtypes & MINIMAX__BIT(k)) {
                 if (want[0]) strcat(want, " or ");
