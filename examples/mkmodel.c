@@ -468,7 +468,7 @@ static void mk_layout(mk_model *m) {
 static void mk_write_file(const char *dir, const char *name, const char *data, size_t len) {
     char path[4096];
     FILE *f;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) mk_die("output path too long: %s/%s", dir, name);
     f = fopen(path, "wb");
     if (!f) mk_die("cannot create %s: %s", path, strerror(errno));
     if (fwrite(data, 1, len, f) != len || fclose(f) != 0) mk_die("cannot write %s: %s", path, strerror(errno));
@@ -913,7 +913,8 @@ static void mk_write_shards(mk_model *m) {
         char name[64], path[4096];
         int rc;
         mk_shard_name(m, name, sizeof name, s);
-        snprintf(path, sizeof path, "%s/%s", m->o.out, name);
+        if (snprintf(path, sizeof path, "%s/%s", m->o.out, name) >= (int)sizeof path)
+            mk_die("output path too long: %s/%s", m->o.out, name);
         r.fd[s] = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (r.fd[s] < 0) mk_die("cannot create %s: %s", path, strerror(errno));
         rc = posix_fallocate(r.fd[s], 0, (off_t)m->shard_size[s]);
