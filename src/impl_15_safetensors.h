@@ -111,7 +111,7 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
     sh->fd = -1;
     sh->path = minimax__strdup(path);
     if (!sh->path) return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "out of host memory");
-    fd = open(path, O_RDONLY);
+    fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO in the shard's place fails below instead of blocking here */
     if (fd < 0) return minimax__fail(MINIMAX_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     if (fstat(fd, &st) != 0) {
         int e = errno;

@@ -727,6 +727,12 @@ static void test_directory_instead_of_file(void) {
     shard_path(p, sizeof p, dir, 1, 2);
     REQUIRE(unlink(p) == 0 && mkdir(p, 0700) == 0, "shard as a directory");
     EXPECT_FAIL(dir, MINIMAX_ERR_IO, SHARD2, "not a regular file");
+    /* a FIFO: opening it must not wait for a writer */
+    REQUIRE(rmdir(p) == 0 && mkfifo(p, 0600) == 0, "shard as a FIFO");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, SHARD2, "not a regular file");
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    REQUIRE(unlink(p) == 0 && mkfifo(p, 0600) == 0, "config.json as a FIFO");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, "config.json", "not a regular file");
 }
 
 /* ---- config, quantisation, index JSON -------------------------------------- */
