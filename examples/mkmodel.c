@@ -917,7 +917,14 @@ static void mk_write_shards(mk_model *m) {
             mk_die("output path too long: %s/%s", m->o.out, name);
         r.fd[s] = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (r.fd[s] < 0) mk_die("cannot create %s: %s", path, strerror(errno));
-        rc = posix_fallocate(r.fd[s], 0, (off_t)m->shard_size[s]);
+        /* reserve the space first, so that a full disk fails now, not after
+           minutes; Linux's fallocate, not posix_fallocate, which glibc
+           emulates by writing every block where the filesystem lacks it */
+#if defined(__linux__)
+        rc = fallocate(r.fd[s], 0, 0, (off_t)m->shard_size[s]) == 0 ? 0 : errno;
+#else
+        rc = EOPNOTSUPP;
+#endif
         if (rc == ENOSPC || rc == EFBIG)
             mk_die("cannot write %s (%llu bytes): %s", path, (unsigned long long)m->shard_size[s], strerror(rc));
         if (rc != 0 && ftruncate(r.fd[s], (off_t)m->shard_size[s]) != 0) /* no fallocate here: size it anyway */
