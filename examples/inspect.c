@@ -19,10 +19,15 @@ typedef struct options {
 } options;
 
 static void usage(FILE *f) {
+    int n, i;
+    const char *const *archs = minimax_jit_supported_archs(&n);
     fprintf(f,
             "usage: minimax-inspect DIR [options]\n"
             "       minimax-inspect --jit ARCH|all [--cache DIR]   compile the kernels for ARCH without a GPU\n"
-            "                      (ARCH: sm_90a sm_100a sm_103a sm_120a sm_121a sm_100f sm_120f)\n"
+            "                      (ARCH:");
+    for (i = 0; i < n; i++) fprintf(f, " %s", archs[i]);
+    fprintf(f,
+            ")\n"
             "  --tp N         GPUs for tensor parallelism (default 1)\n"
             "  --max-ctx C    tokens per session for the KV cache (default 4096)\n"
             "  --batch B      sessions decoded together (default 1)\n"

@@ -90,6 +90,17 @@ static void mk_die(const char *fmt, ...) {
     exit(1);
 }
 
+/* Appends to a growing buffer or exits: a header or index cut short by a
+   failed allocation must never reach the disk. */
+#define MK_ADD(b, s, n)                                                 \
+    do {                                                                \
+        if (!minimax__buf_add(b, s, n)) mk_die("out of memory");       \
+    } while (0)
+#define MK_PRINTF(b, ...)                                               \
+    do {                                                                \
+        if (!minimax__buf_printf(b, __VA_ARGS__)) mk_die("out of memory"); \
+    } while (0)
+
 /* ---- counter-based random numbers ------------------------------------------
    Value i of a tensor's stream is mix(key + (i+1) * golden), SplitMix64's
    output function: any element can be computed without the others, so a
@@ -366,9 +377,9 @@ static int mk_cmp_name(const void *a, const void *b) {
 
 static void mk_shape_json(minimax__buf *b, const mk_tensor *t) {
     int d;
-    minimax__buf_add(b, "[", 1);
-    for (d = 0; d < t->ndim; d++) minimax__buf_printf(b, "%s%lld", d ? "," : "", (long long)t->shape[d]);
-    minimax__buf_add(b, "]", 1);
+    MK_ADD(b, "[", 1);
+    for (d = 0; d < t->ndim; d++) MK_PRINTF(b, "%s%lld", d ? "," : "", (long long)t->shape[d]);
+    MK_ADD(b, "]", 1);
 }
 
 /* Assigns tensors to shards as huggingface_hub's splitter does (what
@@ -428,20 +439,19 @@ static void mk_layout(mk_model *m) {
         minimax__buf b;
         memset(&b, 0, sizeof b);
         qsort(sidx, (size_t)n, sizeof(int), mk_cmp_in_shard);
-        minimax__buf_add(&b, "        ", 8); /* room for the length */
-        minimax__buf_printf(&b, "{\"__metadata__\":{\"format\":\"pt\"}");
+        MK_ADD(&b, "        ", 8); /* room for the length */
+        MK_PRINTF(&b, "{\"__metadata__\":{\"format\":\"pt\"}");
         for (k = 0; k < n; k++) {
             mk_tensor *t = &m->t[sidx[k]];
-            minimax__buf_printf(&b, ",\"%s\":{\"dtype\":\"%s\",\"shape\":", t->name, mk_dtype_name[t->dtype]);
+            MK_PRINTF(&b, ",\"%s\":{\"dtype\":\"%s\",\"shape\":", t->name, mk_dtype_name[t->dtype]);
             mk_shape_json(&b, t);
-            minimax__buf_printf(&b, ",\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
+            MK_PRINTF(&b, ",\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
                                 (unsigned long long)(off + t->nbytes));
             t->offset = off; /* made absolute below */
             off += t->nbytes;
         }
-        minimax__buf_add(&b, "}", 1);
-        while ((b.len - 8) % 8) minimax__buf_add(&b, " ", 1);
-        if (!b.data) mk_die("out of memory building a shard header");
+        MK_ADD(&b, "}", 1);
+        while ((b.len - 8) % 8) MK_ADD(&b, " ", 1);
         hlen = b.len - 8;
         for (k = 0; k < 8; k++) b.data[k] = (char)((hlen >> (8 * k)) & 0xff);
         for (k = 0; k < n; k++) m->t[sidx[k]].offset += b.len;
@@ -458,7 +468,7 @@ static void mk_layout(mk_model *m) {
 static void mk_write_file(const char *dir, const char *name, const char *data, size_t len) {
     char path[4096];
     FILE *f;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) mk_die("output path too long: %s/%s", dir, name);
     f = fopen(path, "wb");
     if (!f) mk_die("cannot create %s: %s", path, strerror(errno));
     if (fwrite(data, 1, len, f) != len || fclose(f) != 0) mk_die("cannot write %s: %s", path, strerror(errno));
@@ -493,9 +503,9 @@ static char **mk_exclude_list(const mk_opts *o, int *count) {
 
 static void mk_json_list(minimax__buf *b, char **v, int n, const char *indent) {
     int i;
-    minimax__buf_add(b, "[\n", 2);
-    for (i = 0; i < n; i++) minimax__buf_printf(b, "%s    \"%s\"%s\n", indent, v[i], i + 1 < n ? "," : "");
-    minimax__buf_printf(b, "%s]", indent);
+    MK_ADD(b, "[\n", 2);
+    for (i = 0; i < n; i++) MK_PRINTF(b, "%s    \"%s\"%s\n", indent, v[i], i + 1 < n ? "," : "");
+    MK_PRINTF(b, "%s]", indent);
 }
 
 static void mk_write_configs(const mk_model *m) {
@@ -510,11 +520,11 @@ static void mk_write_configs(const mk_model *m) {
     /* config.json: transformers' save_pretrained (keys sorted), then ModelOpt
        re-dumps it with indent 4 and quantization_config appended. */
     memset(&b, 0, sizeof b);
-    minimax__buf_printf(&b, "{\n    \"architectures\": [\n        \"MiniMaxM2ForCausalLM\"\n    ],\n");
-    minimax__buf_printf(&b, "    \"attn_type_list\": [\n");
-    for (i = 0; i < o->layers; i++) minimax__buf_printf(&b, "        1%s\n", i + 1 < o->layers ? "," : "");
-    minimax__buf_printf(&b, "    ],\n");
-    minimax__buf_printf(&b,
+    MK_PRINTF(&b, "{\n    \"architectures\": [\n        \"MiniMaxM2ForCausalLM\"\n    ],\n");
+    MK_PRINTF(&b, "    \"attn_type_list\": [\n");
+    for (i = 0; i < o->layers; i++) MK_PRINTF(&b, "        1%s\n", i + 1 < o->layers ? "," : "");
+    MK_PRINTF(&b, "    ],\n");
+    MK_PRINTF(&b,
                         "    \"auto_map\": {\n"
                         "        \"AutoConfig\": \"configuration_minimax_m2.MiniMaxM2Config\",\n"
                         "        \"AutoModelForCausalLM\": \"modeling_minimax_m2.MiniMaxM2ForCausalLM\"\n"
@@ -550,7 +560,7 @@ static void mk_write_configs(const mk_model *m) {
                         "    \"vocab_size\": %d,\n",
                         bos, eos, o->head_dim, o->hidden, o->inter, o->heads, o->top_k, o->layers, o->kv_heads,
                         o->experts, o->rotary_dim, o->vocab);
-    minimax__buf_printf(&b, "    \"quantization_config\": {\n"
+    MK_PRINTF(&b, "    \"quantization_config\": {\n"
                             "        \"config_groups\": {\n"
                             "            \"group_0\": {\n"
                             "                \"input_activations\": {\n"
@@ -572,19 +582,18 @@ static void mk_write_configs(const mk_model *m) {
                             "        },\n"
                             "        \"ignore\": ");
     mk_json_list(&b, ex, nex, "        ");
-    minimax__buf_printf(&b, ",\n        \"quant_algo\": \"NVFP4\",\n"
+    MK_PRINTF(&b, ",\n        \"quant_algo\": \"NVFP4\",\n"
                             "        \"producer\": {\n"
                             "            \"name\": \"modelopt\",\n"
                             "            \"version\": \"0.41.0\"\n"
                             "        },\n"
                             "        \"quant_method\": \"modelopt\"\n"
                             "    }\n}");
-    if (!b.data) mk_die("out of memory");
     mk_write_file(o->out, "config.json", b.data, b.len);
     minimax__buf_free(&b);
 
     /* hf_quant_config.json: ModelOpt's json.dump(indent=4) */
-    minimax__buf_printf(&b, "{\n"
+    MK_PRINTF(&b, "{\n"
                             "    \"producer\": {\n"
                             "        \"name\": \"modelopt\",\n"
                             "        \"version\": \"0.41.0\"\n"
@@ -595,8 +604,7 @@ static void mk_write_configs(const mk_model *m) {
                             "        \"group_size\": 16,\n"
                             "        \"exclude_modules\": ");
     mk_json_list(&b, ex, nex, "        ");
-    minimax__buf_printf(&b, "\n    }\n}");
-    if (!b.data) mk_die("out of memory");
+    MK_PRINTF(&b, "\n    }\n}");
     mk_write_file(o->out, "hf_quant_config.json", b.data, b.len);
     minimax__buf_free(&b);
     for (i = 0; i < nex; i++) free(ex[i]);
@@ -610,15 +618,14 @@ static void mk_write_configs(const mk_model *m) {
     for (i = 0; i < m->nt; i++) idx[i] = i;
     mk_sort_model = m;
     qsort(idx, (size_t)m->nt, sizeof(int), mk_cmp_name);
-    minimax__buf_printf(&b, "{\n  \"metadata\": {\n    \"total_size\": %llu\n  },\n  \"weight_map\": {\n",
+    MK_PRINTF(&b, "{\n  \"metadata\": {\n    \"total_size\": %llu\n  },\n  \"weight_map\": {\n",
                         (unsigned long long)m->total_data);
     for (i = 0; i < m->nt; i++) {
         const mk_tensor *t = &m->t[idx[i]];
         mk_shard_name(m, name, sizeof name, t->shard);
-        minimax__buf_printf(&b, "    \"%s\": \"%s\"%s\n", t->name, name, i + 1 < m->nt ? "," : "");
+        MK_PRINTF(&b, "    \"%s\": \"%s\"%s\n", t->name, name, i + 1 < m->nt ? "," : "");
     }
-    minimax__buf_printf(&b, "  }\n}\n");
-    if (!b.data) mk_die("out of memory");
+    MK_PRINTF(&b, "  }\n}\n");
     mk_write_file(o->out, "model.safetensors.index.json", b.data, b.len);
     minimax__buf_free(&b);
     free(idx);
@@ -878,34 +885,12 @@ static void mk_interleave(const mk_model *m, mk_run *r) {
     free(done);
 }
 
-static void mk_mkdir_p(const char *dir) {
-    char path[4096];
-    size_t i, n = strlen(dir);
-    struct stat st;
-    if (n == 0 || n >= sizeof path) mk_die("bad output directory '%s'", dir);
-    memcpy(path, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (path[i] == '/' || path[i] == 0) {
-            char c = path[i];
-            path[i] = 0;
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) mk_die("cannot create directory %s: %s", path, strerror(errno));
-            path[i] = c;
-        }
-    }
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) mk_die("cannot create directory %s: not a directory", dir);
-}
-
 static void mk_copy_tokenizer(const mk_opts *o) {
-    FILE *f = fopen(o->tokenizer, "rb");
     char *data;
-    long n;
-    if (!f) mk_die("cannot open tokenizer %s: %s", o->tokenizer, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-        mk_die("cannot read tokenizer %s", o->tokenizer);
-    data = (char *)malloc((size_t)n + 1);
-    if (!data || fread(data, 1, (size_t)n, f) != (size_t)n) mk_die("cannot read tokenizer %s", o->tokenizer);
-    fclose(f);
-    mk_write_file(o->out, "tokenizer.json", data, (size_t)n);
+    size_t n;
+    if (minimax__read_small_file(o->tokenizer, &data, &n, NULL) != MINIMAX_OK)
+        mk_die("tokenizer: %s", minimax_last_error());
+    mk_write_file(o->out, "tokenizer.json", data, n);
     free(data);
 }
 
@@ -928,7 +913,8 @@ static void mk_write_shards(mk_model *m) {
         char name[64], path[4096];
         int rc;
         mk_shard_name(m, name, sizeof name, s);
-        snprintf(path, sizeof path, "%s/%s", m->o.out, name);
+        if (snprintf(path, sizeof path, "%s/%s", m->o.out, name) >= (int)sizeof path)
+            mk_die("output path too long: %s/%s", m->o.out, name);
         r.fd[s] = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (r.fd[s] < 0) mk_die("cannot create %s: %s", path, strerror(errno));
         /* reserve the space first, so that a full disk fails now, not after
@@ -1107,6 +1093,10 @@ static void mk_parse(int argc, char **argv, mk_opts *o) {
     if (o->rotary_dim % 2 || o->rotary_dim > o->head_dim)
         mk_die("--rotary-dim %d: must be even and at most --head-dim %d", o->rotary_dim, o->head_dim);
     if (o->top_k > o->experts) mk_die("--top-k %d exceeds --experts %d", o->top_k, o->experts);
+    /* the tensor list is an int-indexed array of ~250-byte entries */
+    if ((double)o->layers * (12.0 * o->experts + 16.0) > 2e7)
+        mk_die("--layers %d x --experts %d: about %.0f tensors, more than the 20 million this tool lists", o->layers,
+               o->experts, (double)o->layers * (12.0 * o->experts + 16.0));
     if ((long long)o->drop_input_scale > (long long)o->layers * o->experts)
         mk_die("--drop-input-scale %d exceeds the %lld experts", o->drop_input_scale, (long long)o->layers * o->experts);
 }
@@ -1133,7 +1123,7 @@ int main(int argc, char **argv) {
                m.fp4_quantize ? "quantised from fp32" : "drawn from the block pool");
         return 0;
     }
-    mk_mkdir_p(m.o.out);
+    if (!minimax__mkdir_p(m.o.out)) mk_die("cannot create directory %s: %s", m.o.out, strerror(errno));
     mk_write_configs(&m);
     if (m.o.tokenizer) mk_copy_tokenizer(&m.o);
     mk_write_shards(&m);

@@ -104,6 +104,18 @@ MINIMAX__PRIV char *minimax__strdup(const char *s) {
     return p;
 }
 
+/* ---- checked size arithmetic ----------------------------------------------
+   a * b and a + b in 64 bits; on overflow *overflow is set (and stays set),
+   so a chain of them is checked once at its end. */
+MINIMAX__PRIV uint64_t minimax__mul_u64(uint64_t a, uint64_t b, int *overflow) {
+    if (a && b > UINT64_MAX / a) *overflow = 1;
+    return a * b;
+}
+MINIMAX__PRIV uint64_t minimax__add_u64(uint64_t a, uint64_t b, int *overflow) {
+    if (b > UINT64_MAX - a) *overflow = 1;
+    return a + b;
+}
+
 /* ---- number formats ------------------------------------------------------
    BF16: the top 16 bits of an IEEE fp32.
    E4M3 (float8_e4m3fn): sign, 4 exponent bits (bias 7), 3 mantissa bits; no

@@ -5,9 +5,12 @@
    A strict RFC 8259 parser into a tree held in one arena. Object members keep
    their file order (tojson keeps key order; duplicate keys are kept, and
    minimax__json_get returns the first). Strings are decoded to UTF-8 with
-   NUL termination (an embedded \u0000 is kept: use `len`). Errors name the
-   source and the line:column. Nesting is limited to 512 levels so that no
-   input can exhaust the stack. */
+   NUL termination (an embedded \u0000 is kept: use `len`, or
+   minimax__json_cstr / minimax__json_is where a C string is wanted); bytes
+   outside escapes are not checked to be valid UTF-8. Numbers are correctly
+   rounded doubles whatever the C locale (the exact text is in `raw`).
+   Errors name the source and the line:column. Nesting is limited to 512
+   levels so that no input can exhaust the stack. */
 
 typedef enum minimax__json_type {
     MINIMAX__JSON_NULL,
@@ -55,7 +58,10 @@ MINIMAX__PRIV void *minimax__json_arena(minimax__json_doc *doc, size_t n) {
     minimax__json_chunk *c = doc->chunks;
     n = (n + 15) & ~(size_t)15;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        /* chunks grow from 4 KB to 1 MB: a small document (a tool call's
+           arguments) costs one small allocation, not a 1 MB mapping */
+        size_t cap = c ? (c->cap < (1u << 19) ? c->cap * 2 : (1u << 20)) : 4096;
+        if (cap < n) cap = n;
         c = (minimax__json_chunk *)MINIMAX_MALLOC(sizeof(minimax__json_chunk) + cap);
         if (!c) return NULL;
         c->prev = doc->chunks;
@@ -147,7 +153,7 @@ MINIMAX__PRIV int minimax__json_string(minimax__json_parser *p, const char **out
             minimax__json_error(p, "control character in string");
             return 0;
         }
-        if (*q == '\\') q++;
+        if (*q == '\\' && p->end - q > 1) q++; /* never past `end`: a pointer beyond it is undefined */
         q++;
     }
     if (q >= p->end) {
@@ -237,11 +243,61 @@ MINIMAX__PRIV int minimax__json_literal(minimax__json_parser *p, const char *wor
     return 1;
 }
 
+/* The value of a JSON number whose text already matched the grammar,
+   correctly rounded and the same in every C locale. strtod reads the decimal
+   point of LC_NUMERIC (after a host's setlocale(LC_ALL, "") in a German
+   locale it reads "0.5" as 0), so the number is rewritten without a point,
+   as DIGITSeEXP, which every locale reads alike. Significant digits past
+   800 become one sticky digit: a point halfway between two doubles has at
+   most 767 significant digits, so the rounding stays correct. */
+#define MINIMAX__JSON_MAX_DIGITS 800
+MINIMAX__PRIV double minimax__json_number_value(const char *s, size_t n) {
+    char buf[MINIMAX__JSON_MAX_DIGITS + 40];
+    size_t i = 0, w = 0, digits = 0;
+    long long exp10 = 0, e = 0; /* value = DIGITS * 10^exp10 */
+    int neg = 0, sticky = 0, frac = 0, eneg = 0;
+    if (i < n && s[i] == '-') {
+        neg = 1;
+        buf[w++] = '-';
+        i++;
+    }
+    for (; i < n && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !frac)); i++) {
+        if (s[i] == '.') {
+            frac = 1;
+            continue;
+        }
+        if (frac) exp10--;
+        if (s[i] == '0' && digits == 0) continue; /* leading zeros */
+        if (digits < MINIMAX__JSON_MAX_DIGITS) {
+            buf[w++] = s[i];
+            digits++;
+        } else {
+            exp10++;
+            if (s[i] != '0') sticky = 1;
+        }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (e < 1000000000) e = e * 10 + (s[i] - '0'); /* beyond, the value is 0 or inf anyway */
+    }
+    if (digits == 0) return neg ? -0.0 : 0.0;
+    exp10 += eneg ? -e : e;
+    if (sticky) {
+        buf[w++] = '1';
+        exp10--;
+    }
+    /* with at most 801 digits, 10^100000 overflows and 10^-100000 underflows whatever they are */
+    if (exp10 > 100000) exp10 = 100000;
+    if (exp10 < -100000) exp10 = -100000;
+    snprintf(buf + w, sizeof buf - w, "e%lld", exp10);
+    return strtod(buf, NULL);
+}
+
 MINIMAX__PRIV minimax__json *minimax__json_number(minimax__json_parser *p) {
     const char *q = p->s;
-    char tmp[128];
     minimax__json *v;
-    size_t n;
     if (q < p->end && *q == '-') q++;
     if (q < p->end && *q == '0') q++;
     else if (q < p->end && *q >= '1' && *q <= '9')
@@ -269,13 +325,9 @@ MINIMAX__PRIV minimax__json *minimax__json_number(minimax__json_parser *p) {
         }
         while (q < p->end && *q >= '0' && *q <= '9') q++;
     }
-    n = (size_t)(q - p->s);
     v = minimax__json_new(p, MINIMAX__JSON_NUMBER);
     if (!v) return NULL;
-    if (n >= sizeof tmp) n = sizeof tmp - 1; /* longer numbers lose only digits beyond double precision */
-    memcpy(tmp, p->s, n);
-    tmp[n] = 0;
-    v->number = strtod(tmp, NULL);
+    v->number = minimax__json_number_value(p->s, (size_t)(q - p->s));
     v->raw_len = (size_t)(q - p->s);
     p->s = q;
     return v;
@@ -405,6 +457,21 @@ MINIMAX__PRIV const minimax__json *minimax__json_get(const minimax__json *obj, c
     return NULL;
 }
 
+/* Strings may hold NUL bytes (\u0000), which C string functions would
+   silently cut: "BF16\u0000x" would compare equal to "BF16". Code that uses
+   a string or a member name as a C string checks it with these first. */
+MINIMAX__PRIV int minimax__json_key_is_cstr(const minimax__json *v) { return v && v->key && strlen(v->key) == v->key_len; }
+
+/* The string's text when v is a string without NUL bytes, else NULL. */
+MINIMAX__PRIV const char *minimax__json_cstr(const minimax__json *v) {
+    return v && v->type == MINIMAX__JSON_STRING && strlen(v->str) == v->len ? v->str : NULL;
+}
+
+/* 1 when v is a string equal to `s`, byte for byte. */
+MINIMAX__PRIV int minimax__json_is(const minimax__json *v, const char *s) {
+    return v && v->type == MINIMAX__JSON_STRING && v->len == strlen(s) && memcmp(v->str, s, v->len) == 0;
+}
+
 /* Element i of an array, or NULL. */
 MINIMAX__PRIV const minimax__json *minimax__json_at(const minimax__json *arr, size_t i) {
     const minimax__json *c;
@@ -493,16 +560,23 @@ MINIMAX__PRIV int minimax__json_write_string(minimax__buf *b, const char *s, siz
             i++;
             continue;
         }
-        { /* decode one UTF-8 sequence; invalid bytes escape as U+FFFD */
+        { /* decode one UTF-8 sequence; a byte that does not start a valid
+             one (stray continuation, overlong form, surrogate, above
+             U+10FFFF, truncated) escapes as U+FFFD, so the output is always
+             valid JSON */
+            static const unsigned min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
             unsigned cp = 0xFFFD;
-            size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1, k;
+            size_t n = c >= 0xF8 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1, k;
             if (n > 1 && i + n <= len) {
                 cp = c & (0x7F >> n);
                 for (k = 1; k < n; k++) {
                     if (((unsigned char)s[i + k] & 0xC0) != 0x80) break;
                     cp = (cp << 6) | ((unsigned char)s[i + k] & 63);
                 }
-                if (k != n) { cp = 0xFFFD; n = 1; }
+                if (k != n || cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) {
+                    cp = 0xFFFD;
+                    n = 1;
+                }
             } else n = 1;
             if (cp >= 0x10000) {
                 unsigned v = cp - 0x10000;

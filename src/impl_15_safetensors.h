@@ -53,11 +53,20 @@ MINIMAX__PRIV void minimax__shard_close(minimax__shard *sh) {
     memset(sh, 0, sizeof *sh);
 }
 
-/* A JSON number that is an integer in [0, 2^53]. */
+/* A JSON number written as a plain integer (digits only, as the safetensors
+   writers emit and its reference reader requires: "4.0" and "4e0" are
+   refused) in [0, 2^53], read exactly from its text: the double value would
+   round 2^53 + 1 down to 2^53. */
 MINIMAX__PRIV int minimax__json_u53(const minimax__json *v, uint64_t *out) {
-    if (!v || v->type != MINIMAX__JSON_NUMBER) return 0;
-    if (!(v->number >= 0.0) || v->number > 9007199254740992.0 || v->number != floor(v->number)) return 0;
-    *out = (uint64_t)v->number;
+    uint64_t x = 0;
+    size_t i;
+    if (!v || v->type != MINIMAX__JSON_NUMBER || v->raw_len == 0 || v->raw_len > 16) return 0;
+    for (i = 0; i < v->raw_len; i++) {
+        if (v->raw[i] < '0' || v->raw[i] > '9') return 0;
+        x = x * 10 + (uint64_t)(v->raw[i] - '0'); /* at most 16 digits: no overflow */
+    }
+    if (x > ((uint64_t)1 << 53)) return 0;
+    *out = x;
     return 1;
 }
 
@@ -102,12 +111,16 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
     sh->fd = -1;
     sh->path = minimax__strdup(path);
     if (!sh->path) return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "out of host memory");
-    fd = open(path, O_RDONLY);
+    fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO in the shard's place fails below instead of blocking here */
     if (fd < 0) return minimax__fail(MINIMAX_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
         return minimax__fail(MINIMAX_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) { /* a directory or device would fail later with an obscure mmap error */
+        close(fd);
+        return minimax__fail(MINIMAX_ERR_IO, "%s: not a regular file", path);
     }
     if (st.st_size < 8) {
         close(fd);
@@ -143,7 +156,7 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         minimax__tensor *t;
         while (nc < *count + root->count) nc *= 2;
         t = (minimax__tensor *)MINIMAX_REALLOC(*table, nc * sizeof **table);
-        if (!t) return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "out of host memory for %zu tensor entries", nc);
+        if (!t) return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu tensor entries", path, nc);
         *table = t;
         *cap = nc;
     }
@@ -151,6 +164,8 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         const minimax__json *dt, *shp, *off, *d;
         minimax__tensor *t;
         uint64_t b, e, elems = 1, v;
+        if (!minimax__json_key_is_cstr(m))
+            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s\\u0000...: the name contains a NUL byte", path, m->key);
         if (strcmp(m->key, "__metadata__") == 0) {
             if (m->type != MINIMAX__JSON_OBJECT)
                 return minimax__fail(MINIMAX_ERR_FORMAT, "%s: __metadata__ is not an object", path);
@@ -166,9 +181,10 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         if (!dt || dt->type != MINIMAX__JSON_STRING)
             return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: dtype missing or not a string", path, m->key);
         for (k = 0; k < MINIMAX__DT_COUNT; k++)
-            if (strcmp(dt->str, minimax__dtype_names[k]) == 0) break;
+            if (minimax__json_is(dt, minimax__dtype_names[k])) break;
         if (k == MINIMAX__DT_COUNT)
-            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: unknown dtype \"%s\"", path, m->key, dt->str);
+            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: unknown dtype \"%s%s\"", path, m->key, dt->str,
+                                 minimax__json_cstr(dt) ? "" : "\\u0000...");
         t->dtype = (minimax__dtype)k;
         shp = minimax__json_get(m, "shape");
         if (!shp || shp->type != MINIMAX__JSON_ARRAY)
@@ -260,8 +276,11 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
 }
 
 /* Reads `n` bytes at `src` (inside the mapping) into buf with lseek + read
-   (pread needs feature macros a header cannot set; a checkpoint is opened
-   by one thread, so the shared file position is safe), so that
+   (pread needs feature macros a header cannot set). NOT thread-safe: the
+   file position is shared, so it may only be called while the checkpoint
+   is being opened (one thread); after minimax_checkpoint_open returns,
+   several threads may use the checkpoint and must read through the mapping.
+   It reads this way so that
    a pass over many gigabytes neither page-faults every 4 KB nor leaves them
    mapped; falls back to memcpy when the file descriptor is gone. */
 MINIMAX__PRIV minimax_result minimax__shard_read(const minimax__shard *sh, const uint8_t *src, size_t n, uint8_t *buf) {

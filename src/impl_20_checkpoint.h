@@ -39,7 +39,7 @@
    the tensor found; this loader reads per-expert w1/w2/w3 only. */
 
 #define MINIMAX__SCAN_BUF ((size_t)1 << 20)
-#define MINIMAX__CK_MAX_JSON (64u * 1000u * 1000u) /* config/index files; the real index is ~20 MB */
+#define MINIMAX__CK_MAX_JSON (64u * 1000u * 1000u) /* config/index files (the real index is ~20 MB), kernel source */
 
 typedef struct minimax__index_entry {
     const char *name; /* into the index JSON */
@@ -63,14 +63,19 @@ struct minimax_checkpoint {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Reads a whole small file. *missing is set (and MINIMAX_OK returned) when
-   the file does not exist and `missing` is not NULL. */
+/* Reads a whole small file (at most MINIMAX__CK_MAX_JSON bytes) into a
+   malloc'd buffer with a NUL after the `len` bytes. *missing is set (and
+   MINIMAX_OK returned) when the file does not exist and `missing` is not
+   NULL. */
 MINIMAX__PRIV minimax_result minimax__read_small_file(const char *path, char **data, size_t *len, int *missing) {
     FILE *f;
     long n;
+    struct stat st;
     *data = NULL;
     *len = 0;
     if (missing) *missing = 0;
+    /* a directory opens with fopen, and ftell then gives a nonsense size */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return minimax__fail(MINIMAX_ERR_IO, "%s: not a regular file", path);
     f = fopen(path, "rb");
     if (!f) {
         if (missing && errno == ENOENT) {
@@ -85,7 +90,7 @@ MINIMAX__PRIV minimax_result minimax__read_small_file(const char *path, char **d
     }
     if ((unsigned long)n > MINIMAX__CK_MAX_JSON) {
         fclose(f);
-        return minimax__fail(MINIMAX_ERR_FORMAT, "%s: %ld bytes, more than the %u allowed for a JSON file", path, n,
+        return minimax__fail(MINIMAX_ERR_FORMAT, "%s: %ld bytes, more than the %u allowed for a text file", path, n,
                              MINIMAX__CK_MAX_JSON);
     }
     *data = (char *)minimax__alloc((size_t)n + 1, path);
@@ -241,8 +246,9 @@ MINIMAX__PRIV minimax_result minimax__parse_config(const char *file, const minim
 
     /* Architecture variants this engine does not implement. */
     v = minimax__json_get(root, "scoring_func");
-    if (v && v->type == MINIMAX__JSON_STRING && strcmp(v->str, "sigmoid") != 0)
-        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: scoring_func \"%s\": only sigmoid routing is implemented", file, v->str);
+    if (v && v->type == MINIMAX__JSON_STRING && !minimax__json_is(v, "sigmoid"))
+        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: scoring_func \"%s%s\": only sigmoid routing is implemented", file, v->str,
+                             minimax__json_cstr(v) ? "" : "\\u0000...");
     v = minimax__json_get(root, "shared_intermediate_size");
     if (v && v->type == MINIMAX__JSON_NUMBER && v->number != 0)
         return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: shared_intermediate_size %g: shared experts are not implemented", file, v->number);
@@ -300,9 +306,9 @@ MINIMAX__PRIV minimax_result minimax__parse_config(const char *file, const minim
 MINIMAX__PRIV minimax_result minimax__check_algo(const char *file, const char *where, const minimax__json *algo) {
     if (!algo || algo->type != MINIMAX__JSON_STRING)
         return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: %s.quant_algo is missing; this library reads ModelOpt NVFP4", file, where);
-    if (strcmp(algo->str, "NVFP4") != 0)
-        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: %s.quant_algo is \"%s\"; this library reads ModelOpt NVFP4 only", file,
-                             where, algo->str);
+    if (!minimax__json_is(algo, "NVFP4"))
+        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "%s: %s.quant_algo is \"%s%s\"; this library reads ModelOpt NVFP4 only", file,
+                             where, algo->str, minimax__json_cstr(algo) ? "" : "\\u0000...");
     return MINIMAX_OK;
 }
 
@@ -341,10 +347,11 @@ MINIMAX__PRIV minimax_result minimax__parse_quant(const char *dir, const char *c
         have = 1;
         if (qc->type != MINIMAX__JSON_OBJECT)
             return minimax__fail(MINIMAX_ERR_FORMAT, "%s: quantization_config is not an object", cfg_file);
-        if (m && (m->type != MINIMAX__JSON_STRING || strcmp(m->str, "modelopt") != 0))
+        if (m && !minimax__json_is(m, "modelopt"))
             return minimax__fail(MINIMAX_ERR_UNSUPPORTED,
-                                 "%s: quantization_config.quant_method is \"%s\"; this library reads ModelOpt NVFP4 only", cfg_file,
-                                 m->type == MINIMAX__JSON_STRING ? m->str : "(not a string)");
+                                 "%s: quantization_config.quant_method is \"%s%s\"; this library reads ModelOpt NVFP4 only",
+                                 cfg_file, m->type == MINIMAX__JSON_STRING ? m->str : "(not a string)",
+                                 m->type == MINIMAX__JSON_STRING && !minimax__json_cstr(m) ? "\\u0000..." : "");
         if ((r = minimax__check_algo(cfg_file, "quantization_config", minimax__json_get(qc, "quant_algo")))) return r;
         if (groups && groups->type == MINIMAX__JSON_OBJECT) {
             for (g = groups->child; g; g = g->next) {
@@ -448,7 +455,7 @@ MINIMAX__PRIV minimax_result minimax__expect(minimax_checkpoint *ck, const char 
                                                                                                      : "model.safetensors.index.json");
     }
     if (!(dtypes & MINIMAX__BIT(t->dtype))) {
-        char want[64] = "";
+        char want[128] = ""; /* all ten dtype names with " or " fit */
         for (k = 0; k < MINIMAX__DT_COUNT; k++)
             if (dtypes & MINIMAX__BIT(k)) {
                 if (want[0]) strcat(want, " or ");
@@ -564,7 +571,7 @@ MINIMAX__PRIV minimax_result minimax__expect_fp4(minimax_checkpoint *ck, const c
    shape; with fill = 1 also builds the weights view and checks scale values. */
 MINIMAX__PRIV minimax_result minimax__expect_all(minimax_checkpoint *ck, int fill) {
     const minimax_config *c = &ck->config;
-    const int64_t H = c->hidden_size, Im = c->intermediate_size, E = c->num_experts, V = c->vocab_size;
+    const int64_t H = c->hidden_size, inter = c->intermediate_size, E = c->num_experts, V = c->vocab_size;
     const int64_t qd = (int64_t)c->num_heads * c->head_dim, kvd = (int64_t)c->num_kv_heads * c->head_dim;
     const unsigned bf16 = MINIMAX__BIT(MINIMAX__DT_BF16), router = bf16 | MINIMAX__BIT(MINIMAX__DT_F32);
     const minimax__tensor *t;
@@ -616,11 +623,11 @@ MINIMAX__PRIV minimax_result minimax__expect_all(minimax_checkpoint *ck, int fil
         for (e = 0; e < E; e++) {
             char prefix[200];
             snprintf(prefix, sizeof prefix, "model.layers.%d.block_sparse_moe.experts.%lld.w1", l, (long long)e);
-            if ((r = minimax__expect_fp4(ck, prefix, Im, H, lw ? &lw->w1[e] : NULL))) return r;
+            if ((r = minimax__expect_fp4(ck, prefix, inter, H, lw ? &lw->w1[e] : NULL))) return r;
             snprintf(prefix, sizeof prefix, "model.layers.%d.block_sparse_moe.experts.%lld.w2", l, (long long)e);
-            if ((r = minimax__expect_fp4(ck, prefix, H, Im, lw ? &lw->w2[e] : NULL))) return r;
+            if ((r = minimax__expect_fp4(ck, prefix, H, inter, lw ? &lw->w2[e] : NULL))) return r;
             snprintf(prefix, sizeof prefix, "model.layers.%d.block_sparse_moe.experts.%lld.w3", l, (long long)e);
-            if ((r = minimax__expect_fp4(ck, prefix, Im, H, lw ? &lw->w3[e] : NULL))) return r;
+            if ((r = minimax__expect_fp4(ck, prefix, inter, H, lw ? &lw->w3[e] : NULL))) return r;
         }
     }
     return MINIMAX_OK;
@@ -684,7 +691,11 @@ MINIMAX__PRIV minimax_result minimax__open_shards(minimax_checkpoint *ck) {
         }
         for (m = wm->child; m; m = m->next) {
             int k;
-            if (m->type != MINIMAX__JSON_STRING || m->len == 0 || strchr(m->str, '/') || m->str[0] == '.') {
+            if (!minimax__json_key_is_cstr(m)) {
+                r = minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s\\u0000...: the name contains a NUL byte", index_path, m->key);
+                goto done;
+            }
+            if (!minimax__json_cstr(m) || m->len == 0 || strchr(m->str, '/') || m->str[0] == '.') {
                 r = minimax__fail(MINIMAX_ERR_FORMAT, "%s: tensor %s: shard name is not a plain file name", index_path, m->key);
                 goto done;
             }
@@ -888,7 +899,8 @@ MINIMAX_API const char *minimax_tensor_kind_name(minimax_tensor_kind kind) {
 MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, const minimax_memory_desc *desc,
                                                    minimax_memory_usage *out) {
     int tp = 1, max_ctx = 4096, batch = 1, block = 16;
-    uint64_t L, H, nh, nkv, d, Im, E, V, K, qd, kvd, rows, blocks, per;
+    uint64_t L, H, nh, nkv, d, inter, E, V, K, T, qd, kvd, rows, blocks, per;
+    int ovf = 0;
     if (!cfg || !out) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_memory_estimate: cfg and out must not be NULL");
     memset(out, 0, sizeof *out);
     if (desc) {
@@ -904,7 +916,8 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
         cfg->intermediate_size <= 0 || cfg->num_experts <= 0 || cfg->top_k <= 0 || cfg->vocab_size <= 0 ||
         cfg->hidden_size % 16 || cfg->intermediate_size % 16)
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_memory_estimate: the configuration has impossible sizes");
-    if (cfg->num_heads % tp || cfg->num_kv_heads % tp || cfg->intermediate_size % (16 * tp))
+    /* (not intermediate_size % (16 * tp): 16 * tp overflows int for a large tp) */
+    if (cfg->num_heads % tp || cfg->num_kv_heads % tp || cfg->intermediate_size % tp || (cfg->intermediate_size / tp) % 16)
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT,
                              "minimax_memory_estimate: tp %d must divide the %d heads, the %d KV heads and the expert width %d "
                              "into multiples of 16",
@@ -918,28 +931,45 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
     nh = (uint64_t)cfg->num_heads;
     nkv = (uint64_t)cfg->num_kv_heads;
     d = (uint64_t)cfg->head_dim;
-    Im = (uint64_t)cfg->intermediate_size;
+    inter = (uint64_t)cfg->intermediate_size;
     E = (uint64_t)cfg->num_experts;
     V = (uint64_t)cfg->vocab_size;
     K = (uint64_t)cfg->top_k;
-    qd = nh * d;
+    T = (uint64_t)tp;
+    /* Every field is a sum of products of config values up to 2^31: checked,
+       so that an absurd configuration is an error, never a wrapped small number. */
+#define MINIMAX__MUL(a, b) minimax__mul_u64(a, b, &ovf)
+#define MINIMAX__ADD(a, b) minimax__add_u64(a, b, &ovf)
+    qd = nh * d; /* < 2^62 */
     kvd = nkv * d;
-    out->weights_attention = L * 2 * (qd * H + 2 * kvd * H + H * qd) / (uint64_t)tp;
-    per = Im / (uint64_t)tp * H; /* elements of one expert matrix on this GPU */
-    out->weights_experts = L * E * 3 * (per / 2 + per / 16 + 8);
-    rows = (V + (uint64_t)tp - 1) / (uint64_t)tp;
-    out->weights_embedding = rows * H * 2;
-    out->weights_lm_head = rows * H * 2;
-    out->weights_router = L * (E * H * 2 + E * 4);
-    out->weights_norms = (L * (2 * H + qd + kvd) + H) * 2;
-    out->weights = out->weights_attention + out->weights_experts + out->weights_embedding + out->weights_lm_head +
-                   out->weights_router + out->weights_norms;
-    out->kv_bytes_per_token = L * 2 * (nkv / (uint64_t)tp) * d * 2;
+    out->weights_attention =
+        MINIMAX__MUL(L * 2, MINIMAX__ADD(MINIMAX__MUL(2 * qd, H), MINIMAX__MUL(2 * kvd, H))) / T;
+    per = MINIMAX__MUL(inter / T, H); /* elements of one expert matrix on this GPU */
+    out->weights_experts = MINIMAX__MUL(MINIMAX__MUL(L, E * 3), per / 2 + per / 16 + 8);
+    rows = (V + T - 1) / T;
+    out->weights_embedding = MINIMAX__MUL(rows * H, 2);
+    out->weights_lm_head = out->weights_embedding;
+    out->weights_router = MINIMAX__MUL(L, MINIMAX__ADD(MINIMAX__MUL(E * H, 2), E * 4));
+    out->weights_norms = MINIMAX__MUL(MINIMAX__ADD(MINIMAX__MUL(L, 2 * H + qd + kvd), H), 2);
+    out->weights = MINIMAX__ADD(MINIMAX__ADD(MINIMAX__ADD(out->weights_attention, out->weights_experts),
+                                             MINIMAX__ADD(out->weights_embedding, out->weights_lm_head)),
+                                MINIMAX__ADD(out->weights_router, out->weights_norms));
+    out->kv_bytes_per_token = MINIMAX__MUL(L * 2 * (nkv / T), d * 2);
     blocks = ((uint64_t)max_ctx + (uint64_t)block - 1) / (uint64_t)block;
-    out->kv_tokens = (uint64_t)batch * blocks * (uint64_t)block;
-    out->kv_cache = out->kv_bytes_per_token * out->kv_tokens;
-    out->workspace = (uint64_t)batch * 4 *
-                     (4 * H + (nh + 2 * nkv) / (uint64_t)tp * d + nh / (uint64_t)tp * d + E + 2 * K + K * 2 * (Im / (uint64_t)tp) + V);
-    out->total = out->weights + out->kv_cache + out->workspace;
+    out->kv_tokens = (uint64_t)batch * blocks * (uint64_t)block; /* < 2^31 * 2^32 */
+    out->kv_cache = MINIMAX__MUL(out->kv_bytes_per_token, out->kv_tokens);
+    out->workspace = MINIMAX__MUL((uint64_t)batch * 4,
+                                  MINIMAX__ADD(MINIMAX__ADD(4 * H + E + 2 * K + V, MINIMAX__MUL((nh + 2 * nkv) / T, d)),
+                                               MINIMAX__ADD(MINIMAX__MUL(nh / T, d), MINIMAX__MUL(K * 2, inter / T))));
+    out->total = MINIMAX__ADD(MINIMAX__ADD(out->weights, out->kv_cache), out->workspace);
+#undef MINIMAX__MUL
+#undef MINIMAX__ADD
+    if (ovf) {
+        memset(out, 0, sizeof *out);
+        return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT,
+                             "minimax_memory_estimate: the sizes of this configuration overflow 64 bits (layers %d, hidden %d, "
+                             "experts %d x %d, vocabulary %d)",
+                             cfg->num_layers, cfg->hidden_size, cfg->num_experts, cfg->intermediate_size, cfg->vocab_size);
+    }
     return MINIMAX_OK;
 }

@@ -400,19 +400,28 @@ typedef struct minimax__jit_target {
     int fp4_hw;
 } minimax__jit_target;
 
-static const minimax__jit_target minimax__jit_targets[] = {
-    {"sm_90a", 9, 0, "-DMINIMAX_ARCH_SM90=1", 0},   {"sm_100a", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1},
-    {"sm_103a", 10, 3, "-DMINIMAX_ARCH_SM100=1", 1}, {"sm_120a", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1},
-    {"sm_121a", 12, 1, "-DMINIMAX_ARCH_SM120=1", 1}, {"sm_100f", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1},
-    {"sm_120f", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1},
-};
+/* One row per target: arch, device cc major/minor, family macro, fp4_hw. The
+   table and the public name list are both made from it. */
+#define MINIMAX__JIT_TARGETS(X)                        \
+    X("sm_90a", 9, 0, "-DMINIMAX_ARCH_SM90=1", 0)      \
+    X("sm_100a", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1)   \
+    X("sm_103a", 10, 3, "-DMINIMAX_ARCH_SM100=1", 1)   \
+    X("sm_120a", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1)   \
+    X("sm_121a", 12, 1, "-DMINIMAX_ARCH_SM120=1", 1)   \
+    X("sm_100f", 10, 0, "-DMINIMAX_ARCH_SM100=1", 1)   \
+    X("sm_120f", 12, 0, "-DMINIMAX_ARCH_SM120=1", 1)
+#define MINIMAX__JIT_ROW(arch, major, minor, macro, fp4) {arch, major, minor, macro, fp4},
+#define MINIMAX__JIT_NAME(arch, major, minor, macro, fp4) arch,
+static const minimax__jit_target minimax__jit_targets[] = {MINIMAX__JIT_TARGETS(MINIMAX__JIT_ROW)};
 #define MINIMAX__N_JIT_TARGETS ((int)(sizeof minimax__jit_targets / sizeof minimax__jit_targets[0]))
 
 MINIMAX_API const char *const *minimax_jit_supported_archs(int *n) {
-    static const char *const names[] = {"sm_90a", "sm_100a", "sm_103a", "sm_120a", "sm_121a", "sm_100f", "sm_120f"};
+    static const char *const names[] = {MINIMAX__JIT_TARGETS(MINIMAX__JIT_NAME)};
     if (n) *n = (int)(sizeof names / sizeof names[0]);
     return names;
 }
+#undef MINIMAX__JIT_ROW
+#undef MINIMAX__JIT_NAME
 
 MINIMAX__PRIV const minimax__jit_target *minimax__jit_target_find(const char *arch) {
     int i;
@@ -507,24 +516,31 @@ MINIMAX__PRIV int minimax__cubin_inspect(const void *cubin, size_t size, int *ke
    rewritten). */
 
 /* Creates `path` and its parents like mkdir -p. Returns 1 when `path` is
-   then a directory (writable or not: a read-only warmed cache still hits). */
+   then a directory (writable or not: a read-only warmed cache still hits);
+   else 0 with errno from the mkdir that failed (ENOTDIR when a file is in
+   the way, ENAMETOOLONG beyond 4095 bytes). */
 MINIMAX__PRIV int minimax__mkdir_p(const char *path) {
-    char tmp[1024];
+    char tmp[4096];
     size_t n = strlen(path), i;
     struct stat st;
-    if (n == 0 || n >= sizeof tmp) return 0;
+    int err = 0;
+    if (n == 0 || n >= sizeof tmp) {
+        errno = n ? ENAMETOOLONG : ENOENT;
+        return 0;
+    }
     memcpy(tmp, path, n + 1);
     for (i = 1; i <= n; i++) {
         if (tmp[i] == '/' || tmp[i] == 0) {
             char c = tmp[i];
             tmp[i] = 0;
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST && errno != EISDIR) {
-                /* not fatal yet: it may exist and merely be unreadable by mkdir (EACCES on a parent) */
-            }
+            /* not fatal yet: a parent may exist and merely be unwritable (EACCES) */
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST && errno != EISDIR) err = errno;
             tmp[i] = c;
         }
     }
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 1;
+    errno = err ? err : ENOTDIR;
+    return 0;
 }
 
 /* Picks the cache directory into out[cap] (see decl: argument, $MINIMAX_CACHE_DIR,
@@ -565,7 +581,7 @@ MINIMAX__PRIV int minimax__cache_read(const char *path, const char *key, size_t 
     unsigned long long hash;
     char trailer[64];
     const char *nl;
-    int ok = 0;
+    int ok = 0, digits;
     if (!f) return 0;
     if (fseek(f, 0, SEEK_END) != 0 || (fsize = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) goto done;
     if ((size_t)fsize <= key_len || (size_t)fsize > key_len + ((size_t)1 << 30)) goto done;
@@ -578,8 +594,20 @@ MINIMAX__PRIV int minimax__cache_read(const char *path, const char *key, size_t 
     if (m > sizeof trailer - 1) m = sizeof trailer - 1;
     memcpy(trailer, data + key_len, m);
     trailer[m] = 0;
-    nl = trailer[0] == '\n' ? strchr(trailer + 1, '\n') : NULL;
-    if (!nl || sscanf(trailer, "\ncubin %zu %llx", &m, &hash) != 2) goto done;
+    /* parsed by hand: sscanf's %zu / %llx are undefined on out-of-range digits */
+    if (strncmp(trailer, "\ncubin ", 7) != 0) goto done;
+    nl = trailer + 7;
+    for (m = 0; *nl >= '0' && *nl <= '9'; nl++) {
+        if (m > ((size_t)-1 - 9) / 10) goto done;
+        m = m * 10 + (size_t)(*nl - '0');
+    }
+    if (nl == trailer + 7 || *nl++ != ' ') goto done;
+    for (hash = 0, digits = 0; digits < 16; digits++, nl++) {
+        int x = *nl >= '0' && *nl <= '9' ? *nl - '0' : *nl >= 'a' && *nl <= 'f' ? *nl - 'a' + 10 : -1;
+        if (x < 0) goto done;
+        hash = hash << 4 | (unsigned)x;
+    }
+    if (*nl != '\n') goto done;
     hdr = key_len + (size_t)(nl - trailer) + 1;
     if (hdr + m != (size_t)fsize || m == 0) goto done;
     if (minimax__fnv1a(0, data + hdr, m) != (uint64_t)hash) goto done;
@@ -805,31 +833,10 @@ MINIMAX__PRIV minimax_result minimax__cu_module_load(const void *cubin, const ch
     return r;
 }
 
-/* Reads a whole text file into a malloc'd NUL-terminated buffer. */
+/* Reads a whole text file into a malloc'd NUL-terminated buffer (the
+   checkpoint's reader, which also bounds the size). */
 MINIMAX__PRIV minimax_result minimax__read_text_file(const char *path, char **text, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    long n;
-    char *buf;
-    if (!f) return minimax__fail(MINIMAX_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return minimax__fail(MINIMAX_ERR_IO, "cannot size %s", path);
-    }
-    buf = (char *)minimax__alloc((size_t)n + 1, path);
-    if (!buf) {
-        fclose(f);
-        return MINIMAX_ERR_OUT_OF_MEMORY;
-    }
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        MINIMAX_FREE(buf);
-        return minimax__fail(MINIMAX_ERR_IO, "cannot read %s", path);
-    }
-    fclose(f);
-    buf[n] = 0;
-    *text = buf;
-    *size = (size_t)n;
-    return MINIMAX_OK;
+    return minimax__read_small_file(path, text, size, NULL);
 }
 
 /* Compiles the kernels for `arch` with `extra_options` (n_extra of them),

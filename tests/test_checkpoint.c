@@ -503,6 +503,36 @@ static void test_bad_header_fields(void) {
     snprintf(t->dtype, sizeof t->dtype, "F8_E5M2X");
     EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, t->name, "unknown dtype");
     snprintf(t->dtype, sizeof t->dtype, "BF16");
+    { /* shape entries must be written as integers: "32.0" was read as 32 */
+        char p[512];
+        const char *dir = tm_write(&g_m, 2, NULL, NULL);
+        FILE *f;
+        long n;
+        unsigned long long hl = 0;
+        char *file, *at;
+        int k;
+        shard_path(p, sizeof p, dir, 1, 2);
+        f = fopen(p, "rb");
+        REQUIRE(f != NULL, "%s", p);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        file = (char *)calloc((size_t)n + 2, 1);
+        fseek(f, 0, SEEK_SET);
+        REQUIRE(file && fread(file, 1, (size_t)n, f) == (size_t)n, "read");
+        fclose(f);
+        at = strstr(file + 8, "\"model.layers.1.self_attn.v_proj.weight\": {\"dtype\": \"BF16\", \"shape\": [32, 64]");
+        REQUIRE(at != NULL, "v_proj entry");
+        at = strstr(at, "[32, 64]") + 3;
+        memmove(at + 2, at, (size_t)(file + n - at)); /* "[32" ".0" ", 64]": the header grows by 2 */
+        memcpy(at, ".0", 2);
+        for (k = 7; k >= 0; k--) hl = hl << 8 | (unsigned char)file[k];
+        for (k = 0, hl += 2; k < 8; k++) file[k] = (char)(hl >> (8 * k));
+        f = fopen(p, "wb");
+        fwrite(file, 1, (size_t)n + 2, f);
+        fclose(f);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, t->name, "not an integer");
+        free(file);
+    }
     t->ndim = 5;
     t->shape[2] = t->shape[3] = t->shape[4] = 1;
     EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, t->name, "dimensions");
@@ -682,6 +712,29 @@ static void test_missing_shard_file(void) {
     EXPECT_FAIL("/nonexistent/dir", MINIMAX_ERR_IO, "/nonexistent/dir/config.json", "not found");
 }
 
+/* A directory where a file should be: a clear IO error naming it (was
+   "9223372036854775807 bytes, more than ..." for config.json on ext4 and
+   "cannot map: No such device" for a shard). */
+static void test_directory_instead_of_file(void) {
+    char p[512];
+    const char *dir;
+    tm_build(&g_m, 47);
+    dir = tm_write(&g_m, 2, NULL, NULL);
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    REQUIRE(unlink(p) == 0 && mkdir(p, 0700) == 0, "config.json as a directory");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, "config.json", "not a regular file");
+    dir = tm_write(&g_m, 2, NULL, NULL);
+    shard_path(p, sizeof p, dir, 1, 2);
+    REQUIRE(unlink(p) == 0 && mkdir(p, 0700) == 0, "shard as a directory");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, SHARD2, "not a regular file");
+    /* a FIFO: opening it must not wait for a writer */
+    REQUIRE(rmdir(p) == 0 && mkfifo(p, 0600) == 0, "shard as a FIFO");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, SHARD2, "not a regular file");
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    REQUIRE(unlink(p) == 0 && mkfifo(p, 0600) == 0, "config.json as a FIFO");
+    EXPECT_FAIL(dir, MINIMAX_ERR_IO, "config.json", "not a regular file");
+}
+
 /* ---- config, quantisation, index JSON -------------------------------------- */
 
 static char *replace(const char *s, const char *from, const char *to) {
@@ -766,6 +819,59 @@ static void test_config_values(void) {
     }
 }
 
+/* A JSON string may hold a NUL byte (\u0000); used as a C string it would be
+   cut there, so "model.norm.weight\u0000junk" passed for model.norm.weight,
+   "BF16\u0000x" for BF16 and a shard name "X.safetensors\u0000/.." for X.
+   Every such name must be rejected, naming the file. */
+static void test_nul_bytes_in_names(void) {
+    tt *t;
+    char p[512], *idx;
+    const char *dir;
+    FILE *f;
+    long n;
+    tm_build(&g_m, 44);
+    t = tm_find(&g_m, "model.norm.weight");
+    snprintf(t->name, sizeof t->name, "model.norm.weight\\u0000junk");
+    EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, "index.json: tensor model.norm.weight", "NUL byte");
+    EXPECT_FAIL(tm_write(&g_m, 0, NULL, NULL), MINIMAX_ERR_FORMAT, "model.safetensors: tensor model.norm.weight", "NUL byte");
+    tm_build(&g_m, 45);
+    t = tm_find(&g_m, "model.layers.1.self_attn.v_proj.weight");
+    snprintf(t->dtype, sizeof t->dtype, "BF16\\u0000x");
+    EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, t->name, "unknown dtype \"BF16\\u0000...\"");
+    /* the index: a shard name with a NUL, then a tensor name with one */
+    tm_build(&g_m, 46);
+    dir = tm_write(&g_m, 2, NULL, NULL);
+    snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
+    f = fopen(p, "rb");
+    REQUIRE(f != NULL, "index");
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    idx = (char *)calloc((size_t)n + 64, 1);
+    REQUIRE(idx && fread(idx, 1, (size_t)n, f) == (size_t)n, "read index");
+    fclose(f);
+    { /* the last entry names shard 2: "...": "model-00002-of-00002.safetensors"}} */
+        char *at = strstr(idx, SHARD2 "\"}}");
+        REQUIRE(at != NULL, "index ends with a shard-2 entry: %s", idx + n - 80);
+        strcpy(at, SHARD2 "\\u0000/../x\"}}\n");
+        write_text(dir, "model.safetensors.index.json", idx);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, "model.safetensors.index.json", "plain file name");
+        strcpy(at, SHARD2 "\"}}\n");
+        at = strstr(idx, "\"model.norm.weight\"");
+        REQUIRE(at != NULL, "model.norm.weight in the index");
+        memmove(at + 24, at + 18, strlen(at + 18) + 1); /* before the closing quote */
+        memcpy(at + 18, "\\u0000", 6);
+        write_text(dir, "model.safetensors.index.json", idx);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, "model.safetensors.index.json: tensor model.norm.weight", "NUL byte");
+    }
+    free(idx);
+    /* config strings compared with strcmp */
+    EXPECT_FAIL(tm_write(&g_m, 2, NULL, replace(HFQ_JSON, "\"NVFP4\"", "\"NVFP4\\u0000\"")), MINIMAX_ERR_UNSUPPORTED,
+                "hf_quant_config.json", "NVFP4\\u0000...");
+    EXPECT_FAIL(tm_write(&g_m, 2, replace(CONFIG_JSON, "\"sigmoid\"", "\"sigmoid\\u0000softmax\""), NULL), MINIMAX_ERR_UNSUPPORTED,
+                "config.json", "scoring_func");
+}
+
 /* ---- memory estimate ------------------------------------------------------ */
 
 static minimax_config real_config(void) {
@@ -845,6 +951,37 @@ static void test_memory_estimate_real(void) {
     CHECK(minimax_memory_estimate(&c, NULL, &u2) == MINIMAX_ERR_INVALID_ARGUMENT, "zero width");
 }
 
+/* A caller's configuration may hold any int. tp = 2^28 dividing 2^28 heads
+   made the width check compute 16 * tp in int (signed overflow: UBSan stops
+   the test), and sizes beyond 64 bits wrapped to small numbers that a host
+   would take for "fits". Both are INVALID_ARGUMENT now; the largest
+   configuration that fits still gets exact numbers. */
+static void test_memory_estimate_overflow(void) {
+    minimax_config c = real_config();
+    minimax_memory_usage u;
+    minimax_memory_desc d;
+    memset(&d, 0, sizeof d);
+    c.num_heads = c.num_kv_heads = 1 << 28;
+    c.intermediate_size = 1 << 30;
+    d.tp = 1 << 28; /* 4 columns per GPU */
+    CHECK(minimax_memory_estimate(&c, &d, &u) == MINIMAX_ERR_INVALID_ARGUMENT, "width 4 per GPU");
+    CHECK(strstr(minimax_last_error(), "tp 268435456") != NULL, "%s", minimax_last_error());
+    d.tp = 1 << 26; /* 16 columns per GPU, one head each */
+    CHECK(minimax_memory_estimate(&c, &d, &u) == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(u.kv_bytes_per_token == 62ull * 2 * 4 * 128 * 2, "kv per token %llu", (unsigned long long)u.kv_bytes_per_token);
+    c = real_config();
+    c.num_layers = c.num_experts = c.vocab_size = 0x7fffffff;
+    c.hidden_size = c.intermediate_size = 0x7ffffff0;
+    CHECK(minimax_memory_estimate(&c, NULL, &u) == MINIMAX_ERR_INVALID_ARGUMENT, "huge config: total %llu",
+          (unsigned long long)u.total);
+    CHECK(strstr(minimax_last_error(), "overflow") != NULL, "%s", minimax_last_error());
+    CHECK(u.total == 0, "out cleared on failure");
+    c = real_config();
+    c.num_layers = 1 << 20; /* 2^20 layers of the real model: about 2.3e15 bytes, fits */
+    CHECK(minimax_memory_estimate(&c, NULL, &u) == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(u.weights_experts == (126383149056ull / 62) * (1ull << 20), "experts %llu", (unsigned long long)u.weights_experts);
+}
+
 /* The estimate at tp = 1 must equal the bytes actually in a checkpoint. */
 static void test_memory_estimate_matches_checkpoint(void) {
     minimax_checkpoint *ck = NULL;
@@ -889,10 +1026,13 @@ int main(void) {
     RUN(test_scale_values);
     RUN(test_fused_experts_rejected);
     RUN(test_missing_shard_file);
+    RUN(test_directory_instead_of_file);
     RUN(test_bad_json_files);
     RUN(test_quantisation);
     RUN(test_config_values);
+    RUN(test_nul_bytes_in_names);
     RUN(test_memory_estimate_real);
+    RUN(test_memory_estimate_overflow);
     RUN(test_memory_estimate_matches_checkpoint);
     while (g_m.n) tm_remove(&g_m, g_m.t[g_m.n - 1].name);
     if (getenv("MINIMAX_TEST_KEEP")) printf("    kept %s\n", g_root); /* to look at the checkpoints */

@@ -581,6 +581,32 @@ static void test_precompile(void) {
     unsetenv("MINIMAX_KERNEL_SOURCE");
 }
 
+/* The entry trailer "\ncubin M HASH\n" is parsed strictly and without
+   sscanf (whose %zu is undefined for out-of-range digits): no NVRTC needed. */
+static void test_cache_trailer(void) {
+    static const char *const cases[] = {"\ncubin 3 %016llx\nabc",   "\ncubin 99999999999999999999999 %016llx\nabc",
+                                        "\ncubin 3 %015llx\nabc",   "\ncubin 3 %016llx abc", "\ncubin  3 %016llx\nabc",
+                                        "\ncubin 4 %016llx\nabc",   "\ncubin 2 %016llx\nabc", "\ncubin -3 %016llx\nabc"};
+    char path[600];
+    size_t i;
+    snprintf(path, sizeof path, "%s/trailer.cubin", tmp_root);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned long long h = (unsigned long long)minimax__fnv1a(0, "abc", 3);
+        void *cubin = NULL;
+        size_t size = 0;
+        FILE *f = fopen(path, "wb");
+        int hit;
+        REQUIRE(f != NULL, "%s", path);
+        fputs("KEY\n", f);
+        fprintf(f, cases[i], i == 2 ? h >> 4 : h);
+        fclose(f);
+        hit = minimax__cache_read(path, "KEY\n", 4, &cubin, &size);
+        CHECK(hit == (i == 0), "case %zu: hit %d", i, hit);
+        if (hit) CHECK(size == 3 && memcmp(cubin, "abc", 3) == 0, "cubin");
+        MINIMAX_FREE(cubin);
+    }
+}
+
 int main(void) {
     char cmd[300];
     int rc;
@@ -597,6 +623,7 @@ int main(void) {
     RUN(test_targets_and_instructions);
     RUN(test_fp4_override);
     RUN(test_errors);
+    RUN(test_cache_trailer);
     RUN(test_cache);
     RUN(test_cache_unusable);
     RUN(test_cache_concurrent);

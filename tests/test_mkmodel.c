@@ -609,6 +609,7 @@ static void bad_input_is_an_error(void) {
         {"--out e1 --tokenizer no-such-file.json", "no-such-file"},
         {"--preset tiny", "--out"},
         {"--out file.txt/sub", "cannot create"},
+        {"--out e1 --layers 100000 --experts 1048576 --dry-run", "20 million"},
     };
     size_t i;
     char cmd[2048];
