@@ -21,7 +21,7 @@
        topk idx/wt [Tmax*k]; act [Tmax*k, I]; xo [R, H]; logits [R, V]; sampled [R].
    No host synchronisation inside a forward: routing stays on the device. */
 
-#include "minimax_nvfp4_cuda.cu.h"
+/* (minimax_nvfp4_cuda.cu.h, the kernel source, is included by the JIT section) */
 
 enum {
     MINIMAX__K_EMBED,
@@ -124,7 +124,7 @@ struct minimax_model {
    UNSUPPORTED with the reason when the config or desc cannot run. */
 MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const minimax_model_desc *d, minimax__plan *p) {
     size_t H, V, E, I, L, kvtok;
-    size_t layer_bytes, fp4_rows;
+    size_t layer_bytes;
     memset(p, 0, sizeof *p);
     if (c->hidden_size <= 0 || c->num_layers <= 0 || c->num_heads <= 0 || c->num_kv_heads <= 0 || c->head_dim <= 0 ||
         c->intermediate_size <= 0 || c->num_experts <= 0 || c->top_k <= 0 || c->vocab_size <= 0)
@@ -185,13 +185,11 @@ MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const m
     L = (size_t)c->num_layers;
     p->qkv_dim = (c->num_heads + 2 * c->num_kv_heads) * c->head_dim;
     p->attn_dim = c->num_heads * c->head_dim;
-    fp4_rows = E * I * 2 + E * H; /* w1, w3 rows of width H; w2 rows of width I */
     layer_bytes = (2 * H + (size_t)p->attn_dim + (size_t)c->num_kv_heads * c->head_dim) * 4 /* norms */
                   + (size_t)p->qkv_dim * H * 2 + H * (size_t)p->attn_dim * 2             /* wqkv, wo */
                   + E * H * 4 + E * 4                                                     /* router, bias */
                   + (E * I * 2) * (H / 2 + H / 16) + E * H * (I / 2 + I / 16)             /* experts */
                   + 3 * E * 4;                                                             /* ws2 */
-    (void)fp4_rows;
     p->weight_bytes = L * layer_bytes + 2 * V * H * 2 + H * 4;
     p->kv_block_bytes = L * 2 * (size_t)c->num_kv_heads * p->block_tokens * c->head_dim * 2;
     kvtok = (size_t)p->num_blocks;
@@ -239,7 +237,6 @@ MINIMAX__PRIV int32_t minimax__sample_host(const float *l, int valid, const mini
         if (best < 0 || l[i] > l[best]) best = i;
     if (best < 0) return 0;
     if (!(s->temperature > 0.0f)) return best;
-    invT = 1.0 / (double)(1.0f / (1.0f / s->temperature)); /* same float temperature as the kernel */
     invT = (double)(1.0f / s->temperature);
     minp = s->min_p > 0.0f ? s->min_p : 0.0;
     if (s->top_k > 0 && s->top_k < valid) {
@@ -919,7 +916,6 @@ MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *des
         if ((r = minimax__dalloc(m, R * H * 4, "final norm", &m->xo)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, R * (size_t)c->vocab_size * 4, "logits", &m->logits)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, R * 4, "sampled ids", &m->sampled)) != MINIMAX_OK) goto fail;
-        for (i = 0; i < m->n_allocs; i++) before -= 0; /* (sum kept below) */
         m->info.scratch_bytes = 0;
         for (i = 0; i < m->n_allocs; i++) m->info.scratch_bytes += m->allocs[i].bytes;
         m->info.scratch_bytes -= before + m->info.kv_bytes;
