@@ -5,7 +5,7 @@
             [--hidden H] [--heads N] [--kv-heads N] [--head-dim D] [--rotary-dim R]
             [--experts E] [--top-k K] [--inter I] [--vocab V]
             [--router-dtype bf16|f32] [--drop-input-scale N] [--fp4 auto|quantize|direct]
-            [--shard-mb M] [--threads T] [--tokenizer FILE] [--quiet]
+            [--shard-mb M] [--threads T] [--tokenizer FILE] [--single-file] [--dry-run] [--quiet]
 
    What it writes into DIR (names and formats as the real checkpoint):
      config.json                  the official MiniMax-M2.5 config with this size, plus
@@ -15,6 +15,9 @@
      model-0000i-of-0000N.safetensors  shards of at most --shard-mb MB (default 5000,
                                   HF's "5GB"), tensors assigned in module order
      tokenizer.json               a copy of --tokenizer FILE, when given
+   With --single-file, a checkpoint that fits one shard is written as
+   save_pretrained writes it: model.safetensors and no index. --dry-run
+   prints the tensor count and sizes and writes nothing.
    Inside a shard (as the Python safetensors library writes it): u64 LE header
    length, compact JSON header {"__metadata__":{"format":"pt"}, name:{dtype,
    shape, data_offsets}...} padded with spaces to a multiple of 8, then the data;
@@ -32,12 +35,14 @@
      router gate   1.5/sqrt(H)           e_score_correction_bias  N(0, 0.05^2)
      all norm weights (incl. q_norm/k_norm)  1 + N(0, 0.05^2)
      input_scale   w1 = w3 (same input) in [6,10]/2688, w2 in [3,6]/2688
-   Expert matrices ("--fp4 quantize", the default for small models) are drawn
-   as fp32 normals and quantised with ModelOpt's math (minimax__nvfp4_quantize),
-   so weight_scale_2 = amax/2688 exactly. For large models ("--fp4 direct", the
+   Dense tensors take their normals from a 65536-entry inverse-CDF table
+   (|x| <= 4.17 sigma). Expert matrices ("--fp4 quantize", the default for
+   small models) are drawn as full-precision fp32 normals and quantised with
+   ModelOpt's math (minimax__nvfp4_quantize), so weight_scale_2 = amax/2688
+   exactly. For large models ("--fp4 direct", the
    default above 64M expert weights) each 16-element block (8 code bytes + its
-   E4M3 scale) is copied, sign-flipped at random, from a pool of 65536 blocks
-   that were quantised with that same math, and weight_scale_2 is the pool's
+   E4M3 scale) is copied, rotated and sign-flipped at random, from a pool of
+   8192 blocks that were quantised with that same math, and weight_scale_2 is the pool's
    times the matrix std: the codes and scales have the distribution of real
    quantised data at memory speed.
 
@@ -65,7 +70,7 @@
 typedef struct mk_opts {
     const char *out, *tokenizer;
     int layers, hidden, heads, kv_heads, head_dim, rotary_dim, experts, top_k, inter, vocab;
-    int router_f32, drop_input_scale, threads, quiet;
+    int router_f32, drop_input_scale, threads, quiet, single_file, dry_run;
     int fp4_mode; /* 0 auto, 1 quantize, 2 direct */
     double shard_mb;
     uint64_t seed;
@@ -138,13 +143,17 @@ static float mk_matrix_std(uint64_t key, float base) {
 }
 
 /* ---- FP4 block pool (the "direct" path) --------------------------------------
-   65536 blocks of 16 elements quantised with ModelOpt's math from N(0,1):
-   8 code bytes and one E4M3 scale each, with the pool's weight_scale_2 and
-   the std of its dequantised values. */
-#define MK_POOL_ROWS 1024
-#define MK_POOL_COLS 1024
-static uint8_t mk_pool_codes[MK_POOL_ROWS * MK_POOL_COLS / 2];
-static uint8_t mk_pool_scales[MK_POOL_ROWS * MK_POOL_COLS / 16];
+   8192 blocks of 16 elements quantised with ModelOpt's math from N(0,1):
+   8 code bytes and one E4M3 scale each, plus the pool's weight_scale_2 and
+   the std of its dequantised values. The pool is small enough to stay in
+   the L2 cache while blocks are drawn from it at random. One element is set
+   to 5.3, the expected maximum of a real expert matrix (4.7M normals), so
+   that the block scales sit below 448 where they do in the real model. */
+#define MK_POOL_ROWS 512
+#define MK_POOL_COLS 256
+#define MK_POOL_BLOCKS (MK_POOL_ROWS * MK_POOL_COLS / 16)
+static uint8_t mk_pool_codes[MK_POOL_BLOCKS * 8];
+static uint8_t mk_pool_scales[MK_POOL_BLOCKS];
 static float mk_pool_ws2, mk_pool_std;
 
 static void mk_pool_init(uint64_t seed) {
@@ -153,7 +162,11 @@ static void mk_pool_init(uint64_t seed) {
     uint64_t key = mk_key(seed, "fp4 block pool");
     double ss = 0;
     if (!w) mk_die("out of memory");
-    for (i = 0; i < n; i++) w[i] = (float)mk_normal(key, (uint64_t)i);
+    for (i = 0; i < n; i++) {
+        w[i] = (float)mk_normal(key, (uint64_t)i);
+        if (fabsf(w[i]) > 5.3f) w[i] = copysignf(5.3f, w[i]);
+    }
+    w[mk_rand(key, (uint64_t)n) % (uint64_t)n] = 5.3f;
     minimax__nvfp4_quantize(w, MK_POOL_ROWS, MK_POOL_COLS, mk_pool_codes, mk_pool_scales, &mk_pool_ws2);
     for (i = 0; i < n; i++) {
         double v = minimax__nvfp4_element(mk_pool_codes, mk_pool_scales, MK_POOL_COLS, mk_pool_ws2, i / MK_POOL_COLS,
@@ -329,44 +342,67 @@ static void mk_shape_json(minimax__buf *b, const mk_tensor *t) {
     minimax__buf_add(b, "]", 1);
 }
 
-/* Assigns tensors to shards as huggingface_hub's splitter does (a new shard
-   when the next tensor would overflow a non-empty one), then lays each shard
-   out as the safetensors library does: sorted by dtype rank descending, then
+/* Assigns tensors to shards as huggingface_hub's splitter does (what
+   save_pretrained uses): walking the tensors in order, a tensor larger than
+   the limit gets a shard of its own, appended at once; otherwise a tensor
+   that would overflow the current shard closes it. Then lays each shard out
+   as the safetensors library does: sorted by dtype rank descending, then
    name; offsets in that order; header padded with spaces to a multiple of 8. */
 static void mk_layout(mk_model *m) {
     uint64_t max_bytes = (uint64_t)(m->o.shard_mb * 1e6), cur = 0;
-    int i, s, shard = 0, *idx;
+    int i, s, shard = 0, open_from = -1, *idx, *first;
+    /* shards are numbered in the order they are appended to the list; the
+       open shard's tensors carry -1 until it is closed */
+#define MK_CLOSE_OPEN_SHARD(upto)                                                                                     \
+    do {                                                                                                            \
+        int j_;                                                                                                     \
+        if (open_from >= 0) {                                                                                       \
+            for (j_ = open_from; j_ < (upto); j_++)                                                                 \
+                if (m->t[j_].shard == -1) m->t[j_].shard = shard;                                                   \
+            shard++;                                                                                                \
+            open_from = -1;                                                                                         \
+        }                                                                                                           \
+    } while (0)
     for (i = 0; i < m->nt; i++) {
-        if (cur > 0 && cur + m->t[i].nbytes > max_bytes) {
-            shard++;
+        mk_tensor *t = &m->t[i];
+        m->total_data += t->nbytes;
+        if (t->nbytes > max_bytes) {
+            t->shard = shard++;
+            continue;
+        }
+        if (open_from >= 0 && cur + t->nbytes > max_bytes) MK_CLOSE_OPEN_SHARD(i);
+        if (open_from < 0) {
+            open_from = i;
             cur = 0;
         }
-        m->t[i].shard = shard;
-        cur += m->t[i].nbytes;
-        m->total_data += m->t[i].nbytes;
+        t->shard = -1;
+        cur += t->nbytes;
     }
-    m->nshards = shard + 1;
+    MK_CLOSE_OPEN_SHARD(m->nt);
+#undef MK_CLOSE_OPEN_SHARD
+    m->nshards = shard;
     m->shard_size = (uint64_t *)calloc((size_t)m->nshards, sizeof(uint64_t));
     m->shard_header = (char **)calloc((size_t)m->nshards, sizeof(char *));
     m->shard_header_len = (uint64_t *)calloc((size_t)m->nshards, sizeof(uint64_t));
     idx = (int *)malloc((size_t)m->nt * sizeof(int));
-    if (!m->shard_size || !m->shard_header || !m->shard_header_len || !idx) mk_die("out of memory");
+    first = (int *)calloc((size_t)m->nshards + 1, sizeof(int));
+    if (!m->shard_size || !m->shard_header || !m->shard_header_len || !idx || !first) mk_die("out of memory");
+    for (i = 0; i < m->nt; i++) first[m->t[i].shard + 1]++; /* group the tensors by shard */
+    for (s = 0; s < m->nshards; s++) first[s + 1] += first[s];
+    for (i = 0; i < m->nt; i++) idx[first[m->t[i].shard]++] = i;
+    for (s = m->nshards; s > 0; s--) first[s] = first[s - 1];
+    first[0] = 0;
     mk_sort_model = m;
-    for (s = 0, i = 0; s < m->nshards; s++) {
-        int first = i, n, k;
+    for (s = 0; s < m->nshards; s++) {
+        int n = first[s + 1] - first[s], k, *sidx = idx + first[s];
         uint64_t off = 0, hlen;
         minimax__buf b;
         memset(&b, 0, sizeof b);
-        while (i < m->nt && m->t[i].shard == s) {
-            idx[i - first] = i;
-            i++;
-        }
-        n = i - first;
-        qsort(idx, (size_t)n, sizeof(int), mk_cmp_in_shard);
+        qsort(sidx, (size_t)n, sizeof(int), mk_cmp_in_shard);
         minimax__buf_add(&b, "        ", 8); /* room for the length */
         minimax__buf_printf(&b, "{\"__metadata__\":{\"format\":\"pt\"}");
         for (k = 0; k < n; k++) {
-            mk_tensor *t = &m->t[idx[k]];
+            mk_tensor *t = &m->t[sidx[k]];
             minimax__buf_printf(&b, ",\"%s\":{\"dtype\":\"%s\",\"shape\":", t->name, mk_dtype_name[t->dtype]);
             mk_shape_json(&b, t);
             minimax__buf_printf(&b, ",\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
@@ -379,12 +415,13 @@ static void mk_layout(mk_model *m) {
         if (!b.data) mk_die("out of memory building a shard header");
         hlen = b.len - 8;
         for (k = 0; k < 8; k++) b.data[k] = (char)((hlen >> (8 * k)) & 0xff);
-        for (k = 0; k < n; k++) m->t[idx[k]].offset += b.len;
+        for (k = 0; k < n; k++) m->t[sidx[k]].offset += b.len;
         m->shard_header[s] = b.data;
         m->shard_header_len[s] = b.len;
         m->shard_size[s] = b.len + off;
     }
     free(idx);
+    free(first);
 }
 
 /* ---- small JSON files ----------------------------------------------------------- */
@@ -398,8 +435,11 @@ static void mk_write_file(const char *dir, const char *name, const char *data, s
     if (fwrite(data, 1, len, f) != len || fclose(f) != 0) mk_die("cannot write %s: %s", path, strerror(errno));
 }
 
-static void mk_shard_name(char *out, size_t cap, int s, int n) {
-    snprintf(out, cap, "model-%05d-of-%05d.safetensors", s + 1, n);
+/* "model-0000i-of-0000N.safetensors"; with --single-file and one shard,
+   "model.safetensors" (what save_pretrained writes for a model that fits). */
+static void mk_shard_name(const mk_model *m, char *out, size_t cap, int s) {
+    if (m->o.single_file && m->nshards == 1) snprintf(out, cap, "model.safetensors");
+    else snprintf(out, cap, "model-%05d-of-%05d.safetensors", s + 1, m->nshards);
 }
 
 static int mk_cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
@@ -533,7 +573,9 @@ static void mk_write_configs(const mk_model *m) {
     for (i = 0; i < nex; i++) free(ex[i]);
     free(ex);
 
-    /* model.safetensors.index.json: json.dumps(index, indent=2, sort_keys=True) + "\n" */
+    /* model.safetensors.index.json: json.dumps(index, indent=2, sort_keys=True) + "\n";
+       save_pretrained writes none for a single unsharded file */
+    if (o->single_file && m->nshards == 1) return;
     idx = (int *)malloc((size_t)m->nt * sizeof(int));
     if (!idx) mk_die("out of memory");
     for (i = 0; i < m->nt; i++) idx[i] = i;
@@ -543,7 +585,7 @@ static void mk_write_configs(const mk_model *m) {
                         (unsigned long long)m->total_data);
     for (i = 0; i < m->nt; i++) {
         const mk_tensor *t = &m->t[idx[i]];
-        mk_shard_name(name, sizeof name, t->shard, m->nshards);
+        mk_shard_name(m, name, sizeof name, t->shard);
         minimax__buf_printf(&b, "    \"%s\": \"%s\"%s\n", t->name, name, i + 1 < m->nt ? "," : "");
     }
     minimax__buf_printf(&b, "  }\n}\n");
@@ -567,7 +609,7 @@ typedef struct mk_run {
     mk_model *m;
     int *fd;
     mk_unit *units;
-    int64_t nunits, next;
+    int64_t nunits, next, finished;
     uint64_t done_bytes;
     int failed;
     char error[512];
@@ -582,7 +624,7 @@ static void mk_pwrite(mk_run *r, int shard, const void *data, uint64_t len, uint
             char shard_name[64];
             pthread_mutex_lock(&r->lock);
             if (!r->failed) {
-                mk_shard_name(shard_name, sizeof shard_name, shard, r->m->nshards);
+                mk_shard_name(r->m, shard_name, sizeof shard_name, shard);
                 snprintf(r->error, sizeof r->error, "writing %s/%s failed: %s", r->m->o.out, shard_name,
                          w == 0 ? "no progress (disk full?)" : strerror(errno));
             }
@@ -616,15 +658,17 @@ static void mk_gen_dense(const mk_tensor *t, int64_t begin, int64_t end, void *o
     }
 }
 
-/* The direct path: block b of the matrix is pool block (21 bits of
-   rand(key, b/3)) & 0xffff, sign-flipped when bit 16 is set. */
+/* The direct path: block b of the matrix takes 21 bits of rand(key, b/3):
+   bits 0..12 pick a pool block, bits 13..15 rotate its 16 elements by a
+   multiple of 2 (whole bytes: the block's max and so its scale stay valid),
+   bit 16 flips the signs. */
 static void mk_gen_fp4_direct(const mk_tensor *t, int64_t row0, int64_t row1, uint8_t *codes, uint8_t *scales) {
     int64_t nblk = t->shape[1] / 8, b, b0 = row0 * nblk, b1 = row1 * nblk;
     for (b = b0; b < b1; b++) {
-        uint64_t r = mk_rand(t->key, (uint64_t)b / 3) >> (21 * (b % 3));
-        uint32_t p = (uint32_t)(r & 0xffff);
-        uint64_t c;
+        uint64_t r = mk_rand(t->key, (uint64_t)b / 3) >> (21 * (b % 3)), c;
+        uint32_t p = (uint32_t)(r & (MK_POOL_BLOCKS - 1)), rot = (uint32_t)((r >> 13) & 7) * 8;
         memcpy(&c, mk_pool_codes + (size_t)p * 8, 8);
+        if (rot) c = (c >> rot) | (c << (64 - rot));
         if (r & 0x10000) c ^= 0x8888888888888888ull; /* bit 3 of each nibble is the E2M1 sign */
         memcpy(codes + (b - b0) * 8, &c, 8);
         scales[b - b0] = mk_pool_scales[p];
@@ -670,10 +714,9 @@ static void mk_do_unit(mk_worker *w, const mk_unit *u) {
             buf = mk_buffer(w, ncodes + nscales + (size_t)(rows * cols) * sizeof(float) + 16);
             if (!buf) goto oom;
             f = (float *)(void *)(buf + ((ncodes + nscales + 15) & ~(size_t)15));
-            for (i = 0; i < rows * cols; i++) {
-                uint64_t rr = mk_rand(t->key, (uint64_t)i >> 2);
-                f[i] = t->std * mk_normal_table[(rr >> (16 * (i & 3))) & 0xffff];
-            }
+            /* full-precision normals (not the table, which stops at 4.17 sigma):
+               amax, and so weight_scale_2 and every block scale, depend on the tail */
+            for (i = 0; i < rows * cols; i++) f[i] = (float)(t->std * mk_normal(t->key, (uint64_t)i));
             minimax__nvfp4_quantize(f, rows, cols, buf, buf + ncodes, &ws2);
         } else {
             buf = mk_buffer(w, ncodes + nscales);
@@ -696,6 +739,7 @@ static void mk_do_unit(mk_worker *w, const mk_unit *u) {
     }
     pthread_mutex_lock(&r->lock);
     r->done_bytes += bytes;
+    r->finished++;
     pthread_mutex_unlock(&r->lock);
     return;
 oom:
@@ -757,6 +801,54 @@ static void mk_units(mk_model *m, mk_run *r) {
     }
 }
 
+static uint64_t mk_unit_bytes(const mk_model *m, const mk_unit *u) {
+    const mk_tensor *t = &m->t[u->t];
+    if (t->kind == MK_DENSE) return (uint64_t)(u->end - u->begin) * (uint64_t)mk_dtype_size[t->dtype];
+    return (uint64_t)(u->end - u->begin) * (uint64_t)(t->shape[1] + t->shape[1] / 8);
+}
+
+/* Buffered writes to one file serialise on that file's inode lock, so the
+   units are reordered to keep every shard in progress at once: next comes a
+   unit of the shard that is least far along (bytes emitted / its bytes).
+   The order changes no byte of the output. */
+static void mk_interleave(const mk_model *m, mk_run *r) {
+    int ns = m->nshards, s;
+    int64_t *start = (int64_t *)calloc((size_t)ns + 1, sizeof(int64_t)), *pos, i;
+    uint64_t *total = (uint64_t *)calloc((size_t)ns, sizeof(uint64_t)), *done;
+    mk_unit *by_shard = (mk_unit *)malloc((size_t)(r->nunits ? r->nunits : 1) * sizeof(mk_unit));
+    pos = (int64_t *)calloc((size_t)ns, sizeof(int64_t));
+    done = (uint64_t *)calloc((size_t)ns, sizeof(uint64_t));
+    if (!start || !total || !by_shard || !pos || !done) mk_die("out of memory");
+    for (i = 0; i < r->nunits; i++) { /* counting sort by shard, stable */
+        s = m->t[r->units[i].t].shard;
+        start[s + 1]++;
+        total[s] += mk_unit_bytes(m, &r->units[i]);
+    }
+    for (s = 0; s < ns; s++) start[s + 1] += start[s];
+    for (i = 0; i < r->nunits; i++) {
+        s = m->t[r->units[i].t].shard;
+        by_shard[start[s] + pos[s]++] = r->units[i];
+    }
+    memset(pos, 0, (size_t)ns * sizeof(int64_t));
+    for (i = 0; i < r->nunits; i++) {
+        int best = -1;
+        double best_f = 2.0;
+        for (s = 0; s < ns; s++) {
+            double f;
+            if (start[s] + pos[s] >= start[s + 1]) continue;
+            f = total[s] ? (double)done[s] / (double)total[s] : 0.0;
+            if (f < best_f) best_f = f, best = s;
+        }
+        r->units[i] = by_shard[start[best] + pos[best]++];
+        done[best] += mk_unit_bytes(m, &r->units[i]);
+    }
+    free(start);
+    free(total);
+    free(by_shard);
+    free(pos);
+    free(done);
+}
+
 static void mk_mkdir_p(const char *dir) {
     char path[4096];
     size_t i, n = strlen(dir);
@@ -806,7 +898,7 @@ static void mk_write_shards(mk_model *m) {
     for (s = 0; s < m->nshards; s++) {
         char name[64], path[4096];
         int rc;
-        mk_shard_name(name, sizeof name, s, m->nshards);
+        mk_shard_name(m, name, sizeof name, s);
         snprintf(path, sizeof path, "%s/%s", m->o.out, name);
         r.fd[s] = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (r.fd[s] < 0) mk_die("cannot create %s: %s", path, strerror(errno));
@@ -819,6 +911,7 @@ static void mk_write_shards(mk_model *m) {
         total += m->shard_size[s];
     }
     mk_units(m, &r);
+    mk_interleave(m, &r);
     if (nth < 1) nth = 1;
     if (nth > r.nunits) nth = (int)(r.nunits > 0 ? r.nunits : 1);
     th = (pthread_t *)calloc((size_t)nth, sizeof(pthread_t));
@@ -836,7 +929,7 @@ static void mk_write_shards(mk_model *m) {
             nanosleep(&nap, NULL);
             pthread_mutex_lock(&r.lock);
             done = r.done_bytes;
-            finished = r.next >= r.nunits || r.failed;
+            finished = r.finished >= r.nunits || r.failed;
             pthread_mutex_unlock(&r.lock);
             if (mk_now() - last >= (tty ? 0.5 : 5.0) || finished) {
                 double el = mk_now() - t0;
@@ -857,8 +950,8 @@ static void mk_write_shards(mk_model *m) {
     if (r.failed) mk_die("%s", r.error);
     if (!m->o.quiet) {
         double el = mk_now() - t0;
-        fprintf(stderr, "minimax-mkmodel: wrote %d tensors in %d shard%s, %.3f GB in %.2f s (%.0f MB/s, %d threads) to %s\n",
-                m->nt, m->nshards, m->nshards == 1 ? "" : "s", (double)total / 1e9, el,
+        fprintf(stderr, "minimax-mkmodel: wrote %d tensors in %d shard%s, %.1f MB in %.2f s (%.0f MB/s, %d threads) to %s\n",
+                m->nt, m->nshards, m->nshards == 1 ? "" : "s", (double)total / 1e6, el,
                 el > 0 ? (double)total / 1e6 / el : 0.0, nth, m->o.out);
     }
     free(r.units);
@@ -876,7 +969,7 @@ static void mk_usage(void) {
             "         [--hidden H] [--heads N] [--kv-heads N] [--head-dim D] [--rotary-dim R]\n"
             "         [--experts E] [--top-k K] [--inter I] [--vocab V] [--router-dtype bf16|f32]\n"
             "         [--drop-input-scale N] [--fp4 auto|quantize|direct] [--shard-mb M]\n"
-            "         [--threads T] [--tokenizer FILE] [--quiet]\n");
+            "         [--threads T] [--tokenizer FILE] [--single-file] [--dry-run] [--quiet]\n");
 }
 
 static long long mk_int_arg(const char *opt, const char *v, long long lo, long long hi) {
@@ -915,6 +1008,14 @@ static void mk_parse(int argc, char **argv, mk_opts *o) {
         }
         if (!strcmp(a, "--quiet")) {
             o->quiet = 1;
+            continue;
+        }
+        if (!strcmp(a, "--single-file")) {
+            o->single_file = 1;
+            continue;
+        }
+        if (!strcmp(a, "--dry-run")) {
+            o->dry_run = 1;
             continue;
         }
         if (!v) {
@@ -986,9 +1087,17 @@ int main(int argc, char **argv) {
     for (i = 0; i < 65536; i++) mk_normal_table[i] = (float)mk_inv_normal((i + 0.5) / 65536.0);
     if (!m.fp4_quantize) mk_pool_init(m.o.seed);
 
-    mk_mkdir_p(m.o.out);
     mk_build(&m);
     mk_layout(&m);
+    if (m.o.dry_run) {
+        uint64_t total = 0;
+        for (i = 0; i < m.nshards; i++) total += m.shard_size[i];
+        printf("%d tensors, %d shard%s, %llu bytes of tensor data, %llu bytes on disk, experts %s\n", m.nt, m.nshards,
+               m.nshards == 1 ? "" : "s", (unsigned long long)m.total_data, (unsigned long long)total,
+               m.fp4_quantize ? "quantised from fp32" : "drawn from the block pool");
+        return 0;
+    }
+    mk_mkdir_p(m.o.out);
     mk_write_configs(&m);
     if (m.o.tokenizer) mk_copy_tokenizer(&m.o);
     mk_write_shards(&m);

@@ -106,6 +106,7 @@ typedef struct minimax_memory_desc {
 /* Bytes per GPU. (The function is minimax_memory_estimate, so the struct
    cannot share its name.) */
 typedef struct minimax_memory_usage {
+    minimax_memory_desc desc;    /* the desc used, defaults applied */
     uint64_t weights;            /* sum of the weight parts below */
     uint64_t weights_attention;  /* BF16 q/k/v/o, heads split over tp */
     uint64_t weights_experts;    /* FP4 packed + E4M3 scales + fp32 scalars, expert width split over tp */

@@ -191,8 +191,16 @@ MINIMAX__PRIV uint8_t minimax__f32_to_e2m1(float x) {
 /* Quantises a [rows, cols] fp32 matrix to NVFP4 exactly as ModelOpt's
    NVFP4QTensor does (cols a multiple of 16):
      weight_scale_2 = amax(|W|) / (6 * 448)
-     scale[n,b]     = e4m3( (amax(|W[n, 16b..16b+15]|) / 6) / weight_scale_2 ), 1.0 if that is 0
+     s[n,b]         = amax(|W[n, 16b..16b+15]|) / (6 * weight_scale_2)   (fp32, in this order)
+     scale[n,b]     = e4m3( clamp(s[n,b] == 0 ? 1 : s[n,b], 2^-9, 448) )
      code[n,k]      = e2m1( W[n,k] / (float(scale[n,k/16]) * weight_scale_2) )
+   The clamp keeps a block far below the tensor's maximum from rounding to a
+   zero scale (ModelOpt's _cast_per_block_scale_to_fp8); the division order
+   matters at E4M3 rounding ties. tests/test_modelopt.c checks all of it
+   against ModelOpt's own output. (An all-zero matrix, where ModelOpt would
+   compute 0/0, gets scales of 1.0 here.) ModelOpt 0.41.0, which made the
+   published checkpoint, did not clamp yet: such a block has scale byte 0x00
+   there (it dequantises to zeros), so readers must accept zero scales.
    packed: [rows, cols/2] bytes, low nibble = even column.
    scales: [rows, cols/16] e4m3 bytes. */
 MINIMAX__PRIV void minimax__nvfp4_quantize(const float *w, int64_t rows, int64_t cols, uint8_t *packed, uint8_t *scales,
@@ -210,8 +218,10 @@ MINIMAX__PRIV void minimax__nvfp4_quantize(const float *w, int64_t rows, int64_t
             uint8_t s8;
             for (k = 0; k < 16; k++)
                 if (fabsf(blk[k]) > bmax) bmax = fabsf(blk[k]);
-            s = (bmax / 6.0f) / ws2;
+            s = bmax / (6.0f * ws2);
             if (s == 0.0f || ws2 == 0.0f) s = 1.0f;
+            if (s < 1.0f / 512.0f) s = 1.0f / 512.0f; /* 2^-9, the smallest E4M3 subnormal */
+            if (s > 448.0f) s = 448.0f;
             s8 = minimax__f32_to_e4m3(s);
             scales[n * (cols / 16) + b] = s8;
             sf = minimax__e4m3_to_f32(s8) * ws2;

@@ -32,17 +32,23 @@ MINIMAX__PRIV const char *minimax__dtype_name(minimax__dtype d) {
     return (int)d >= 0 && d < MINIMAX__DT_COUNT ? minimax__dtype_names[d] : "?";
 }
 
-/* One mapped shard. The tensors' names point into `header`. */
+/* One mapped shard. The header's JSON tree lives only while the shard is
+   opened (about 1 KB per tensor); the tensors' names are then copied into
+   `names`, which is all the host memory a shard keeps. */
 typedef struct minimax__shard {
     char *path;              /* DIR/NAME, for messages */
     void *map;               /* whole file, or NULL */
     size_t map_size;
     minimax__json_doc header;
+    char *names;             /* the tensors' names, NUL-separated */
+    int fd;                  /* kept open for streaming reads (minimax__shard_read), -1 if none */
 } minimax__shard;
 
 MINIMAX__PRIV void minimax__shard_close(minimax__shard *sh) {
     if (sh->map) munmap(sh->map, sh->map_size);
+    if (sh->fd >= 0) close(sh->fd);
     minimax__json_free(&sh->header);
+    MINIMAX_FREE(sh->names);
     MINIMAX_FREE(sh->path);
     memset(sh, 0, sizeof *sh);
 }
@@ -93,6 +99,7 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
     int k;
 
     memset(sh, 0, sizeof *sh);
+    sh->fd = -1;
     sh->path = minimax__strdup(path);
     if (!sh->path) return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "out of host memory");
     fd = open(path, O_RDONLY);
@@ -109,7 +116,7 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
     }
     sh->map_size = (size_t)st.st_size;
     sh->map = mmap(NULL, sh->map_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd); /* the mapping keeps the file */
+    sh->fd = fd; /* the mapping would keep the file anyway; reads that touch each byte once go through it */
     if (sh->map == MAP_FAILED) {
         sh->map = NULL;
         return minimax__fail(MINIMAX_ERR_IO, "%s: cannot map %zu bytes: %s", path, sh->map_size, strerror(errno));
@@ -205,6 +212,21 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         (*count)++;
     }
 
+    /* Keep the names, drop the tree. */
+    {
+        size_t total = 0, at = 0;
+        for (i = first; i < *count; i++) total += strlen((*table)[i].name) + 1;
+        sh->names = (char *)minimax__alloc(total, "tensor names");
+        if (!sh->names) return MINIMAX_ERR_OUT_OF_MEMORY;
+        for (i = first; i < *count; i++) {
+            size_t len = strlen((*table)[i].name) + 1;
+            memcpy(sh->names + at, (*table)[i].name, len);
+            (*table)[i].name = sh->names + at;
+            at += len;
+        }
+        minimax__json_free(&sh->header);
+    }
+
     /* Overlaps: sort this shard's spans by begin; each must start at or
        after the end of the one before (empty tensors overlap nothing). */
     n = *count - first;
@@ -234,5 +256,25 @@ MINIMAX__PRIV minimax_result minimax__shard_open(minimax__shard *sh, const char 
         }
     }
     MINIMAX_FREE(spans);
+    return MINIMAX_OK;
+}
+
+/* Reads `n` bytes at `src` (inside the mapping) into buf with lseek + read
+   (pread needs feature macros a header cannot set; a checkpoint is opened
+   by one thread, so the shared file position is safe), so that
+   a pass over many gigabytes neither page-faults every 4 KB nor leaves them
+   mapped; falls back to memcpy when the file descriptor is gone. */
+MINIMAX__PRIV minimax_result minimax__shard_read(const minimax__shard *sh, const uint8_t *src, size_t n, uint8_t *buf) {
+    off_t off = (off_t)(src - (const uint8_t *)sh->map);
+    size_t done = 0;
+    if (sh->fd < 0) {
+        memcpy(buf, src, n);
+        return MINIMAX_OK;
+    }
+    while (done < n) {
+        ssize_t got = lseek(sh->fd, off + (off_t)done, SEEK_SET) < 0 ? -1 : read(sh->fd, buf + done, n - done);
+        if (got <= 0) return minimax__fail(MINIMAX_ERR_IO, "%s: read error at byte %lld", sh->path, (long long)(off + (off_t)done));
+        done += (size_t)got;
+    }
     return MINIMAX_OK;
 }

@@ -7,17 +7,19 @@
    enums are int, CUdeviceptr is 64 bits).
 
    Both libraries are opened with dlopen by their versioned sonames:
-   libcuda.so.1 (the driver; never the toolkit's stubs/libcuda.so, which is
-   not on the loader's path and answers every call with
-   CUDA_ERROR_STUB_LIBRARY) and libnvrtc.so.13 (falling back to
-   libnvrtc.so). Each table member is named like the driver function without
+   libcuda.so.1 (the driver) and libnvrtc.so.13 (falling back to
+   libnvrtc.so). The toolkit's stubs/libcuda.so is not on the loader's path,
+   but its soname is libcuda.so.1 too, so in a process that linked or loaded
+   it dlopen returns it; its cuInit answers CUDA_ERROR_STUB_LIBRARY, which
+   minimax__cuda_init reports by name. Each table member is named like the driver function without
    its version suffix; the loader looks up, with dlsym, the versioned symbol
    that cuda.h of CUDA 12/13 maps that name to (cuMemAlloc -> cuMemAlloc_v2,
    cuGraphInstantiate -> cuGraphInstantiateWithFlags, ...), so each pointer
    has exactly the signature declared here. dlsym was chosen over
    cuGetProcAddress because it resolves the same names on every driver since
-   CUDA 11.4 and can be checked offline against the toolkit's stub library
-   (tests/test_jit.c does). */
+   CUDA 11.4 (cuEventElapsedTime_v2, 12.8+, falls back to the original) and
+   can be checked offline against the toolkit's stub library, which exports
+   the driver's symbols (tests/test_jit.c does). */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -261,16 +263,16 @@ static void minimax__cuda_load(void) {
     if (r == MINIMAX_OK) {
         e = minimax__cu.cuInit(0);
         if (e != MINIMAX__CUDA_SUCCESS) {
-            minimax__cu.cuGetErrorName(e, &name);
-            minimax__cu.cuGetErrorString(e, &text);
+            if (minimax__cu.cuGetErrorName(e, &name) != MINIMAX__CUDA_SUCCESS || !name) name = "CUDA error";
+            if (minimax__cu.cuGetErrorString(e, &text) != MINIMAX__CUDA_SUCCESS || !text) text = "";
             if (e == MINIMAX__CUDA_ERROR_STUB_LIBRARY)
                 r = minimax__fail(MINIMAX_ERR_NO_DEVICE,
-                                  "libcuda.so.1 is the CUDA toolkit's stub library, not a driver (cuInit: %s); "
-                                  "remove the stubs directory from the library path",
-                                  name ? name : "?");
+                                  "libcuda.so.1 is the CUDA toolkit's stub library, not a driver (cuInit returned "
+                                  "CUDA_ERROR_STUB_LIBRARY); take the toolkit's stubs directory off the library path "
+                                  "and install the NVIDIA driver");
             else
-                r = minimax__fail(MINIMAX_ERR_NO_DEVICE, "the CUDA driver did not initialise: cuInit: %s (%d): %s",
-                                  name ? name : "?", e, text ? text : "");
+                r = minimax__fail(MINIMAX_ERR_NO_DEVICE, "the CUDA driver did not initialise: cuInit: %s (%d): %s", name,
+                                  e, text);
         }
     }
     if (r == MINIMAX_OK && (e = minimax__cu.cuDriverGetVersion(&minimax__cu.driver_version)) != MINIMAX__CUDA_SUCCESS)
@@ -613,6 +615,18 @@ MINIMAX__PRIV void minimax__cache_write(const char *path, const char *key, size_
     if (!ok || rename(tmp, path) != 0) remove(tmp);
 }
 
+/* MINIMAX_ERR_INVALID_ARGUMENT naming the supported targets. */
+MINIMAX__PRIV minimax_result minimax__jit_bad_arch(const char *arch) {
+    int n, k;
+    const char *const *names = minimax_jit_supported_archs(&n);
+    minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "unknown JIT target '%s'; supported:", arch ? arch : "(null)");
+    for (k = 0; k < n; k++) {
+        minimax__fail_append(" ");
+        minimax__fail_append(names[k]);
+    }
+    return MINIMAX_ERR_INVALID_ARGUMENT;
+}
+
 /* ---- JIT ---------------------------------------------------------------------
    NVRTC options: the exact target (--gpu-architecture=sm_90a: a cubin, no
    PTX left for the driver to JIT), -std=c++17, the family macro and
@@ -655,16 +669,7 @@ MINIMAX__PRIV minimax_result minimax__jit_compile_source(const char *arch, const
 
     memset(out, 0, sizeof *out);
     memset(&key, 0, sizeof key);
-    if (!t) {
-        int n, k;
-        const char *const *names = minimax_jit_supported_archs(&n);
-        minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "unknown JIT target '%s'; supported:", arch ? arch : "(null)");
-        for (k = 0; k < n; k++) {
-            minimax__fail_append(" ");
-            minimax__fail_append(names[k]);
-        }
-        return MINIMAX_ERR_INVALID_ARGUMENT;
-    }
+    if (!t) return minimax__jit_bad_arch(arch);
     if (n_extra < 0 || n_extra > MINIMAX__JIT_MAX_OPTIONS - 4 || (n_extra > 0 && !extra_options))
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "JIT: %d extra options (at most %d)", n_extra,
                              MINIMAX__JIT_MAX_OPTIONS - 4);
@@ -761,6 +766,45 @@ oom:
     return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "out of host memory building the JIT cache key");
 }
 
+/* Loads a cubin into the current context (cuModuleLoadDataEx) with the
+   driver's error log captured: on failure the message holds the CUDA error,
+   the driver's log and, for the errors an old driver gives on a new cubin,
+   the driver and NVRTC versions. `what` names the module in the message.
+   Thread safety: any thread with the right context current. */
+MINIMAX__PRIV minimax_result minimax__cu_module_load(const void *cubin, const char *what, minimax__cu_module *mod) {
+    char err_log[4096];
+    int opts[3];
+    void *vals[3];
+    minimax__cu_result e;
+    minimax_result r;
+    *mod = NULL;
+    if (!minimax__cu.libcuda) return minimax__fail(MINIMAX_ERR_NO_DEVICE, "%s: the CUDA driver is not loaded", what);
+    err_log[0] = 0;
+    opts[0] = 5; /* CU_JIT_ERROR_LOG_BUFFER */
+    vals[0] = err_log;
+    opts[1] = 6; /* CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES */
+    vals[1] = (void *)(size_t)sizeof err_log;
+    opts[2] = 12; /* CU_JIT_LOG_VERBOSE */
+    vals[2] = (void *)(size_t)1;
+    e = minimax__cu.cuModuleLoadDataEx(mod, cubin, 3, opts, vals);
+    if (e == MINIMAX__CUDA_SUCCESS) return MINIMAX_OK;
+    *mod = NULL;
+    r = minimax__cu_check(e, what);
+    if (e == 200 || e == 209 || e == 222) { /* INVALID_IMAGE, NO_BINARY_FOR_GPU, UNSUPPORTED_PTX_VERSION */
+        char v[200];
+        snprintf(v, sizeof v, " (driver supports CUDA %d.%d; the cubin comes from NVRTC %d.%d: update the driver)",
+                 minimax__cu.driver_version / 1000, minimax__cu.driver_version % 1000 / 10, minimax__cu.nvrtc_major,
+                 minimax__cu.nvrtc_minor);
+        minimax__fail_append(v);
+    }
+    err_log[sizeof err_log - 1] = 0;
+    if (err_log[0]) {
+        minimax__fail_append("\ndriver log:\n");
+        minimax__fail_append(err_log);
+    }
+    return r;
+}
+
 /* Reads a whole text file into a malloc'd NUL-terminated buffer. */
 MINIMAX__PRIV minimax_result minimax__read_text_file(const char *path, char **text, size_t *size) {
     FILE *f = fopen(path, "rb");
@@ -803,6 +847,10 @@ MINIMAX__PRIV minimax_result minimax__jit_compile(const char *arch, const char *
     char *text = NULL;
     size_t size = 0;
     minimax_result r;
+    if (!minimax__jit_target_find(arch)) {
+        memset(out, 0, sizeof *out);
+        return minimax__jit_bad_arch(arch);
+    }
     if (path && path[0]) {
         if ((r = minimax__read_text_file(path, &text, &size)) != MINIMAX_OK) {
             memset(out, 0, sizeof *out);

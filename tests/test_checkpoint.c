@@ -518,6 +518,16 @@ static void test_bad_header_json(void) {
     EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "invalid JSON");
     patch(p, 8, "[", 1);
     EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "invalid JSON");
+    { /* valid JSON, not an object */
+        FILE *f = fopen(p, "wb");
+        fwrite("\x02\0\0\0\0\0\0\0[]", 1, 10, f);
+        fclose(f);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "not a JSON object");
+        f = fopen(p, "wb");
+        fwrite("\x08\0\0\0\0\0\0\0{\"a\": 1}", 1, 16, f);
+        fclose(f);
+        EXPECT_FAIL(dir, MINIMAX_ERR_FORMAT, SHARD2, "tensor a: header entry is not an object");
+    }
 }
 
 static void test_duplicate_and_index_mismatch(void) {
@@ -539,6 +549,60 @@ static void test_duplicate_and_index_mismatch(void) {
     t->index_shard = -1;
     t->not_in_index = 1;
     EXPECT_FAIL(tm_write(&g_m, 2, NULL, NULL), MINIMAX_ERR_FORMAT, t->name, "missing");
+}
+
+/* Random damage to a shard's header (byte flips) and length (truncation):
+   every outcome must be a result code, never a crash or a sanitizer report;
+   an error names the shard. (A flip can leave a valid checkpoint, e.g. in
+   the header's padding: then it must open.) */
+static void test_random_corruption(void) {
+    char p[512];
+    const char *dir;
+    unsigned char *orig;
+    long size, hlen;
+    int it, ok = 0, failed = 0;
+    test_rng r;
+    FILE *f;
+    r.s = 0x5eed;
+    tm_build(&g_m, 28);
+    dir = tm_write(&g_m, 2, NULL, NULL);
+    shard_path(p, sizeof p, dir, 0, 2);
+    size = file_size(p);
+    orig = (unsigned char *)malloc((size_t)size);
+    f = fopen(p, "rb");
+    REQUIRE(f && fread(orig, 1, (size_t)size, f) == (size_t)size, "read shard");
+    fclose(f);
+    hlen = (long)(orig[0] | (orig[1] << 8) | (orig[2] << 16));
+    for (it = 0; it < 300; it++) {
+        unsigned char *b = (unsigned char *)malloc((size_t)size);
+        long n = size, k;
+        minimax_checkpoint *ck = NULL;
+        minimax_result res;
+        memcpy(b, orig, (size_t)size);
+        if (it % 4 == 3) n = (long)(test_rng_u64(&r) % (unsigned long long)size); /* truncate */
+        else
+            for (k = 0; k < 1 + it % 3; k++) { /* flip bytes in the length or the header */
+                long at = (long)(test_rng_u64(&r) % (unsigned long long)(8 + hlen));
+                b[at] = (unsigned char)(it % 2 ? test_rng_u64(&r) : b[at] ^ (1u << (test_rng_u64(&r) % 8)));
+            }
+        f = fopen(p, "wb");
+        fwrite(b, 1, (size_t)n, f);
+        fclose(f);
+        free(b);
+        res = minimax_checkpoint_open(dir, &ck);
+        if (res == MINIMAX_OK) {
+            ok++;
+            minimax_checkpoint_close(ck);
+        } else {
+            failed++;
+            CHECK(ck == NULL && res < 0, "iteration %d", it);
+            CHECK(strstr(minimax_last_error(), SHARD1) || strstr(minimax_last_error(), "model.safetensors.index.json"),
+                  "iteration %d: %s", it, minimax_last_error());
+        }
+    }
+    printf("    %d opened, %d rejected\n", ok, failed);
+    CHECK(failed > 200, "most damage must be caught");
+    free(orig);
 }
 
 /* ---- expected tensors ------------------------------------------------------ */
@@ -686,7 +750,14 @@ static void test_config_values(void) {
         {"\"scoring_func\": \"sigmoid\"", "\"scoring_func\": \"softmax\"", "softmax"},
     };
     size_t i;
+    minimax_checkpoint *ck = NULL;
     tm_build(&g_m, 43);
+    /* eos_token_id as a list: its first entry */
+    CHECK(minimax_checkpoint_open(tm_write(&g_m, 2, replace(CONFIG_JSON, "\"eos_token_id\": 2", "\"eos_token_id\": [2, 3]"), NULL),
+                                  &ck) == MINIMAX_OK,
+          "%s", minimax_last_error());
+    CHECK(ck && minimax_checkpoint_config(ck)->eos_token_id == 2, "eos list");
+    minimax_checkpoint_close(ck);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *cfg = replace(CONFIG_JSON, cases[i][0], cases[i][1]);
         CHECK(strstr(cfg, cases[i][1]) != NULL, "case %zu did not apply", i);
@@ -736,6 +807,7 @@ static void test_memory_estimate_real(void) {
     CHECK(u.kv_bytes_per_token == 253952ull && u.kv_tokens == 4096 && u.kv_cache == 1040187392ull, "kv");
     CHECK(u.workspace == 1006144ull, "%llu", (unsigned long long)u.workspace);
     CHECK(u.total == 134401757184ull + 1040187392ull + 1006144ull, "total");
+    CHECK(u.desc.tp == 1 && u.desc.max_ctx == 4096 && u.desc.batch == 1 && u.desc.kv_block_tokens == 16, "defaults applied");
 
     /* tp = 2 halves attention, experts, KV; embedding rows split; router and norms replicated */
     memset(&d, 0, sizeof d);
@@ -812,6 +884,7 @@ int main(void) {
     RUN(test_bad_header_fields);
     RUN(test_bad_header_json);
     RUN(test_duplicate_and_index_mismatch);
+    RUN(test_random_corruption);
     RUN(test_wrong_dtype_shape_missing);
     RUN(test_scale_values);
     RUN(test_fused_experts_rejected);
@@ -822,6 +895,7 @@ int main(void) {
     RUN(test_memory_estimate_real);
     RUN(test_memory_estimate_matches_checkpoint);
     while (g_m.n) tm_remove(&g_m, g_m.t[g_m.n - 1].name);
-    cleanup();
+    if (getenv("MINIMAX_TEST_KEEP")) printf("    kept %s\n", g_root); /* to look at the checkpoints */
+    else cleanup();
     return test_summary();
 }

@@ -13,6 +13,7 @@
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "test.h"
+#include <sys/wait.h>
 
 /* What each path must (and must not) contain, per source and target. Add
    rows as the kernels grow; "" ends nothing, NULL = no check. Patterns are
@@ -194,6 +195,36 @@ static void test_driver_symbols_in_stub(void) {
         CHECK(p != NULL, "%s not resolved from the stub", minimax__cu_syms[i].name);
         /* the primary name, not only the fallback: the suffixed names are what CUDA 13's cuda.h binds */
         CHECK(dlsym(stub, minimax__cu_syms[i].name) != NULL, "%s missing", minimax__cu_syms[i].name);
+    }
+    /* With the stub loaded, dlopen("libcuda.so.1") finds it (same soname): init
+       must say so and not crash. Run in a child with a fresh once-flag, since
+       this process has initialised already. */
+    {
+        int fds[2], status = 0;
+        char msg[600];
+        ssize_t got;
+        pid_t pid;
+        REQUIRE(pipe(fds) == 0, "pipe");
+        fflush(stdout);
+        pid = fork();
+        if (pid == 0) {
+            pthread_once_t fresh = PTHREAD_ONCE_INIT;
+            minimax_result r;
+            ssize_t w;
+            memcpy(&minimax__cuda_once, &fresh, sizeof fresh);
+            r = minimax__cuda_init();
+            w = write(fds[1], minimax_last_error(), strlen(minimax_last_error()));
+            (void)w;
+            _exit(r == MINIMAX_ERR_NO_DEVICE ? 0 : 1);
+        }
+        close(fds[1]);
+        got = read(fds[0], msg, sizeof msg - 1);
+        msg[got > 0 ? got : 0] = 0;
+        close(fds[0]);
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d: %s", status, msg);
+        CHECK(strstr(msg, "stub") != NULL, "stub not named: %s", msg);
+        printf("    with the stub loaded: %s\n", msg);
     }
     dlclose(stub);
 }
@@ -482,6 +513,54 @@ static void test_cache_unusable(void) {
     free(src);
 }
 
+/* Threads compiling the same key into one empty directory: every one gets
+   the same cubin, one entry results and no temporary file is left. */
+typedef struct conc_job {
+    const char *src, *dir;
+    size_t size;
+    minimax__jit_result jr;
+    minimax_result r;
+} conc_job;
+
+static void *conc_run(void *arg) {
+    conc_job *j = (conc_job *)arg;
+    j->r = minimax__jit_compile_source("sm_90a", j->src, j->size, "s", NULL, 0, j->dir, &j->jr);
+    return NULL;
+}
+
+static void test_cache_concurrent(void) {
+    enum { N = 4 };
+    conc_job jobs[N];
+    pthread_t th[N];
+    char *src, dir[400];
+    size_t size;
+    int i;
+    if (!nvrtc_ok()) SKIP("%s", minimax_last_error());
+    REQUIRE(load_source("sample", &src, &size), "no sample at %s", sample_path);
+    snprintf(dir, sizeof dir, "%s/concurrent", tmp_root);
+    for (i = 0; i < N; i++) {
+        jobs[i].src = src;
+        jobs[i].size = size;
+        jobs[i].dir = dir;
+        REQUIRE(pthread_create(&th[i], NULL, conc_run, &jobs[i]) == 0, "pthread_create");
+    }
+    for (i = 0; i < N; i++) pthread_join(th[i], NULL);
+    for (i = 0; i < N; i++) {
+        CHECK(jobs[i].r == MINIMAX_OK, "thread %d failed", i);
+        if (jobs[i].r != MINIMAX_OK) continue;
+        CHECK(jobs[i].jr.cubin_size == jobs[0].jr.cubin_size &&
+                  memcmp(jobs[i].jr.cubin, jobs[0].jr.cubin, jobs[0].jr.cubin_size) == 0,
+              "thread %d got another cubin", i);
+    }
+    CHECK(count_files(dir, ".cubin") == 1, "%d entries", count_files(dir, ".cubin"));
+    CHECK(count_files(dir, ".tmp") == 0, "temporary files left");
+    for (i = 0; i < N; i++) {
+        MINIMAX_FREE(jobs[i].jr.cubin);
+        MINIMAX_FREE(jobs[i].jr.log);
+    }
+    free(src);
+}
+
 /* The public precompile call, on the source named by MINIMAX_KERNEL_SOURCE. */
 static void test_precompile(void) {
     minimax_jit_info info;
@@ -505,8 +584,9 @@ static void test_precompile(void) {
 int main(void) {
     char cmd[300];
     int rc;
+    const char *tmpdir = getenv("TMPDIR");
     find_sample();
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/minimax_test_jit_XXXXXX");
+    snprintf(tmp_root, sizeof tmp_root, "%s/minimax_test_jit_XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
     if (!mkdtemp(tmp_root)) {
         printf("cannot create a temporary directory\n");
         return 1;
@@ -519,6 +599,7 @@ int main(void) {
     RUN(test_errors);
     RUN(test_cache);
     RUN(test_cache_unusable);
+    RUN(test_cache_concurrent);
     RUN(test_precompile);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
     rc = system(cmd);

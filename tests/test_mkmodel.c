@@ -522,6 +522,17 @@ static void options_change_what_they_say(void) {
     }
     st_free(&m);
 
+    /* --single-file: one model.safetensors and no index, as save_pretrained writes a model that fits */
+    REQUIRE(mkmodel("--out sf --single-file") == 0 && mkmodel("--out sf2") == 0, "writer failed");
+    {
+        char *idx = slurp("sf", "model.safetensors.index.json", NULL), *one = slurp("sf", "model.safetensors", NULL);
+        size_t la = 0, lb = 0;
+        char *a = slurp("sf", "model.safetensors", &la), *b = slurp("sf2", "model-00001-of-00001.safetensors", &lb);
+        CHECK(!idx && one, "single file without an index");
+        CHECK(a && b && la == lb && !memcmp(a, b, la), "same bytes as the one-shard checkpoint");
+        free(idx), free(one), free(a), free(b);
+    }
+
     /* the large-model path on a small model: realistic statistics, own weight_scale_2 per matrix */
     REQUIRE(mkmodel("--out dir --fp4 direct") == 0, "writer failed");
     REQUIRE(st_open(&m, "dir"), "cannot read the checkpoint back");
@@ -534,6 +545,36 @@ static void options_change_what_they_say(void) {
               sd, mx, ws2);
         CHECK(ws2 != ws23, "direct: w1 and w3 share weight_scale_2");
     }
+    st_free(&m);
+}
+
+/* The full preset with few layers and experts: the real shapes and config. */
+static void full_preset_has_the_real_shapes(void) {
+    st_model m;
+    shape_cfg c = {3072, 1, 48, 8, 128, 8, 1536, 2048}; /* a small vocab keeps the test at 0.2 GB */
+    double sd, mx;
+    float ws2;
+    REQUIRE(mkmodel("--out full --preset full --layers 1 --experts 8 --vocab 2048") == 0, "writer failed");
+    REQUIRE(st_open(&m, "full"), "cannot read the checkpoint back");
+    check_names_dtypes_shapes(&m, c, "BF16");
+    CHECK(cfg_num(&m, "hidden_size") == 3072 && cfg_num(&m, "num_attention_heads") == 48 &&
+              cfg_num(&m, "num_key_value_heads") == 8 && cfg_num(&m, "head_dim") == 128 && cfg_num(&m, "rotary_dim") == 64 &&
+              cfg_num(&m, "num_experts_per_tok") == 8 && cfg_num(&m, "intermediate_size") == 1536 &&
+              cfg_num(&m, "num_local_experts") == 8 && cfg_num(&m, "vocab_size") == 2048,
+          "real sizes in config.json");
+    fp4_stats(&m, 0, 3, 2, &sd, &mx, &ws2);
+    CHECK(sd > 0.72 / sqrt(1536.0) && sd < 1.35 / sqrt(1536.0), "w2 std %g", sd);
+    /* real-size statistics: amax of 4.7M normals is ~5.3 sigma */
+    CHECK(mx / sd > 4.5 && mx / sd < 6.5, "w2 amax/std %g", mx / sd);
+    st_free(&m);
+
+    /* the real vocabulary holds transformers' bos/eos ids */
+    REQUIRE(mkmodel("--out vocab --layers 1 --hidden 16 --heads 1 --kv-heads 1 --head-dim 16 --experts 1 --top-k 1 "
+                    "--inter 16 --vocab 200064") == 0,
+            "writer failed");
+    REQUIRE(st_open(&m, "vocab"), "cannot read the checkpoint back");
+    CHECK(cfg_num(&m, "bos_token_id") == 200034 && cfg_num(&m, "eos_token_id") == 200020, "transformers' bos/eos");
+    CHECK(st_get(&m, "lm_head.weight") && st_get(&m, "lm_head.weight")->shape[0] == 200064, "lm_head rows");
     st_free(&m);
 }
 
@@ -594,6 +635,7 @@ int main(void) {
     RUN(tiny_values_are_realistic);
     RUN(output_depends_on_seed_only);
     RUN(options_change_what_they_say);
+    RUN(full_preset_has_the_real_shapes);
     RUN(bad_input_is_an_error);
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) printf("could not remove %s\n", tmp_root);

@@ -1,0 +1,160 @@
+/* minimax-inspect: validate a ModelOpt NVFP4 MiniMax-M2 checkpoint on the CPU
+   (no GPU needed) and print its configuration, its tensors by kind and what
+   one GPU would need to run it.
+
+     minimax-inspect DIR [--tp N] [--max-ctx C] [--batch B] [--kv-block T]
+
+   Exits 0 when the checkpoint is valid, 1 with the loader's message when it
+   is not, 2 on bad arguments. */
+#define MINIMAX_IMPLEMENTATION
+#include "minimax_nvfp4.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct options {
+    const char *dir;
+    minimax_memory_desc mem;
+} options;
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: minimax-inspect DIR [options]\n"
+            "  --tp N         GPUs for tensor parallelism (default 1)\n"
+            "  --max-ctx C    tokens per session for the KV cache (default 4096)\n"
+            "  --batch B      sessions decoded together (default 1)\n"
+            "  --kv-block T   tokens per KV-cache block (default 16)\n"
+            "  -h, --help     this text\n");
+}
+
+/* A non-negative int option value; returns 0 on error. */
+static int int_arg(const char *opt, const char *s, int *out) {
+    char *end;
+    long v;
+    if (!s) {
+        fprintf(stderr, "minimax-inspect: %s needs a value\n", opt);
+        return 0;
+    }
+    v = strtol(s, &end, 10);
+    if (*s == 0 || *end || v < 0 || v > 1000000000L) {
+        fprintf(stderr, "minimax-inspect: %s %s: expected a whole number >= 0\n", opt, s);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+/* Options in a table so that new ones are one line each. */
+static int parse_args(int argc, char **argv, options *o) {
+    struct {
+        const char *name;
+        int *value;
+    } ints[4];
+    int i, k;
+    memset(o, 0, sizeof *o);
+    ints[0].name = "--tp", ints[0].value = &o->mem.tp;
+    ints[1].name = "--max-ctx", ints[1].value = &o->mem.max_ctx;
+    ints[2].name = "--batch", ints[2].value = &o->mem.batch;
+    ints[3].name = "--kv-block", ints[3].value = &o->mem.kv_block_tokens;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        for (k = 0; k < (int)(sizeof ints / sizeof ints[0]); k++)
+            if (strcmp(a, ints[k].name) == 0) break;
+        if (k < (int)(sizeof ints / sizeof ints[0])) {
+            if (!int_arg(a, i + 1 < argc ? argv[i + 1] : NULL, ints[k].value)) return 0;
+            i++;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "minimax-inspect: unknown option %s\n", a);
+            return 0;
+        } else if (!o->dir) {
+            o->dir = a;
+        } else {
+            fprintf(stderr, "minimax-inspect: more than one directory given (%s, %s)\n", o->dir, a);
+            return 0;
+        }
+    }
+    if (!o->dir) {
+        fprintf(stderr, "minimax-inspect: no checkpoint directory given\n");
+        return 0;
+    }
+    return 1;
+}
+
+static void size_line(const char *what, uint64_t bytes) {
+    printf("  %-24s %10.3f GiB  %16llu bytes\n", what, (double)bytes / (1024.0 * 1024.0 * 1024.0), (unsigned long long)bytes);
+}
+
+int main(int argc, char **argv) {
+    options o;
+    minimax_checkpoint *ck = NULL;
+    const minimax_config *c;
+    const minimax_checkpoint_stats *st;
+    minimax_memory_usage u;
+    minimax_result r;
+    int k;
+
+    if (!parse_args(argc, argv, &o)) {
+        usage(stderr);
+        return 2;
+    }
+    r = minimax_checkpoint_open(o.dir, &ck);
+    if (r != MINIMAX_OK) {
+        fprintf(stderr, "minimax-inspect: %s: %s\n", minimax_result_name(r), minimax_last_error());
+        return 1;
+    }
+    c = minimax_checkpoint_config(ck);
+    st = minimax_checkpoint_get_stats(ck);
+
+    printf("checkpoint %s: valid (ModelOpt NVFP4, %d shard%s)\n\n", o.dir, st->num_shards, st->num_shards == 1 ? "" : "s");
+    printf("configuration\n");
+    printf("  hidden_size %d, layers %d, heads %d (KV %d) x head_dim %d, rotary_dim %d\n", c->hidden_size, c->num_layers,
+           c->num_heads, c->num_kv_heads, c->head_dim, c->rotary_dim);
+    printf("  experts %d x intermediate %d, top_k %d, routed_scaling_factor %g\n", c->num_experts, c->intermediate_size, c->top_k,
+           (double)c->routed_scaling_factor);
+    printf("  vocab %d, max_position_embeddings %d, bos %d, eos %d\n", c->vocab_size, c->max_position_embeddings, c->bos_token_id,
+           c->eos_token_id);
+    printf("  rope_theta %g, rms_norm_eps %g\n\n", (double)c->rope_theta, (double)c->rms_norm_eps);
+
+    printf("tensors (expert layout: %s)\n", st->expert_layout == MINIMAX_EXPERTS_PER_EXPERT ? "per-expert w1/w2/w3" : "fused");
+    for (k = 0; k < MINIMAX_KIND_COUNT; k++) {
+        char label[64];
+        snprintf(label, sizeof label, "%-20s %7lld", minimax_tensor_kind_name((minimax_tensor_kind)k), (long long)st->tensors[k]);
+        size_line(label, st->bytes[k]);
+    }
+    {
+        char label[64];
+        snprintf(label, sizeof label, "%-20s %7lld", "total", (long long)st->total_tensors);
+        size_line(label, st->total_bytes);
+    }
+    if (st->missing_input_scales)
+        printf("  %lld expert matrices have no input_scale (uncalibrated experts; not needed for W4A16)\n",
+               (long long)st->missing_input_scales);
+
+    r = minimax_memory_estimate(c, &o.mem, &u);
+    if (r != MINIMAX_OK) {
+        fprintf(stderr, "minimax-inspect: %s: %s\n", minimax_result_name(r), minimax_last_error());
+        minimax_checkpoint_close(ck);
+        return 2;
+    }
+    printf("\nmemory per GPU (tp %d, max_ctx %d, batch %d, KV blocks of %d tokens)\n", u.desc.tp, u.desc.max_ctx, u.desc.batch,
+           u.desc.kv_block_tokens);
+    size_line("attention (BF16)", u.weights_attention);
+    size_line("experts (NVFP4)", u.weights_experts);
+    size_line("embedding", u.weights_embedding);
+    size_line("lm_head", u.weights_lm_head);
+    size_line("router", u.weights_router);
+    size_line("norms", u.weights_norms);
+    size_line("weights", u.weights);
+    printf("  KV cache: %llu bytes per token x %llu tokens\n", (unsigned long long)u.kv_bytes_per_token,
+           (unsigned long long)u.kv_tokens);
+    size_line("KV cache", u.kv_cache);
+    size_line("workspace", u.workspace);
+    size_line("total", u.total);
+    minimax_checkpoint_close(ck);
+    return 0;
+}
