@@ -8,7 +8,8 @@
    Device memory of a model:
      per layer: in/post norms, q/k norms fp32; wqkv BF16 [(nh+2nkv)*d, H]
        (q_proj, k_proj, v_proj stacked so one product makes q|k|v); wo BF16
-       [H, nh*d]; router fp32 [E, H]; bias fp32 [E]; experts in the ModelOpt
+       [H, nh*d]; router [E, H] as stored (BF16, or fp32 for an F32 router;
+       its logits accumulate in fp32 either way); bias fp32 [E]; experts in the ModelOpt
        layout as stored, all experts of a layer contiguous:
          w1p/w3p [E][I][H/2] u8, w1s/w3s [E][I][H/16] e4m3,
          w2p [E][H][I/2] u8, w2s [E][H][I/16] e4m3, ws2_1/ws2_3/ws2_2 fp32 [E]
@@ -17,7 +18,7 @@
      KV pool BF16 (layout in kernels.cu); block table int [max_sessions][max_blocks].
      per-step inputs (one buffer, uploaded by ONE copy before a forward or a
        graph replay): ids, pos, srow, out_rows [Tmax] int; sample params [Tmax].
-     scratch fp32: x, hn [Tmax, H]; qkv [Tmax, QKV]; attn [Tmax, nh*d];
+     scratch fp32: x, hn [Tmax, H]; qkv [Tmax, QKV]; attn [Tmax, nh*d]; rlog [Tmax, E];
        topk idx/wt [Tmax*k]; act [Tmax*k, I]; xo [R, H]; logits [R, V]; sampled [R].
    No host synchronisation inside a forward: routing stays on the device. */
 
@@ -27,6 +28,7 @@ enum {
     MINIMAX__K_EMBED,
     MINIMAX__K_RMSNORM,
     MINIMAX__K_MM_BF16,
+    MINIMAX__K_MM_F32,
     MINIMAX__K_QK_NORM_ROPE_KV,
     MINIMAX__K_ATTENTION,
     MINIMAX__K_ROUTER,
@@ -39,7 +41,7 @@ enum {
     MINIMAX__K_COUNT
 };
 static const char *const minimax__kernel_names[MINIMAX__K_COUNT] = {
-    "k_embed",          "k_rmsnorm",       "k_mm_bf16",     "k_qk_norm_rope_kv", "k_attention",   "k_router",
+    "k_embed",          "k_rmsnorm",       "k_mm_bf16",     "k_mm_f32",          "k_qk_norm_rope_kv", "k_attention",   "k_router",
     "k_expert_gate_up", "k_expert_down",   "k_sample",      "k_rng_uniform",     "k_fp4_dequant", "k_fault"};
 
 /* Mirrors struct sample_params of kernels.cu (40 bytes, 8-aligned). */
@@ -60,6 +62,7 @@ typedef struct minimax__dev_layer {
     minimax__cu_ptr in_norm, post_norm, q_norm, k_norm;
     minimax__cu_ptr wqkv, wo, router, router_bias;
     minimax__cu_ptr w1p, w1s, w3p, w3s, w2p, w2s, ws2_1, ws2_3, ws2_2;
+    int router_f32; /* router kept as stored: BF16 (exact) or fp32 */
 } minimax__dev_layer;
 
 /* Sizes derived from a config and the desc; pure arithmetic (tested on the CPU). */
@@ -103,7 +106,7 @@ struct minimax_model {
     minimax__dev_layer *layers;
     minimax__cu_ptr embed, lm_head, final_norm;
     minimax__cu_ptr kv, block_table, step_in;
-    minimax__cu_ptr x, hn, qkv, attn, topk_idx, topk_wt, act, xo, logits, sampled;
+    minimax__cu_ptr x, hn, qkv, attn, rlog, topk_idx, topk_wt, act, xo, logits, sampled;
     /* per-step inputs: device offsets into step_in and the pinned host mirror */
     size_t off_ids, off_pos, off_srow, off_rows, off_sp, step_in_bytes;
     unsigned char *h_in;
@@ -132,9 +135,13 @@ MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const m
     if (c->hidden_size % 16 || c->intermediate_size % 16)
         return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "hidden_size %d and intermediate_size %d must be multiples of 16",
                              c->hidden_size, c->intermediate_size);
-    if (c->head_dim % 32 || c->head_dim > MINIMAX__MAX_HEAD_DIM)
-        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "head_dim %d: the attention kernel needs a multiple of 32 up to %d",
+    if (c->head_dim % 2 || c->head_dim > MINIMAX__MAX_HEAD_DIM)
+        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "head_dim %d: the attention kernel needs an even size up to %d",
                              c->head_dim, MINIMAX__MAX_HEAD_DIM);
+    if ((c->num_heads * c->head_dim) % 8)
+        return minimax__fail(MINIMAX_ERR_UNSUPPORTED,
+                             "num_heads x head_dim = %d: the o_proj product needs a multiple of 8",
+                             c->num_heads * c->head_dim);
     if (c->rotary_dim < 0 || c->rotary_dim % 2 || c->rotary_dim > c->head_dim)
         return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "rotary_dim %d must be even and at most head_dim %d",
                              c->rotary_dim, c->head_dim);
@@ -198,7 +205,7 @@ MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const m
         size_t T = (size_t)p->max_tokens, R = (size_t)p->logits_rows, K = (size_t)c->top_k;
         size_t step_in = T * 4 * 4 + T * sizeof(minimax__sample_params) + 64;
         p->scratch_bytes = step_in + (size_t)p->num_blocks * 4 /* block table */
-                           + T * H * 4 * 2 + T * (size_t)p->qkv_dim * 4 + T * (size_t)p->attn_dim * 4 + T * K * 8 +
+                           + T * H * 4 * 2 + T * (size_t)p->qkv_dim * 4 + T * (size_t)p->attn_dim * 4 + T * E * 4 + T * K * 8 +
                            T * K * I * 4 + R * H * 4 + R * V * 4 + R * 4;
     }
     p->total_bytes = p->weight_bytes + p->kv_bytes + p->scratch_bytes;
@@ -440,8 +447,8 @@ MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned g
 #define MINIMAX__CDIV(a, b) (((a) + (b)-1) / (b))
 
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T */
-MINIMAX__PRIV minimax_result minimax__mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y, int T,
-                                         int N, int K, int accumulate) {
+MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax__cu_ptr X, minimax__cu_ptr W,
+                                           minimax__cu_ptr Y, int T, int N, int K, int accumulate) {
     void *a[7];
     a[0] = &X;
     a[1] = &W;
@@ -450,7 +457,12 @@ MINIMAX__PRIV minimax_result minimax__mm(minimax_model *m, minimax__cu_ptr X, mi
     a[4] = &N;
     a[5] = &K;
     a[6] = &accumulate;
-    return minimax__launch(m, MINIMAX__K_MM_BF16, (unsigned)MINIMAX__CDIV(N, 8), (unsigned)MINIMAX__CDIV(T, 8), 256, a);
+    return minimax__launch(m, kernel, (unsigned)MINIMAX__CDIV(N, 8), (unsigned)MINIMAX__CDIV(T, 8), 256, a);
+}
+
+MINIMAX__PRIV minimax_result minimax__mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y, int T,
+                                         int N, int K, int accumulate) {
+    return minimax__mm_k(m, MINIMAX__K_MM_BF16, X, W, Y, T, N, K, accumulate);
 }
 
 MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr rows, minimax__cu_ptr w,
@@ -533,17 +545,18 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
         }
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
         if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
+        if ((r = minimax__mm_k(m, ly->router_f32 ? MINIMAX__K_MM_F32 : MINIMAX__K_MM_BF16, m->hn, ly->router, m->rlog, T,
+                               E, H, 0)) != MINIMAX_OK)
+            return r;
         {
-            void *a[9];
-            a[0] = &m->hn;
-            a[1] = &ly->router;
-            a[2] = &ly->router_bias;
-            a[3] = &m->topk_idx;
-            a[4] = &m->topk_wt;
-            a[5] = &H;
-            a[6] = &E;
-            a[7] = &K;
-            a[8] = &rsf;
+            void *a[7];
+            a[0] = &m->rlog;
+            a[1] = &ly->router_bias;
+            a[2] = &m->topk_idx;
+            a[3] = &m->topk_wt;
+            a[4] = &E;
+            a[5] = &K;
+            a[6] = &rsf;
             if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)T, 1, 256, a)) != MINIMAX_OK) return r;
         }
         {
@@ -676,7 +689,13 @@ MINIMAX__PRIV minimax_result minimax__upload_layer(minimax_model *m, const minim
     if ((r = minimax__upload_f32(m, lw->post_attn_norm, H, 0, what, &ly->post_norm)) != MINIMAX_OK) return r;
     if ((r = minimax__upload_f32(m, lw->q_norm, qd, 0, what, &ly->q_norm)) != MINIMAX_OK) return r;
     if ((r = minimax__upload_f32(m, lw->k_norm, kd, 0, what, &ly->k_norm)) != MINIMAX_OK) return r;
-    if ((r = minimax__upload_f32(m, lw->router, E * H, 0, what, &ly->router)) != MINIMAX_OK) return r;
+    if (lw->router && lw->router->dtype == MINIMAX__DT_BF16) {
+        if ((r = minimax__dalloc(m, (size_t)(E * H * 2), what, &ly->router)) != MINIMAX_OK) return r;
+        if ((r = minimax__upload_bf16(m, lw->router, E, H, ly->router)) != MINIMAX_OK) return r;
+    } else {
+        ly->router_f32 = 1;
+        if ((r = minimax__upload_f32(m, lw->router, E * H, 0, what, &ly->router)) != MINIMAX_OK) return r;
+    }
     if ((r = minimax__upload_f32(m, lw->router_bias, E, 0.0f, what, &ly->router_bias)) != MINIMAX_OK) return r;
     if ((r = minimax__dalloc(m, (size_t)(qd + 2 * kd) * H * 2, what, &ly->wqkv)) != MINIMAX_OK) return r;
     if ((r = minimax__upload_bf16(m, lw->q_proj, qd, H, ly->wqkv)) != MINIMAX_OK) return r;
@@ -908,6 +927,7 @@ MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *des
         if ((r = minimax__dalloc(m, T * H * 4, "activations", &m->hn)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)p->qkv_dim * 4, "q/k/v", &m->qkv)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)p->attn_dim * 4, "attention output", &m->attn)) != MINIMAX_OK) goto fail;
+        if ((r = minimax__dalloc(m, T * (size_t)c->num_experts * 4, "router logits", &m->rlog)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->top_k * 4, "routing", &m->topk_idx)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->top_k * 4, "routing", &m->topk_wt)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->top_k * c->intermediate_size * 4, "expert activations", &m->act)) !=

@@ -182,16 +182,29 @@ extern "C" __global__ void k_rmsnorm(const float *x, const int *rows, const floa
     for (int i = threadIdx.x; i < H; i += blockDim.x) out[(size_t)r * H + i] = w[i] * (xr[i] * inv);
 }
 
-/* ---- BF16 matrix product -----------------------------------------------------
+/* ---- matrix product with BF16 or fp32 weights -------------------------------
    Y[t, n] (+)= sum_k X[t, k] * W[n, k]
-   X fp32 [T, K] row-major; W BF16 [N, K] (PyTorch Linear [out, in]); Y fp32 [T, N].
-   accumulate = 1 adds into Y (residual connections).
+   X fp32 [T, K] row-major; W [N, K] (PyTorch Linear [out, in]) BF16 (k_mm_bf16:
+   projections, lm_head, a BF16 router) or fp32 (k_mm_f32: an F32 router);
+   Y fp32 [T, N]. accumulate = 1 adds into Y (residual connections).
    grid (ceil(N/8), ceil(T/MM_TT)), block 256: warp w owns output row
-   n = blockIdx.x*8 + w for MM_TT tokens; each lane streams 16-byte chunks
-   (8 BF16) of the weight row, coalesced across the warp, and reuses every
-   chunk for MM_TT tokens. Needs K % 8 == 0 (checked at load). */
+   n = blockIdx.x*8 + w for MM_TT tokens; each lane streams 16-byte chunks of
+   the weight row (8 BF16, or 2 x 4 fp32), coalesced across the warp, and
+   reuses every chunk for MM_TT tokens. Needs K % 8 == 0 (checked at load). */
 #define MM_TT 8
-extern "C" __global__ void k_mm_bf16(const float *X, const u16 *W, float *Y, int T, int N, int K, int accumulate) {
+__device__ __forceinline__ void mm_load8(const u16 *W, size_t off, float *wf) {
+    uint4 wv = *(const uint4 *)(W + off);
+    wf[0] = __uint_as_float(wv.x << 16); wf[1] = __uint_as_float(wv.x & 0xffff0000u);
+    wf[2] = __uint_as_float(wv.y << 16); wf[3] = __uint_as_float(wv.y & 0xffff0000u);
+    wf[4] = __uint_as_float(wv.z << 16); wf[5] = __uint_as_float(wv.z & 0xffff0000u);
+    wf[6] = __uint_as_float(wv.w << 16); wf[7] = __uint_as_float(wv.w & 0xffff0000u);
+}
+__device__ __forceinline__ void mm_load8(const float *W, size_t off, float *wf) {
+    float4 a = *(const float4 *)(W + off), b = *(const float4 *)(W + off + 4);
+    wf[0] = a.x; wf[1] = a.y; wf[2] = a.z; wf[3] = a.w; wf[4] = b.x; wf[5] = b.y; wf[6] = b.z; wf[7] = b.w;
+}
+template <typename WT>
+__device__ __forceinline__ void mm_body(const float *X, const WT *W, float *Y, int T, int N, int K, int accumulate) {
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int n = blockIdx.x * 8 + warp;
     int t0 = blockIdx.y * MM_TT;
@@ -199,14 +212,10 @@ extern "C" __global__ void k_mm_bf16(const float *X, const u16 *W, float *Y, int
     float acc[MM_TT];
 #pragma unroll
     for (int j = 0; j < MM_TT; j++) acc[j] = 0.0f;
-    const uint4 *w4 = (const uint4 *)(W + (size_t)n * K);
     int nt = T - t0 < MM_TT ? T - t0 : MM_TT;
     for (int c = lane; c < K / 8; c += 32) {
-        uint4 wv = w4[c];
-        float wf[8] = {__uint_as_float(wv.x << 16), __uint_as_float(wv.x & 0xffff0000u),
-                       __uint_as_float(wv.y << 16), __uint_as_float(wv.y & 0xffff0000u),
-                       __uint_as_float(wv.z << 16), __uint_as_float(wv.z & 0xffff0000u),
-                       __uint_as_float(wv.w << 16), __uint_as_float(wv.w & 0xffff0000u)};
+        float wf[8];
+        mm_load8(W, (size_t)n * K + (size_t)c * 8, wf);
 #pragma unroll
         for (int j = 0; j < MM_TT; j++) {
             if (j < nt) {
@@ -233,6 +242,12 @@ extern "C" __global__ void k_mm_bf16(const float *X, const u16 *W, float *Y, int
             *y = accumulate ? *y + s : s;
         }
     }
+}
+extern "C" __global__ void k_mm_bf16(const float *X, const u16 *W, float *Y, int T, int N, int K, int accumulate) {
+    mm_body<u16>(X, W, Y, T, N, K, accumulate);
+}
+extern "C" __global__ void k_mm_f32(const float *X, const float *W, float *Y, int T, int N, int K, int accumulate) {
+    mm_body<float>(X, W, Y, T, N, K, accumulate);
 }
 
 /* ---- QK-norm + partial NeoX RoPE + KV append ----------------------------------
@@ -308,7 +323,7 @@ extern "C" __global__ void k_qk_norm_rope_kv(float *qkv, const float *q_norm_w, 
    qkv fp32 [T, (nh+2nkv)*d] (q already normed and rotated); out fp32 [T, nh*d].
    grid (nh, T), block 128 = 4 warps: warp w takes keys j = w, w+4, ... with an
    online softmax in fp32; the 4 partial results are merged in shared memory.
-   Lane l holds dims l, l+32, ... (d <= 256, d % 32 == 0). No split-KV yet. */
+   Lane l holds dims l, l+32, ... below d (any d <= 256). No split-KV yet. */
 #define ATT_WARPS 4
 #define ATT_MAXD 256
 extern "C" __global__ void k_attention(const float *qkv, float *out, const int *pos, const int *srow,
@@ -320,13 +335,13 @@ extern "C" __global__ void k_attention(const float *qkv, float *out, const int *
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int qn = nh * d, kn = nkv * d;
     int kvh = h / (nh / nkv);
-    int nd = d / 32;
+    int nd = (d + 31) / 32;
     const float *q = qkv + (size_t)t * (qn + 2 * kn) + h * d;
     float qr[ATT_MAXD / 32], acc[ATT_MAXD / 32];
     float scale = rsqrtf((float)d);
 #pragma unroll
     for (int r = 0; r < ATT_MAXD / 32; r++) {
-        qr[r] = r < nd ? q[lane + 32 * r] * scale : 0.0f;
+        qr[r] = r < nd && lane + 32 * r < d ? q[lane + 32 * r] * scale : 0.0f;
         acc[r] = 0.0f;
     }
     int p = pos[t];
@@ -340,14 +355,14 @@ extern "C" __global__ void k_attention(const float *qkv, float *out, const int *
         float s = 0.0f;
 #pragma unroll
         for (int r = 0; r < ATT_MAXD / 32; r++)
-            if (r < nd) s = fmaf(qr[r], bf16f(kc[lane + 32 * r]), s);
+            if (r < nd && lane + 32 * r < d) s = fmaf(qr[r], bf16f(kc[lane + 32 * r]), s);
         s = warp_sum(s);
         float mn = fmaxf(m, s);
         float corr = __expf(m - mn), pj = __expf(s - mn);
         l = l * corr + pj;
 #pragma unroll
         for (int r = 0; r < ATT_MAXD / 32; r++)
-            if (r < nd) acc[r] = acc[r] * corr + pj * bf16f(vc[lane + 32 * r]);
+            if (r < nd && lane + 32 * r < d) acc[r] = acc[r] * corr + pj * bf16f(vc[lane + 32 * r]);
         m = mn;
     }
     if (lane == 0) {
@@ -356,7 +371,7 @@ extern "C" __global__ void k_attention(const float *qkv, float *out, const int *
     }
 #pragma unroll
     for (int r = 0; r < ATT_MAXD / 32; r++)
-        if (r < nd) sm_acc[warp][lane + 32 * r] = acc[r];
+        if (r < nd && lane + 32 * r < d) sm_acc[warp][lane + 32 * r] = acc[r];
     __syncthreads();
     float M = sm_m[0];
     for (int w = 1; w < ATT_WARPS; w++) M = fmaxf(M, sm_m[w]);
@@ -371,31 +386,24 @@ extern "C" __global__ void k_attention(const float *qkv, float *out, const int *
 }
 
 /* ---- router ---------------------------------------------------------------------
-   logits[e] = h[t] . router[e]  (fp32 weights, fp32 accumulation)
+   logits fp32 [T, E] = h . router^T (k_mm_bf16 / k_mm_f32: fp32 accumulation)
    s = sigmoid(logits); choice = s + bias; top-k of choice (ties: lower expert id);
    weight_j = s[idx_j] / sum_j s[idx_j] * routed_scale.
-   h fp32 [T, H]; router fp32 [E, H]; bias fp32 [E]; idx int [T, topk]; wt fp32 [T, topk].
+   bias fp32 [E]; idx int [T, topk]; wt fp32 [T, topk].
    grid (T), block 256, E <= 1024. */
 #define ROUTER_MAXE 1024
-extern "C" __global__ void k_router(const float *hn, const float *router, const float *bias, int *idx, float *wt,
-                                    int H, int E, int topk, float routed_scale) {
+extern "C" __global__ void k_router(const float *logits, const float *bias, int *idx, float *wt, int E, int topk,
+                                    float routed_scale) {
     __shared__ float sc[ROUTER_MAXE], ch[ROUTER_MAXE];
     __shared__ float bv[32];
     __shared__ int bi[32];
     __shared__ int chosen[32];
     int t = blockIdx.x;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nw = blockDim.x >> 5;
-    const float *x = hn + (size_t)t * H;
-    for (int e = warp; e < E; e += nw) {
-        const float *w = router + (size_t)e * H;
-        float s = 0.0f;
-        for (int i = lane; i < H; i += 32) s = fmaf(x[i], w[i], s);
-        s = warp_sum(s);
-        if (lane == 0) {
-            float sg = 1.0f / (1.0f + expf(-s));
-            sc[e] = sg;
-            ch[e] = sg + bias[e];
-        }
+    for (int e = threadIdx.x; e < E; e += blockDim.x) {
+        float sg = 1.0f / (1.0f + expf(-logits[(size_t)t * E + e]));
+        sc[e] = sg;
+        ch[e] = sg + bias[e];
     }
     __syncthreads();
     for (int j = 0; j < topk; j++) {

@@ -178,8 +178,9 @@ static void test_router(void) {
     int T = 20, H, E, K, t, j, bad = 0, ties = 0, nanw;
     float *h, wt[20 * 32], rsf = 1.0f;
     int idx[20 * 32];
-    minimax__cu_ptr dh, didx, dwt;
+    minimax__cu_ptr dh, didx, dwt, dlog;
     void *a[9];
+    int acc0 = 0;
     NEED_GPU();
     H = c->hidden_size; E = c->num_experts; K = c->top_k;
     l = &g_em->w.layers[1];
@@ -188,8 +189,11 @@ static void test_router(void) {
     dh = dput(h, (size_t)T * H * 4);
     didx = dput(NULL, sizeof idx);
     dwt = dnan(sizeof wt / 4);
-    a[0] = &dh; a[1] = &g_m->layers[1].router; a[2] = &g_m->layers[1].router_bias; a[3] = &didx; a[4] = &dwt;
-    a[5] = &H; a[6] = &E; a[7] = &K; a[8] = &rsf;
+    dlog = dnan((size_t)T * E);
+    /* logits through the matrix product (the router is BF16 here), then top-k */
+    a[0] = &dh; a[1] = &g_m->layers[1].router; a[2] = &dlog; a[3] = &T; a[4] = &E; a[5] = &H; a[6] = &acc0;
+    REQUIRE(launch(MINIMAX__K_MM_BF16, (unsigned)((E + 7) / 8), (unsigned)((T + 7) / 8), 256, a) == 0, "launch");
+    a[0] = &dlog; a[1] = &g_m->layers[1].router_bias; a[2] = &didx; a[3] = &dwt; a[4] = &E; a[5] = &K; a[6] = &rsf;
     REQUIRE(launch(MINIMAX__K_ROUTER, (unsigned)T, 1, 256, a) == 0, "launch");
     REQUIRE(dget(wt, dwt, (size_t)T * K * 4) == 0 && dget(idx, didx, (size_t)T * K * 4) == 0, "download");
     nanw = 0;
@@ -208,7 +212,7 @@ static void test_router(void) {
         }
     }
     CHECK(bad == 0 && nanw == 0, "%d of %d tokens routed differently (%d near ties), %d NaN weights", bad, T, ties, nanw);
-    minimax__cu.cuMemFree(dh); minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt);
+    minimax__cu.cuMemFree(dh); minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt); minimax__cu.cuMemFree(dlog);
     free(h);
 }
 
@@ -499,6 +503,8 @@ static void test_errors(void) {
     REQUIRE(minimax_prefill(s, ids, 16, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
     r = minimax_step(g_m, &s, 1, ids, NULL, NULL);
     CHECK(r == MINIMAX_ERR_CONTEXT_FULL, "step at capacity: %s", minimax_result_name(r));
+    minimax_session_free(s);
+    REQUIRE(minimax_session_create(g_m, &s) == MINIMAX_OK, "create");
     ss[0] = s; ss[1] = s;
     r = minimax_step(g_m, ss, 2, ids, NULL, NULL);
     CHECK(r == MINIMAX_ERR_INVALID_ARGUMENT, "duplicate session: %s", minimax_result_name(r));
@@ -525,6 +531,9 @@ int main(void) {
     if (g_m) {
         g_ref = (float *)malloc((size_t)NTOK * g_cfg.vocab_size * 4);
         eu_ref_forward(g_em, g_ids, NTOK, g_ref);
+        /* the engine restores the caller's context after each call; the raw
+           kernel tests below allocate and launch in the model's context */
+        minimax__cu.cuCtxSetCurrent(g_m->ctx);
     } else {
         printf("no GPU: %s\n", g_skip);
     }

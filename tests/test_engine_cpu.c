@@ -56,9 +56,11 @@ static void test_plan_rejects(void) {
     d.max_context = -1;
     CHECK(minimax__plan_make(&c, &d, &p) == MINIMAX_ERR_INVALID_ARGUMENT, "negative");
     d.max_context = 0;
-    c.head_dim = 48;
+    c.head_dim = 258;
     CHECK(minimax__plan_make(&c, &d, &p) == MINIMAX_ERR_UNSUPPORTED && strstr(minimax_last_error(), "head_dim"),
-          "head_dim 48: %s", minimax_last_error());
+          "head_dim 258: %s", minimax_last_error());
+    c.head_dim = 24;
+    CHECK(minimax__plan_make(&c, &d, &p) == MINIMAX_OK, "head_dim 24: %s", minimax_last_error());
     c = eu_tiny_config();
     c.num_heads = 5;
     CHECK(minimax__plan_make(&c, &d, &p) == MINIMAX_ERR_UNSUPPORTED, "heads not a multiple of kv heads");
