@@ -558,6 +558,75 @@ static void test_sampling_reproducible(void) {
     minimax_session_free(a); minimax_session_free(b); minimax_session_free(c2);
 }
 
+static int cancel_at_weights(void *user, float f, const char *stage) {
+    int *calls = (int *)user;
+    (*calls)++;
+    return strcmp(stage, "weights") == 0 && f > 0.3f;
+}
+
+/* progress cancel and a configuration that cannot fit are ordinary errors
+   that leave no device memory behind; a host context + stream is used as given */
+static void test_load_options(void) {
+    minimax_model_desc d;
+    minimax_model *m = NULL;
+    minimax_result r;
+    minimax_config big;
+    size_t free0 = 0, free1 = 0, tot = 0;
+    int calls = 0, V;
+    minimax__cu_stream hs = NULL;
+    minimax_session *s1 = NULL, *s2 = NULL;
+    float *l1, *l2;
+    NEED_GPU();
+    V = g_cfg.vocab_size;
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    minimax__cu.cuMemGetInfo(&free0, &tot);
+    memset(&d, 0, sizeof d);
+    d.progress = cancel_at_weights;
+    d.progress_user = &calls;
+    r = minimax__model_create(&d, &g_cfg, &g_em->w, &m);
+    CHECK(r == MINIMAX_ERR_CANCELLED && m == NULL, "cancel: %s %s", minimax_result_name(r), minimax_last_error());
+    CHECK(calls >= 2, "progress called %d times", calls);
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    minimax__cu.cuMemGetInfo(&free1, &tot);
+    CHECK(free1 + (8u << 20) >= free0, "cancelled load left %zd bytes allocated", (ptrdiff_t)(free0 - free1));
+    /* 200 sessions x 1M tokens of KV cannot fit */
+    big = g_cfg;
+    big.max_position_embeddings = 1 << 20;
+    memset(&d, 0, sizeof d);
+    d.max_sessions = 200;
+    d.max_context = 1 << 20;
+    r = minimax__model_create(&d, &big, &g_em->w, &m);
+    CHECK(r == MINIMAX_ERR_OUT_OF_MEMORY && m == NULL && strstr(minimax_last_error(), "max_sessions"), "too big: %s %s",
+          minimax_result_name(r), minimax_last_error());
+    printf("    refused: %.200s\n", minimax_last_error());
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    minimax__cu.cuMemGetInfo(&free1, &tot);
+    CHECK(free1 + (8u << 20) >= free0, "refused load left %zd bytes allocated", (ptrdiff_t)(free0 - free1));
+    /* the host's context and stream */
+    REQUIRE(minimax__cu.cuStreamCreate(&hs, 1) == 0, "stream");
+    memset(&d, 0, sizeof d);
+    d.cuda_context = g_m->ctx;
+    d.cuda_stream = hs;
+    d.max_context = 64;
+    r = minimax__model_create(&d, &g_cfg, &g_em->w, &m);
+    REQUIRE(r == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(m->stream == hs && !m->own_stream && m->ctx == g_m->ctx && !m->own_ctx, "host context/stream not used");
+    l1 = (float *)malloc((size_t)V * 4);
+    l2 = (float *)malloc((size_t)V * 4);
+    REQUIRE(minimax_session_create(m, &s1) == MINIMAX_OK && minimax_session_create(g_m, &s2) == MINIMAX_OK, "sessions");
+    REQUIRE(minimax_prefill(s1, g_ids, 30, l1, NULL) == MINIMAX_OK && minimax_prefill(s2, g_ids, 30, l2, NULL) == MINIMAX_OK,
+            "%s", minimax_last_error());
+    CHECK(memcmp(l1, l2, (size_t)V * 4) == 0, "logits on the host's stream differ");
+    minimax_session_free(s1);
+    minimax_session_free(s2);
+    minimax_model_free(m);
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    CHECK(minimax__cu.cuStreamSynchronize(hs) == 0, "host stream unusable after the model was freed");
+    minimax__cu.cuStreamDestroy(hs);
+    free(l1);
+    free(l2);
+}
+
 static void test_errors(void) {
     minimax_session *s, *ss[5];
     int32_t ids[70], i, n = 0;
@@ -627,6 +696,7 @@ int main(void) {
     RUN(test_batch_and_graph);
     RUN(test_sampling_reproducible);
     RUN(test_errors);
+    RUN(test_load_options);
     minimax_model_free(g_m);
     free(g_ref);
     eu_free_model(g_em);
