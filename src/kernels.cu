@@ -154,7 +154,6 @@ __device__ __forceinline__ float fp4_row_dot(const u8 *packed, const u8 *scales,
     const u8 *s = scales + row * (K / 16);
     int nb = K / 16;
     float acc = 0.0f;
-#pragma unroll 4 /* several independent weight loads in flight per lane */
     for (int b = lane; b < nb; b += 32) acc = fmaf(e4m3_scaled(s[b]), fp4_block_dot(p[b], x + b * 16), acc);
     return warp_sum(acc);
 }
@@ -214,7 +213,6 @@ __device__ __forceinline__ void mm_body(const float *X, const WT *W, float *Y, i
 #pragma unroll
     for (int j = 0; j < MM_TT; j++) acc[j] = 0.0f;
     int nt = T - t0 < MM_TT ? T - t0 : MM_TT;
-#pragma unroll 2
     for (int c = lane; c < K / 8; c += 32) {
         float wf[8];
         mm_load8(W, (size_t)n * K + (size_t)c * 8, wf);
