@@ -21,6 +21,8 @@ typedef struct options {
 static void usage(FILE *f) {
     fprintf(f,
             "usage: minimax-inspect DIR [options]\n"
+            "       minimax-inspect --jit ARCH|all [--cache DIR]   compile the kernels for ARCH without a GPU\n"
+            "                      (ARCH: sm_90a sm_100a sm_103a sm_120a sm_121a sm_100f sm_120f)\n"
             "  --tp N         GPUs for tensor parallelism (default 1)\n"
             "  --max-ctx C    tokens per session for the KV cache (default 4096)\n"
             "  --batch B      sessions decoded together (default 1)\n"
@@ -89,6 +91,49 @@ static void size_line(const char *what, uint64_t bytes) {
     printf("  %-24s %10.3f GiB  %16llu bytes\n", what, (double)bytes / (1024.0 * 1024.0 * 1024.0), (unsigned long long)bytes);
 }
 
+/* --jit ARCH|all [--cache DIR]: compile every kernel for a target without a
+   GPU, to warm the cubin cache for deployment or to check in CI. */
+static int jit_main(int argc, char **argv) {
+    const char *cache_dir = NULL, *arch = NULL;
+    const char *const *all;
+    int i, n, failed = 0, matched = 0;
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--cache") == 0 && i + 1 < argc) cache_dir = argv[++i];
+        else if (!arch && argv[i][0] != '-') arch = argv[i];
+        else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!arch) {
+        usage(stderr);
+        return 2;
+    }
+    all = minimax_jit_supported_archs(&n);
+    for (i = 0; i < n; i++) {
+        minimax_jit_info info;
+        minimax_result r;
+        if (strcmp(arch, "all") != 0 && strcmp(arch, all[i]) != 0) continue;
+        matched++;
+        r = minimax_jit_precompile(all[i], cache_dir, &info);
+        if (r != MINIMAX_OK) {
+            fprintf(stderr, "minimax-inspect: %s: %s: %s\n", all[i], minimax_result_name(r), minimax_last_error());
+            failed++;
+            continue;
+        }
+        printf("%-8s NVRTC %d.%d  %3d kernels  %8zu bytes  %9.1f ms  %s%s\n", info.arch, info.nvrtc_major,
+               info.nvrtc_minor, info.kernel_count, info.cubin_bytes, info.compile_ms,
+               info.cache_file[0] ? (info.cache_hit ? "cache hit  " : "cached as  ") : "no cache", info.cache_file);
+    }
+    if (!matched) { /* not a supported target: let the library say why */
+        minimax_jit_info info;
+        minimax_result r = minimax_jit_precompile(arch, cache_dir, &info);
+        fprintf(stderr, "minimax-inspect: %s: %s: %s\n", arch, minimax_result_name(r), minimax_last_error());
+        return 1;
+    }
+    return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
     options o;
     minimax_checkpoint *ck = NULL;
@@ -98,6 +143,7 @@ int main(int argc, char **argv) {
     minimax_result r;
     int k;
 
+    if (argc >= 2 && strcmp(argv[1], "--jit") == 0) return jit_main(argc, argv);
     if (!parse_args(argc, argv, &o)) {
         usage(stderr);
         return 2;

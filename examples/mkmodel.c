@@ -25,8 +25,9 @@
 
    Values: random with realistic scales, never zeros, deterministic from
    --seed and independent of --threads (each tensor's stream is a counter-based
-   generator keyed by hash(seed, tensor name)). Per matrix the std is
-   base * exp(0.1 n), n ~ N(0,1) clipped to +-2, so every matrix has its own
+   generator keyed by hash(seed, tensor name)) and from IEEE-exact arithmetic
+   only, so the same on every machine. Per matrix the std is
+   base * (1 + 0.1 n), n ~ N(0,1) clipped to +-2, so every matrix has its own
    weight_scale_2. Base stds keep activations O(1) through the residual stream
    (1/sqrt(fan_in), about 0.018 at the real width):
      embed_tokens  N(0, 1)               lm_head  N(0, (2.5/sqrt(H))^2): logits std ~2.5
@@ -76,6 +77,9 @@ typedef struct mk_opts {
     uint64_t seed;
 } mk_opts;
 
+#if defined(__GNUC__)
+__attribute__((noreturn, format(printf, 1, 2)))
+#endif
 static void mk_die(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -103,13 +107,31 @@ static uint64_t mk_key(uint64_t seed, const char *name) {
     return mk_mix(minimax__fnv1a(0, name, strlen(name)) ^ mk_mix(seed ^ 0x6d696e696d6178ull));
 }
 static double mk_uniform(uint64_t key, uint64_t i) { return ((double)(mk_rand(key, i) >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
-static double mk_normal(uint64_t key, uint64_t i) { /* Box-Muller, for the few values drawn one at a time */
-    return sqrt(-2.0 * log(mk_uniform(key, 2 * i))) * cos(6.283185307179586 * mk_uniform(key, 2 * i + 1));
-}
 
-/* Dense tensors take 16 random bits per element through this inverse-CDF
-   table of N(0,1) at the midpoints (i + 0.5) / 65536 (|x| <= 4.17). */
-static float mk_normal_table[65536];
+/* The same seed must give the same bytes on every machine (golden files are
+   computed from these checkpoints), so values come from + - * / and sqrt
+   only, which IEEE 754 rounds exactly, never from libm's log/exp/cos, whose
+   last bit varies between libraries. (clang could fuse a*b+c: not here.) */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* Natural log for p in (0, 1]: p = m * 2^e exactly (frexp), then
+   log m = 2 atanh(s), s = (m-1)/(m+1), |s| <= 0.172, summed to 1e-19. */
+static double mk_log(double p) {
+    int e, k;
+    double m = frexp(p, &e), s, s2, term, sum;
+    if (m < 0.70710678118654752) m *= 2, e--;
+    s = (m - 1) / (m + 1);
+    s2 = s * s;
+    term = s;
+    sum = 0;
+    for (k = 1; k <= 25; k += 2) {
+        sum += term / k;
+        term *= s2;
+    }
+    return 2 * sum + e * 0.69314718055994531;
+}
 
 /* Acklam's rational approximation of the inverse normal CDF (rel. error 1.2e-9). */
 static double mk_inv_normal(double p) {
@@ -123,7 +145,7 @@ static double mk_inv_normal(double p) {
                                 3.754408661907416e+00};
     double q, r;
     if (p < 0.02425) {
-        q = sqrt(-2 * log(p));
+        q = sqrt(-2 * mk_log(p));
         return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     }
@@ -134,12 +156,19 @@ static double mk_inv_normal(double p) {
            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-/* The per-matrix std: base * exp(0.1 n), n ~ N(0,1) clipped to [-2, 2]. */
+/* Normal i of a stream, full precision (tails to 8 sigma). */
+static double mk_normal(uint64_t key, uint64_t i) { return mk_inv_normal(mk_uniform(key, i)); }
+
+/* Dense tensors take 16 random bits per element through this inverse-CDF
+   table of N(0,1) at the midpoints (i + 0.5) / 65536 (|x| <= 4.17). */
+static float mk_normal_table[65536];
+
+/* The per-matrix std: base * (1 + 0.1 n), n ~ N(0,1) clipped to [-2, 2]. */
 static float mk_matrix_std(uint64_t key, float base) {
     double n = mk_normal(key ^ 0x5354445354445354ull, 0);
     if (n > 2) n = 2;
     if (n < -2) n = -2;
-    return (float)(base * exp(0.1 * n));
+    return (float)(base * (1 + 0.1 * n));
 }
 
 /* ---- FP4 block pool (the "direct" path) --------------------------------------
@@ -902,7 +931,14 @@ static void mk_write_shards(mk_model *m) {
         snprintf(path, sizeof path, "%s/%s", m->o.out, name);
         r.fd[s] = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (r.fd[s] < 0) mk_die("cannot create %s: %s", path, strerror(errno));
-        rc = posix_fallocate(r.fd[s], 0, (off_t)m->shard_size[s]);
+        /* reserve the space first, so that a full disk fails now, not after
+           minutes; Linux's fallocate, not posix_fallocate, which glibc
+           emulates by writing every block where the filesystem lacks it */
+#if defined(__linux__)
+        rc = fallocate(r.fd[s], 0, 0, (off_t)m->shard_size[s]) == 0 ? 0 : errno;
+#else
+        rc = EOPNOTSUPP;
+#endif
         if (rc == ENOSPC || rc == EFBIG)
             mk_die("cannot write %s (%llu bytes): %s", path, (unsigned long long)m->shard_size[s], strerror(rc));
         if (rc != 0 && ftruncate(r.fd[s], (off_t)m->shard_size[s]) != 0) /* no fallocate here: size it anyway */

@@ -564,7 +564,7 @@ MINIMAX__PRIV minimax_result minimax__expect_fp4(minimax_checkpoint *ck, const c
    shape; with fill = 1 also builds the weights view and checks scale values. */
 MINIMAX__PRIV minimax_result minimax__expect_all(minimax_checkpoint *ck, int fill) {
     const minimax_config *c = &ck->config;
-    const int64_t H = c->hidden_size, I = c->intermediate_size, E = c->num_experts, V = c->vocab_size;
+    const int64_t H = c->hidden_size, Im = c->intermediate_size, E = c->num_experts, V = c->vocab_size;
     const int64_t qd = (int64_t)c->num_heads * c->head_dim, kvd = (int64_t)c->num_kv_heads * c->head_dim;
     const unsigned bf16 = MINIMAX__BIT(MINIMAX__DT_BF16), router = bf16 | MINIMAX__BIT(MINIMAX__DT_F32);
     const minimax__tensor *t;
@@ -616,11 +616,11 @@ MINIMAX__PRIV minimax_result minimax__expect_all(minimax_checkpoint *ck, int fil
         for (e = 0; e < E; e++) {
             char prefix[200];
             snprintf(prefix, sizeof prefix, "model.layers.%d.block_sparse_moe.experts.%lld.w1", l, (long long)e);
-            if ((r = minimax__expect_fp4(ck, prefix, I, H, lw ? &lw->w1[e] : NULL))) return r;
+            if ((r = minimax__expect_fp4(ck, prefix, Im, H, lw ? &lw->w1[e] : NULL))) return r;
             snprintf(prefix, sizeof prefix, "model.layers.%d.block_sparse_moe.experts.%lld.w2", l, (long long)e);
-            if ((r = minimax__expect_fp4(ck, prefix, H, I, lw ? &lw->w2[e] : NULL))) return r;
+            if ((r = minimax__expect_fp4(ck, prefix, H, Im, lw ? &lw->w2[e] : NULL))) return r;
             snprintf(prefix, sizeof prefix, "model.layers.%d.block_sparse_moe.experts.%lld.w3", l, (long long)e);
-            if ((r = minimax__expect_fp4(ck, prefix, I, H, lw ? &lw->w3[e] : NULL))) return r;
+            if ((r = minimax__expect_fp4(ck, prefix, Im, H, lw ? &lw->w3[e] : NULL))) return r;
         }
     }
     return MINIMAX_OK;
@@ -888,7 +888,7 @@ MINIMAX_API const char *minimax_tensor_kind_name(minimax_tensor_kind kind) {
 MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, const minimax_memory_desc *desc,
                                                    minimax_memory_usage *out) {
     int tp = 1, max_ctx = 4096, batch = 1, block = 16;
-    uint64_t L, H, nh, nkv, d, I, E, V, K, qd, kvd, rows, blocks, per;
+    uint64_t L, H, nh, nkv, d, Im, E, V, K, qd, kvd, rows, blocks, per;
     if (!cfg || !out) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_memory_estimate: cfg and out must not be NULL");
     memset(out, 0, sizeof *out);
     if (desc) {
@@ -918,14 +918,14 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
     nh = (uint64_t)cfg->num_heads;
     nkv = (uint64_t)cfg->num_kv_heads;
     d = (uint64_t)cfg->head_dim;
-    I = (uint64_t)cfg->intermediate_size;
+    Im = (uint64_t)cfg->intermediate_size;
     E = (uint64_t)cfg->num_experts;
     V = (uint64_t)cfg->vocab_size;
     K = (uint64_t)cfg->top_k;
     qd = nh * d;
     kvd = nkv * d;
     out->weights_attention = L * 2 * (qd * H + 2 * kvd * H + H * qd) / (uint64_t)tp;
-    per = I / (uint64_t)tp * H; /* elements of one expert matrix on this GPU */
+    per = Im / (uint64_t)tp * H; /* elements of one expert matrix on this GPU */
     out->weights_experts = L * E * 3 * (per / 2 + per / 16 + 8);
     rows = (V + (uint64_t)tp - 1) / (uint64_t)tp;
     out->weights_embedding = rows * H * 2;
@@ -939,7 +939,7 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
     out->kv_tokens = (uint64_t)batch * blocks * (uint64_t)block;
     out->kv_cache = out->kv_bytes_per_token * out->kv_tokens;
     out->workspace = (uint64_t)batch * 4 *
-                     (4 * H + (nh + 2 * nkv) / (uint64_t)tp * d + nh / (uint64_t)tp * d + E + 2 * K + K * 2 * (I / (uint64_t)tp) + V);
+                     (4 * H + (nh + 2 * nkv) / (uint64_t)tp * d + nh / (uint64_t)tp * d + E + 2 * K + K * 2 * (Im / (uint64_t)tp) + V);
     out->total = out->weights + out->kv_cache + out->workspace;
     return MINIMAX_OK;
 }

@@ -197,15 +197,15 @@ typedef struct minimax__cuda_api {
 /* The process-wide table. Written once under pthread_once, read-only after. */
 static minimax__cuda_api minimax__cu;
 
-typedef struct minimax__sym {
+typedef struct minimax__cu_sym {
     const char *name, *fallback;
     size_t offset; /* of the member in minimax__cuda_api */
     int required;
-} minimax__sym;
+} minimax__cu_sym;
 
 #define MINIMAX__API_SYM(ret, name, params, sym, sym2, required) {sym, sym2, offsetof(minimax__cuda_api, name), required},
-static const minimax__sym minimax__cu_syms[] = {MINIMAX__CU_FUNCS(MINIMAX__API_SYM)};
-static const minimax__sym minimax__nvrtc_syms[] = {MINIMAX__NVRTC_FUNCS(MINIMAX__API_SYM)};
+static const minimax__cu_sym minimax__cu_syms[] = {MINIMAX__CU_FUNCS(MINIMAX__API_SYM)};
+static const minimax__cu_sym minimax__nvrtc_syms[] = {MINIMAX__NVRTC_FUNCS(MINIMAX__API_SYM)};
 #undef MINIMAX__API_SYM
 
 /* Fills the members listed in `syms` from `lib`. On a missing required
@@ -213,7 +213,7 @@ static const minimax__sym minimax__nvrtc_syms[] = {MINIMAX__NVRTC_FUNCS(MINIMAX_
    dlsym is copied into the function pointer with memcpy (POSIX guarantees the
    representations match; ISO C has no cast between them). */
 MINIMAX__PRIV minimax_result minimax__resolve(minimax__cuda_api *api, void *lib, const char *libname,
-                                              const minimax__sym *syms, size_t n) {
+                                              const minimax__cu_sym *syms, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
         void *p = dlsym(lib, syms[i].name);
