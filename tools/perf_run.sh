@@ -18,9 +18,9 @@ git log -1 --format=%h > "$out/commit.txt" 2>/dev/null || true
 run() { # name, args...
     n=$1; shift
     echo "=== minimax-bench $*" | tee -a "$out/bench.txt"
-    timeout 240 ./build/minimax-bench "$@" >> "$out/bench.txt" 2>&1; echo "rc=$?" >> "$out/bench.txt"
-    timeout 240 ./build/minimax-bench "$@" --json --no-micro > "$out/$n.json" 2>&1 || true
+    timeout 150 ./build/minimax-bench "$@" >> "$out/bench.txt" 2>&1; echo "rc=$?" >> "$out/bench.txt"
 }
+timeout 150 ./build/minimax-bench --synthetic --layers 16 --batch 1 --ctx 512 --no-micro --json > "$out/b1c512.json" 2>&1
 run b1c512 --synthetic --layers 16 --batch 1 --ctx 512
 run b8c512 --synthetic --layers 16 --batch 8 --ctx 512
 run b1c32k --synthetic --layers 16 --batch 1 --ctx 32768
