@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
     memset(&d, 0, sizeof d);
     d.checkpoint_dir = dir;
     d.max_sessions = batch;
-    d.max_context = ctx + warmup + 2 * steps + 2; /* both variants' steps, and the routing count */
+    d.max_context = ctx + 2 * (warmup + steps) + 2; /* both variants' steps, and the routing count */
     t_load = minimax__now_ms();
     if (dir) {
         r = minimax_model_load(&d, &m);

@@ -278,6 +278,8 @@ int main(void) {
     if (r != MINIMAX_OK) {
         snprintf(g_skip, sizeof g_skip, "%s: %.400s", minimax_result_name(r), minimax_last_error());
         g_m = NULL;
+    } else {
+        minimax__cu.cuCtxSetCurrent(g_m->ctx); /* the raw allocations and launches below run in it */
     }
     RUN(test_gemv_bf16);
     RUN(test_moe_fast);
