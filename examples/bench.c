@@ -49,7 +49,7 @@ typedef struct variant_result {
 
 /* ---- single-kernel timings ---- */
 typedef struct micro_job {
-    int kind; /* 0 = BF16 product, 1 = experts */
+    int kind; /* 0 = BF16 product, 1 = experts, 2 = attention */
     minimax__cu_ptr X, Y;
     int which; /* product: 0 qkv, 1 o_proj, 2 router, 3 lm_head */
     int T;
@@ -66,6 +66,19 @@ static minimax_result micro_run(minimax_model *m, void *user, int rep) {
         case 1: return minimax__mm(m, j->X, ly->wo, j->Y, j->T, H, m->plan.attn_dim, 1);
         case 2: return minimax__mm(m, j->X, ly->router, j->Y, j->T, c->num_experts, H, 0);
         default: return minimax__mm(m, j->X, m->lm_head, j->Y, j->T, c->vocab_size, H, 0);
+        }
+    }
+    if (j->kind == 2) { /* over the cache of the step inputs left by the last pass (one session, T = 1) */
+        int L = rep % c->num_layers;
+        if (minimax__fast_attn_ok(m, j->T)) return minimax__fast_attn(m, L, j->T);
+        {
+            minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
+            int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
+            int nh = c->num_heads, nkv = c->num_kv_heads, d = c->head_dim;
+            void *a[13];
+            a[0] = &m->qr; a[1] = &m->attn; a[2] = &pos; a[3] = &srow; a[4] = &m->block_table; a[5] = &m->kv;
+            a[6] = &L; a[7] = &nblocks; a[8] = &maxb; a[9] = &bs; a[10] = &nh; a[11] = &nkv; a[12] = &d;
+            return minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)j->T, 128, a);
         }
     }
     if (minimax__fast_moe_ok(m, j->T)) return minimax__fast_moe(m, ly, j->T);
@@ -99,7 +112,7 @@ int main(int argc, char **argv) {
     int nres = 0, i, v, real_prefill;
     int *distinct;
     double t_load;
-    struct { const char *name; double bytes; float ms[2]; } mic[5];
+    struct { const char *name; double bytes; float ms[2]; } mic[6];
     int nmic = 0;
 
     for (i = 1; i < argc; i++) {
@@ -203,11 +216,12 @@ int main(int argc, char **argv) {
     }
 
     if (micro) { /* one decode token (T = 1) through each product, base and fast kernels */
-        static const char *names[5] = {"q|k|v BF16 8192x3072", "o_proj BF16 3072x6144", "router BF16 256x3072",
-                                       "lm_head BF16 200064x3072", "experts NVFP4 8 x (w1,w3,w2)"};
+        static const char *names[6] = {"q|k|v BF16 8192x3072", "o_proj BF16 3072x6144", "router BF16 256x3072",
+                                       "lm_head BF16 200064x3072", "experts NVFP4 8 x (w1,w3,w2)",
+                                       "attention (1 session's KV)"};
         const minimax_config *c = &cfg;
         double H = c->hidden_size, NI = c->intermediate_size;
-        double by[5];
+        double by[6];
         int k;
         minimax__ctx_guard g;
         by[0] = (double)m->plan.qkv_dim * H * 2;
@@ -215,11 +229,12 @@ int main(int argc, char **argv) {
         by[2] = (double)c->num_experts * H * 2;
         by[3] = (double)c->vocab_size * H * 2;
         by[4] = (double)c->top_k * 3 * (NI * H / 2 + NI * H / 16 + 4);
+        by[5] = (double)ss[batch - 1]->pos * 2 * c->num_kv_heads * c->head_dim * 2; /* K and V of its context */
         if ((r = minimax__enter(m, &g)) != MINIMAX_OK) return fail("micro", r);
-        for (k = 0; k < 5; k++) {
+        for (k = 0; k < 6; k++) {
             micro_job j;
             memset(&j, 0, sizeof j);
-            j.kind = k == 4;
+            j.kind = k == 4 ? 1 : k == 5 ? 2 : 0;
             j.which = k;
             j.T = 1;
             j.X = k == 1 ? m->attn : k == 3 ? m->xo : m->hn;

@@ -122,6 +122,7 @@ struct minimax_model {
     /* fast decode kernels (impl_52_fast.h): handles, on/off, SM count */
     minimax__cu_function fn_fast[16];
     int fast_decode, num_sms;
+    minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
        < dbg_route_stride */
@@ -461,6 +462,8 @@ MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr 
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T);
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
+MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T);
 
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T */
 MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax__cu_ptr X, minimax__cu_ptr W,
@@ -547,7 +550,9 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
                 MINIMAX_OK)
                 return r;
         }
-        {
+        if (minimax__fast_attn_ok(m, T)) {
+            if ((r = minimax__fast_attn(m, L, T)) != MINIMAX_OK) return r;
+        } else {
             void *a[13];
             a[0] = &m->qr;
             a[1] = &m->attn;

@@ -20,11 +20,17 @@ enum {
     MINIMAX__FK_MOE_DOWN,
     MINIMAX__FK_FILL_RANDOM,
     MINIMAX__FK_READ_BW,
+    MINIMAX__FK_ATTN_SPLIT,
+    MINIMAX__FK_ATTN_MERGE,
     MINIMAX__FK_COUNT
 };
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
-    "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw"};
+    "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge"};
+
+/* KV splits of the decode attention: 32 x 8 KV heads = 256 blocks per token
+   slot on 132 SMs; each split holds ceil(context / 32) keys. */
+#define MINIMAX__ATTN_SPLITS 32
 
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     int i;
@@ -38,6 +44,11 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
     if (m->num_sms <= 0) m->num_sms = 132;
+    if (m->cfg.head_dim == 128) { /* partials of the split-KV attention: [8][nh][splits][130] fp32 */
+        minimax_result r = minimax__dalloc(m, (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 130 * 4,
+                                           "attention partials", &m->fast_part);
+        if (r != MINIMAX_OK) return r;
+    }
     m->fast_decode = 1;
     return MINIMAX_OK;
 }
@@ -62,7 +73,7 @@ MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate) {
     int k = T <= 1 ? MINIMAX__FK_GEMV_T1 : T <= 2 ? MINIMAX__FK_GEMV_T2 : T <= 4 ? MINIMAX__FK_GEMV_T4 : MINIMAX__FK_GEMV_T8;
-    int R = T <= 2 ? 2 : 4; /* rows per warp group of the instance (kernels.cu) */
+    int R = T <= 1 ? 1 : T <= 2 ? 2 : 4; /* rows per warp group of the instance (kernels.cu) */
     int S = 1;
     void *a[8];
     while (S < 8 && MINIMAX__CDIV(N, (8 / S) * R) < 2 * m->num_sms) S *= 2;
@@ -120,4 +131,49 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
         a[9] = &K;
         return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 8), (unsigned)T, 128, 0, a);
     }
+}
+
+MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
+    const minimax_config *c = &m->cfg;
+    return m->fast_decode && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->head_dim == 128 &&
+           c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
+}
+
+/* Split-KV attention of T token slots: k_attn_split then k_attn_merge (m->qr -> m->attn). */
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T) {
+    const minimax_config *c = &m->cfg;
+    minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
+    int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
+    int nh = c->num_heads, nkv = c->num_kv_heads, splits = MINIMAX__ATTN_SPLITS;
+    unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
+    minimax_result r;
+    void *a[12];
+    a[0] = &m->qr;
+    a[1] = &m->fast_part;
+    a[2] = &pos;
+    a[3] = &srow;
+    a[4] = &m->block_table;
+    a[5] = &m->kv;
+    a[6] = &layer;
+    a[7] = &nblocks;
+    a[8] = &maxb;
+    a[9] = &bs;
+    a[10] = &nh;
+    a[11] = &nkv;
+    {
+        char what[96];
+        minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv,
+                                                           (unsigned)splits, (unsigned)T, 128, 1, 1, smem, m->stream, a,
+                                                           NULL);
+        if (cr != 0) {
+            snprintf(what, sizeof what, "launch of k_attn_split (grid %d x %d x %d)", nkv, splits, T);
+            return minimax__mcheck(m, cr, what);
+        }
+    }
+    a[0] = &m->fast_part;
+    a[1] = &m->attn;
+    a[2] = &nh;
+    a[3] = &splits;
+    if ((r = minimax__fast_launch(m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a)) != MINIMAX_OK) return r;
+    return MINIMAX_OK;
 }

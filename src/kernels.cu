@@ -817,10 +817,12 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                 }
     }
 }
-/* Instances: (NT token slots at most, R rows per warp group, U chunks in flight). */
+/* Instances: (NT token slots at most, R rows per warp group, U chunks in flight).
+   T = 1 takes one row per warp: 8 rows per block gives the 3072-row o_proj 384
+   blocks, ~3 per SM (with 2 rows, 192 blocks left 72 of 132 SMs half idle). */
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<1, 2, 4>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<1, 1, 8>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t2(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
@@ -1068,5 +1070,173 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
         u32 s = 0;
         for (int j = 0; j < (int)blockDim.x; j++) s ^= red[j];
         out[blockIdx.x] = s;
+    }
+}
+
+/* ---- split-KV decode attention (head_dim 128, GQA group <= 8) -------------------------
+   The general k_attention walks a session's keys with 4 warps per query head,
+   one key after another: at 32k tokens of context that is ~8 ms per layer.
+   Here the keys of token slot t are cut into gridDim.y splits (a fixed count,
+   so a captured graph stays valid while the context grows: each split takes
+   ceil((pos+1) / splits) keys), and one block serves the whole GQA group of
+   one KV head, so every K/V row is read once per step.
+   k_attn_split: grid (nkv, splits, T), block 128 = 4 warps, dynamic shared
+   memory 5 * G * 128 floats (G = nh / nkv). Scores: lane = key (32 keys per
+   warp per round), the lane reads its K row with 16-byte loads and dots it
+   with the G query vectors (shared memory, broadcast). Online softmax per head
+   in fp32 (__expf, as k_attention); P.V: lane = 4 dims, one 8-byte load of a
+   V row per key for all G heads. The 4 warps merge in shared memory and write
+   part[t][h][split] = (o[128] unnormalised, max, sum) (fp32, 130 floats).
+   k_attn_merge: grid (nh, T), block 128: out[t, h*128 + i] = the splits'
+   softmax-weighted sum. qr fp32 [T, nh*128] (normed, rotated); KV layout as
+   in the file comment. */
+#define FA_D 128
+#define FA_MAXG 8
+extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, float *part, const int *pos,
+                                                               const int *srow, const int *block_table, const u16 *kv,
+                                                               int layer, int nblocks, int max_blocks, int bs, int nh,
+                                                               int nkv) {
+    extern __shared__ float fsm[];
+    __shared__ float ps[4][FA_MAXG][32];
+    __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
+    int kvh = blockIdx.x, sp = blockIdx.y, t = blockIdx.z, nsplit = gridDim.y;
+    int G = nh / nkv;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    float *qs = fsm, *wo = fsm + G * FA_D;
+    int nkeys = pos[t] + 1;
+    int per = (nkeys + nsplit - 1) / nsplit;
+    int j0 = sp * per, j1 = j0 + per < nkeys ? j0 + per : nkeys;
+    const float scale = rsqrtf((float)FA_D);
+    for (int i = threadIdx.x; i < G * FA_D; i += blockDim.x)
+        qs[i] = qr[(size_t)t * nh * FA_D + (size_t)kvh * G * FA_D + i] * scale;
+    __syncthreads();
+    const int *bt = block_table + srow[t] * max_blocks;
+    size_t kvhs = (size_t)nkv * bs * FA_D;
+    const u16 *kbase = kv + (size_t)layer * nblocks * 2 * kvhs;
+    float m[FA_MAXG], l[FA_MAXG], acc[FA_MAXG][4];
+#pragma unroll
+    for (int g = 0; g < FA_MAXG; g++) {
+        m[g] = -__int_as_float(0x7f800000);
+        l[g] = 0.0f;
+        acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
+    }
+    for (int jb = j0 + warp * 32; jb < j1; jb += 128) {
+        int j = jb + lane;
+        int valid = j < j1;
+        float s[FA_MAXG];
+        const u16 *vrow = kbase;
+#pragma unroll
+        for (int g = 0; g < FA_MAXG; g++) s[g] = 0.0f;
+        if (valid) {
+            int blk = bt[j / bs];
+            const u16 *krow = kbase + (size_t)blk * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
+            vrow = krow + kvhs;
+#pragma unroll 4
+            for (int c = 0; c < FA_D / 8; c++) {
+                uint4 k4 = *(const uint4 *)(krow + c * 8);
+                float kf[8] = {__uint_as_float(k4.x << 16), __uint_as_float(k4.x & 0xffff0000u),
+                               __uint_as_float(k4.y << 16), __uint_as_float(k4.y & 0xffff0000u),
+                               __uint_as_float(k4.z << 16), __uint_as_float(k4.z & 0xffff0000u),
+                               __uint_as_float(k4.w << 16), __uint_as_float(k4.w & 0xffff0000u)};
+#pragma unroll
+                for (int g = 0; g < FA_MAXG; g++) {
+                    if (g < G) {
+                        const float4 *q4 = (const float4 *)(qs + g * FA_D + c * 8);
+                        float4 a = q4[0], b = q4[1];
+                        float sg = s[g];
+                        sg = fmaf(a.x, kf[0], sg); sg = fmaf(a.y, kf[1], sg);
+                        sg = fmaf(a.z, kf[2], sg); sg = fmaf(a.w, kf[3], sg);
+                        sg = fmaf(b.x, kf[4], sg); sg = fmaf(b.y, kf[5], sg);
+                        sg = fmaf(b.z, kf[6], sg); sg = fmaf(b.w, kf[7], sg);
+                        s[g] = sg;
+                    }
+                }
+            }
+        }
+#pragma unroll
+        for (int g = 0; g < FA_MAXG; g++) {
+            if (g < G) {
+                float sg = valid ? s[g] : -__int_as_float(0x7f800000);
+                float mn = fmaxf(m[g], warp_max(sg)); /* finite: lane 0 is valid */
+                float corr = __expf(m[g] - mn);
+                float pg = valid ? __expf(sg - mn) : 0.0f;
+                l[g] = l[g] * corr + warp_sum(pg);
+                acc[g][0] *= corr; acc[g][1] *= corr; acc[g][2] *= corr; acc[g][3] *= corr;
+                m[g] = mn;
+                ps[warp][g][lane] = pg;
+            }
+        }
+        __syncwarp();
+        int nk = j1 - jb < 32 ? j1 - jb : 32;
+        unsigned long long vp = (unsigned long long)vrow;
+#pragma unroll 4
+        for (int kk = 0; kk < nk; kk++) {
+            const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, kk);
+            uint2 v2 = *(const uint2 *)(vr + lane * 4);
+            float v0 = __uint_as_float(v2.x << 16), v1 = __uint_as_float(v2.x & 0xffff0000u);
+            float v2f = __uint_as_float(v2.y << 16), v3 = __uint_as_float(v2.y & 0xffff0000u);
+#pragma unroll
+            for (int g = 0; g < FA_MAXG; g++) {
+                if (g < G) {
+                    float pp = ps[warp][g][kk];
+                    acc[g][0] = fmaf(pp, v0, acc[g][0]);
+                    acc[g][1] = fmaf(pp, v1, acc[g][1]);
+                    acc[g][2] = fmaf(pp, v2f, acc[g][2]);
+                    acc[g][3] = fmaf(pp, v3, acc[g][3]);
+                }
+            }
+        }
+        __syncwarp();
+    }
+#pragma unroll
+    for (int g = 0; g < FA_MAXG; g++) {
+        if (g < G) {
+            if (lane == 0) {
+                wm[warp][g] = m[g];
+                wl[warp][g] = l[g];
+            }
+            float4 o4 = make_float4(acc[g][0], acc[g][1], acc[g][2], acc[g][3]);
+            *(float4 *)(wo + ((size_t)warp * G + g) * FA_D + lane * 4) = o4;
+        }
+    }
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < G * FA_D; idx += blockDim.x) {
+        int g = idx / FA_D, i = idx % FA_D;
+        float M = -__int_as_float(0x7f800000);
+        for (int w = 0; w < 4; w++)
+            if (wl[w][g] > 0.0f) M = fmaxf(M, wm[w][g]);
+        float L = 0.0f, O = 0.0f;
+        for (int w = 0; w < 4; w++)
+            if (wl[w][g] > 0.0f) {
+                float f = __expf(wm[w][g] - M);
+                L += wl[w][g] * f;
+                O += wo[((size_t)w * G + g) * FA_D + i] * f;
+            }
+        float *pp = part + (((size_t)t * nh + (size_t)kvh * G + g) * nsplit + sp) * (FA_D + 2);
+        pp[i] = O;
+        if (i == 0) {
+            pp[FA_D] = M;
+            pp[FA_D + 1] = L;
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(128) k_attn_merge(const float *part, float *out, int nh, int nsplit) {
+    int h = blockIdx.x, t = blockIdx.y;
+    const float *pp = part + ((size_t)t * nh + h) * nsplit * (FA_D + 2);
+    float M = -__int_as_float(0x7f800000);
+    for (int s = 0; s < nsplit; s++)
+        if (pp[(size_t)s * (FA_D + 2) + FA_D + 1] > 0.0f) M = fmaxf(M, pp[(size_t)s * (FA_D + 2) + FA_D]);
+    for (int i = threadIdx.x; i < FA_D; i += blockDim.x) {
+        float L = 0.0f, O = 0.0f;
+        for (int s = 0; s < nsplit; s++) {
+            const float *q = pp + (size_t)s * (FA_D + 2);
+            if (q[FA_D + 1] > 0.0f) {
+                float f = __expf(q[FA_D] - M);
+                L += q[FA_D + 1] * f;
+                O += q[i] * f;
+            }
+        }
+        out[(size_t)t * nh * FA_D + (size_t)h * FA_D + i] = O / L;
     }
 }

@@ -219,8 +219,86 @@ static void test_moe_fast(void) {
     free(w1); free(w3); free(w2); free(p1); free(p3); free(p2); free(s1); free(s3); free(s2); free(tmp);
 }
 
-/* The whole model: a 5-token prefill chunk (T = 5) and batched graph steps of
-   3 sessions (T = 3) with the fast kernels give the logits of the general
+/* k_attn_split + k_attn_merge against a double-precision softmax attention
+   over a paged cache: 12 query heads on 2 KV heads (group 6), head_dim 128,
+   16-token blocks in a shuffled block table, 3 token slots of 2 sessions with
+   1, 45 and 2100 keys (1 key: 31 of the 32 splits are empty). Bound 1e-5. */
+static void test_attention_split(void) {
+    const int nh = 12, nkv = 2, d = 128, bs = 16, maxb = 140, nsess = 2, L = 2, layer = 1;
+    const int T = 3, posv[3] = {0, 44, 2099}, srowv[3] = {0, 1, 1};
+    int nblocks = nsess * maxb, splits = 32, t, h, i, j, bad, G = nh / nkv;
+    size_t kvhs = (size_t)nkv * bs * d, kv_elems = (size_t)L * nblocks * 2 * kvhs;
+    uint16_t *kv = (uint16_t *)malloc(kv_elems * 2);
+    int *bt = (int *)malloc((size_t)nblocks * 4);
+    float *q = (float *)malloc((size_t)T * nh * d * 4), *out = (float *)malloc((size_t)T * nh * d * 4);
+    float *ref = (float *)malloc((size_t)T * nh * d * 4);
+    test_rng r = {303};
+    minimax__cu_ptr dkv, dbt, dq, dout, dpart, dpos, dsrow;
+    void *a[12];
+    double err;
+    NEED_GPU();
+    for (i = 0; i < (int)kv_elems; i++) kv[i] = minimax__f32_to_bf16(test_rng_normal(&r));
+    for (i = 0; i < nblocks; i++) bt[i] = i;
+    for (i = nblocks - 1; i > 0; i--) { /* shuffled: sessions' blocks interleave */
+        int k = (int)(test_rng_u64(&r) % (unsigned long long)(i + 1)), tmp = bt[i];
+        bt[i] = bt[k];
+        bt[k] = tmp;
+    }
+    rand_f32(&r, q, (size_t)T * nh * d, 1.0f);
+    for (t = 0; t < T; t++)
+        for (h = 0; h < nh; h++) {
+            int kvh = h / G, n = posv[t] + 1;
+            double *sc = (double *)malloc((size_t)n * sizeof(double)), mx = -1e300, sum = 0;
+            for (j = 0; j < n; j++) {
+                int blk = bt[srowv[t] * maxb + j / bs];
+                const uint16_t *kr = kv + (((size_t)layer * nblocks + blk) * 2) * kvhs + ((size_t)kvh * bs + j % bs) * d;
+                double s = 0;
+                for (i = 0; i < d; i++) s += (double)q[((size_t)t * nh + h) * d + i] * minimax__bf16_to_f32(kr[i]);
+                sc[j] = s / sqrt((double)d);
+                if (sc[j] > mx) mx = sc[j];
+            }
+            for (j = 0; j < n; j++) sum += (sc[j] = exp(sc[j] - mx));
+            for (i = 0; i < d; i++) {
+                double o = 0;
+                for (j = 0; j < n; j++) {
+                    int blk = bt[srowv[t] * maxb + j / bs];
+                    const uint16_t *vr = kv + (((size_t)layer * nblocks + blk) * 2) * kvhs + kvhs + ((size_t)kvh * bs + j % bs) * d;
+                    o += sc[j] * minimax__bf16_to_f32(vr[i]);
+                }
+                ref[((size_t)t * nh + h) * d + i] = (float)(o / sum);
+            }
+            free(sc);
+        }
+    dkv = dput(kv, kv_elems * 2);
+    dbt = dput(bt, (size_t)nblocks * 4);
+    dq = dput(q, (size_t)T * nh * d * 4);
+    dout = dnan((size_t)T * nh * d);
+    dpart = dnan((size_t)T * nh * splits * (d + 2));
+    dpos = dput(posv, sizeof posv);
+    dsrow = dput(srowv, sizeof srowv);
+    {
+        int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv;
+        a[0] = &dq; a[1] = &dpart; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv; a[6] = &ly; a[7] = &nb;
+        a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_;
+        REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv, (unsigned)splits,
+                                           (unsigned)T, 128, 1, 1, (unsigned)(5 * G * d * 4), g_m->stream, a, NULL) == 0,
+                "launch split");
+        a[0] = &dpart; a[1] = &dout; a[2] = &nh_; a[3] = &splits;
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a) == MINIMAX_OK,
+                "launch merge: %s", minimax_last_error());
+    }
+    REQUIRE(dget(out, dout, (size_t)T * nh * d * 4) == 0, "download");
+    err = eu_rel_err(out, ref, (size_t)T * nh * d, &bad);
+    printf("    split-KV attention (keys 1, 45, 2100): rel err %.3g\n", err);
+    CHECK(!bad && err < 1e-5, "rel err %g (bound 1e-5), nan/inf %d", err, bad);
+    minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dq); minimax__cu.cuMemFree(dout);
+    minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
+    free(kv); free(bt); free(q); free(out); free(ref);
+}
+
+/* The whole model (head_dim 128: every fast path, attention included): a
+   5-token prefill chunk (T = 5) and batched graph steps of 3 sessions (T = 3)
+   with the fast kernels give the logits of the general
    kernels within 1e-4 (relative to the largest logit) and the same greedy
    tokens. */
 static void test_model_fast_vs_general(void) {
@@ -269,6 +347,8 @@ int main(void) {
     minimax_result r;
     c.hidden_size = 256; /* H % 32 == 0 and I % 32 == 0: the fast MoE path */
     c.intermediate_size = 128;
+    c.head_dim = 128; /* the split-KV attention path (head_dim 128) */
+    c.rotary_dim = 64;
     g_em = eu_random_model(&c, 7);
     memset(&d, 0, sizeof d);
     d.max_sessions = 4;
@@ -283,6 +363,7 @@ int main(void) {
     }
     RUN(test_gemv_bf16);
     RUN(test_moe_fast);
+    RUN(test_attention_split);
     RUN(test_model_fast_vs_general);
     minimax_model_free(g_m);
     eu_free_model(g_em);
