@@ -16,7 +16,8 @@
         what the cache holds),
      3. times S decode steps of the B sessions (CUDA events around each graph
         replay, median after W warm-up steps) with the engine's general
-        kernels ("base") and with the fast small-batch kernels ("fast"),
+        kernels ("base"), the fast small-batch matrix and expert kernels with
+        the general attention ("fast-mm"), and all fast kernels ("fast"),
      4. counts the bytes a step must read (weights incl. only the experts the
         routing selected, counted from a final routed step, and KV cache) and
         prints tokens/s, ms per step, GB/s and the ratio to the bandwidth,
@@ -108,7 +109,7 @@ int main(int argc, char **argv) {
     minimax_config cfg;
     minimax_model_info info;
     double bw = 0.0;
-    variant_result res[2];
+    variant_result res[3];
     int nres = 0, i, v, real_prefill;
     int *distinct;
     double t_load;
@@ -146,7 +147,7 @@ int main(int argc, char **argv) {
     memset(&d, 0, sizeof d);
     d.checkpoint_dir = dir;
     d.max_sessions = batch;
-    d.max_context = ctx + 2 * (warmup + steps) + 2; /* both variants' steps, and the routing count */
+    d.max_context = ctx + 3 * (warmup + steps) + 2; /* the variants' steps, and the routing count */
     t_load = minimax__now_ms();
     if (dir) {
         r = minimax_model_load(&d, &m);
@@ -187,17 +188,19 @@ int main(int argc, char **argv) {
         if (!json) fprintf(stderr, "context: %d x %d tokens of random KV cache\n", batch, ctx);
     }
 
-    for (v = 0; v < 2; v++) {
+    for (v = 0; v < 3; v++) { /* base, fast-mm (fast products, general attention), fast */
+        static const int mode[3] = {0, 2, 1};
         float *ms;
         double c0 = 0;
         if (v == 0 && !strcmp(kernels, "fast")) continue;
-        if (v == 1 && !strcmp(kernels, "base")) continue;
-        m->fast_decode = v;
+        if (v > 0 && !strcmp(kernels, "base")) continue;
+        if (v == 1 && (!strcmp(kernels, "fast") || !m->fast_part)) continue;
+        m->fast_decode = mode[v];
         minimax__bench_reset_graphs(m);
         ms = (float *)malloc((size_t)steps * sizeof(float));
         for (i = 0; i < batch; i++) c0 += ss[i]->pos;
         if ((r = minimax__bench_steps(m, ss, batch, steps, warmup, ms)) != MINIMAX_OK) return fail("decode steps", r);
-        res[nres].name = v ? "fast" : "base";
+        res[nres].name = v == 0 ? "base" : v == 1 ? "fast-mm" : "fast";
         res[nres].ctx_mean = c0 / batch + warmup + steps / 2.0;
         res[nres].ms_median = minimax__median(ms, steps);
         res[nres].ms_min = ms[0];
@@ -242,7 +245,7 @@ int main(int argc, char **argv) {
             mic[nmic].name = names[k];
             mic[nmic].bytes = by[k];
             for (v = 0; v < 2; v++) {
-                m->fast_decode = v;
+                m->fast_decode = v; /* 0 general, 1 fast */
                 if ((r = minimax__bench_time(m, micro_run, &j, 3, 32, &mic[nmic].ms[v])) != MINIMAX_OK)
                     return fail("micro", r);
             }

@@ -7,7 +7,8 @@
    prefill chunks) the kernels of the "FAST DECODE KERNELS" section of
    kernels.cu run instead of the general ones. Numbers are the same kind
    (fp32 activations and accumulation), only the summation order differs.
-   m->fast_decode = 0 turns them off (the benchmark's baseline). */
+   m->fast_decode: 1 = all fast kernels (the default), 0 = none (the
+   benchmark's baseline), 2 = all but the split-KV attention. */
 
 #define MINIMAX__FAST_MAX_T 8
 
@@ -135,7 +136,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
-    return m->fast_decode && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->head_dim == 128 &&
+    return m->fast_decode == 1 && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->head_dim == 128 &&
            c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
 }
 
