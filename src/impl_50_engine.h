@@ -20,7 +20,17 @@
        graph replay): ids, pos, srow, out_rows [Tmax] int; sample params [Tmax].
      scratch fp32: x, hn [Tmax, H]; qkv [Tmax, QKV]; qr, attn [Tmax, nh*d]; rlog [Tmax, E];
        topk idx/wt [Tmax*k]; act [Tmax*k, I]; xo [R, H]; logits [R, V]; sampled [R].
-   No host synchronisation inside a forward: routing stays on the device. */
+   No host synchronisation inside a forward: routing stays on the device.
+
+   STATUS (measured on one H100 80GB HBM3, real shapes with 16 layers,
+   synthetic weights, batch 1, short context, CUDA graphs): decode 273-281
+   tok/s (about 3.6 ms per token, ~1.0 TB/s of weights, a third of the
+   bandwidth), prefill 760-840 tok/s (16-256 token prompts); 8 sessions
+   stepped together 655 tok/s in all, 32 sessions 722 tok/s. The kernels are
+   the simple correct versions: warp-per-row GEMV-style products that re-read
+   weights for every 8 token slots (prefill and batches are not yet tensor-core
+   GEMMs grouped by expert), FP4 loads of 8 bytes per lane, attention one
+   warp per key (no split-KV), several small kernels per layer. */
 
 /* (minimax_nvfp4_cuda.cu.h, the kernel source, is included by the JIT section) */
 
