@@ -853,7 +853,11 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
    memory and writes its output act in CT order; the down kernel reads it so.
 
    Scaled domain: a block dot is sum(e2m1 * 2^-14 * x) times (e4m3 * 2^-8), so
-   every result is multiplied by ws2 * FP4_CORRECTION once per output. */
+   every result is multiplied by ws2 * FAST_FP4_CORRECTION once per output. */
+/* fp4_pair is the integer path on every architecture (also where
+   MINIMAX_FP4_HW = 1 makes FP4_CORRECTION assume exact codes), so the fast
+   kernels use their own constant: 2^14 for the codes times 2^8 for the scales. */
+#define FAST_FP4_CORRECTION 4194304.0f
 __device__ __forceinline__ u32 fp4_pair(u32 w, int j) {
     u32 v = w >> (4 * j);
     return ((v & 0x00070007u) << 9) | ((v & 0x00080008u) << 12);
@@ -942,8 +946,8 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_fast(const float
     if (lane < 2) {
         int i = lane ? i1 : i0;
         if (lane == 1 && i1 == i0) return;
-        float g = (lane ? g1 : g0) * (ws2_1[e] * FP4_CORRECTION);
-        float u = (lane ? u1 : u0) * (ws2_3[e] * FP4_CORRECTION);
+        float g = (lane ? g1 : g0) * (ws2_1[e] * FAST_FP4_CORRECTION);
+        float u = (lane ? u1 : u0) * (ws2_3[e] * FAST_FP4_CORRECTION);
         int NCI = I >> 5, c = i >> 5, qq = (i & 31) >> 2;
         act[(size_t)r * I + ((size_t)qq * NCI + c) * 4 + (i & 3)] = g / (1.0f + expf(-g)) * u;
     }
@@ -1007,8 +1011,8 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
     }
     y0 = warp_sum(y0);
     y1 = warp_sum(y1);
-    if (lane == 0) x[(size_t)t * H + n0] += y0 * FP4_CORRECTION;
-    if (lane == 1 && n1 != n0) x[(size_t)t * H + n1] += y1 * FP4_CORRECTION;
+    if (lane == 0) x[(size_t)t * H + n0] += y0 * FAST_FP4_CORRECTION;
+    if (lane == 1 && n1 != n0) x[(size_t)t * H + n1] += y1 * FAST_FP4_CORRECTION;
 }
 
 /* ---- benchmark helpers ----------------------------------------------------------------
