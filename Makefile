@@ -3,6 +3,7 @@
 #   make test       the CPU test suite (AddressSanitizer + UBSan); ends "N passed, N failed"
 #   make test-gpu   the GPU test suite (skips with a message when no GPU is present)
 #   make header     regenerate minimax_nvfp4.h from src/ (also done by any build)
+#   make bench      decode benchmark on the GPU (synthetic weights, 16 layers, batch 1, ctx 512; BENCHMARKS.md)
 CC      ?= cc
 CXX     ?= c++
 CFLAGS  ?= -O2 -g
@@ -55,8 +56,11 @@ test: all $(CPU_TESTS)
 test-gpu: all $(GPU_TESTS)
 	@sh tests/run.sh $(GPU_TESTS)
 
+bench: all
+	./$(BUILD)/minimax-bench --synthetic --layers 16 --batch 1 --ctx 512
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all header test test-gpu clean
+.PHONY: all header test test-gpu bench clean
 .DELETE_ON_ERROR:

@@ -129,6 +129,10 @@ struct minimax_model {
     uint64_t next_session_id;
     /* graphs: one per step size n (1..max_sessions), captured on first use */
     minimax__cu_graph_exec *graphs;
+    /* fast decode kernels (impl_52_fast.h): handles, on/off, SM count */
+    minimax__cu_function fn_fast[16];
+    int fast_decode, num_sms;
+    minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
        < dbg_route_stride */
@@ -461,10 +465,22 @@ MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned g
 
 #define MINIMAX__CDIV(a, b) (((a) + (b)-1) / (b))
 
+/* fast small-T kernels, defined in impl_52_fast.h */
+MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K);
+MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
+                                              int T, int N, int K, int accumulate);
+MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
+MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T);
+MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
+MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T);
+
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T */
 MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax__cu_ptr X, minimax__cu_ptr W,
                                            minimax__cu_ptr Y, int T, int N, int K, int accumulate) {
     void *a[7];
+    if (kernel == MINIMAX__K_MM_BF16 && minimax__fast_mm_ok(m, T, K))
+        return minimax__fast_mm(m, X, W, Y, T, N, K, accumulate);
     a[0] = &X;
     a[1] = &W;
     a[2] = &Y;
@@ -544,7 +560,9 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
                 MINIMAX_OK)
                 return r;
         }
-        {
+        if (minimax__fast_attn_ok(m, T)) {
+            if ((r = minimax__fast_attn(m, L, T)) != MINIMAX_OK) return r;
+        } else {
             void *a[13];
             a[0] = &m->qr;
             a[1] = &m->attn;
@@ -584,6 +602,10 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
                                      m->topk_idx, (size_t)T * K * 4, m->stream),
                                  "routing record")) != MINIMAX_OK)
             return r;
+        if (minimax__fast_moe_ok(m, T)) { /* experts, the last stage of the layer */
+            if ((r = minimax__fast_moe(m, ly, T)) != MINIMAX_OK) return r;
+            continue;
+        }
         {
             void *a[12];
             a[0] = &m->hn;
@@ -801,10 +823,17 @@ MINIMAX__PRIV void minimax__model_destroy(minimax_model *m) {
     MINIMAX_FREE(m);
 }
 
+/* Fills the device weights of a model by other means than a weights view
+   (the benchmark's synthetic weights, impl_55_bench.h): allocates m->layers
+   and every buffer that minimax__upload_layer would. */
+typedef minimax_result (*minimax__weights_fill_fn)(minimax_model *m, void *user);
+
 /* Builds a model from a config and a weights view (the checkpoint's, or
-   in-memory weights in tests). The weights are only read during this call. */
-MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *desc, const minimax_config *cfg,
-                                                   const minimax__weights *w, minimax_model **out) {
+   in-memory weights in tests), or from `fill` when w is NULL. The weights are
+   only read during this call. */
+MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc *desc, const minimax_config *cfg,
+                                                        const minimax__weights *w, minimax__weights_fill_fn fill,
+                                                        void *fill_user, minimax_model **out) {
     minimax_model *m;
     minimax_result r;
     minimax__cu_context prev = NULL;
@@ -813,7 +842,7 @@ MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *des
     double t0 = minimax__now_ms();
     minimax__jit_result jr;
     *out = NULL;
-    if (!desc || !cfg || !w) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_model_load: NULL argument");
+    if (!desc || !cfg || (!w && !fill)) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_model_load: NULL argument");
     m = (minimax_model *)minimax__alloc(sizeof *m, "the model");
     if (!m) return MINIMAX_ERR_OUT_OF_MEMORY;
     m->cfg = *cfg;
@@ -894,6 +923,7 @@ MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *des
             goto fail;
         }
     }
+    if ((r = minimax__fast_init(m)) != MINIMAX_OK) goto fail;
     if (desc->cuda_stream) {
         m->stream = (minimax__cu_stream)desc->cuda_stream;
     } else {
@@ -907,7 +937,9 @@ MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *des
         goto fail;
     if ((r = minimax__progress(desc, 0.05f, "weights")) != MINIMAX_OK) goto fail;
     /* weights */
-    {
+    if (!w) {
+        if ((r = fill(m, fill_user)) != MINIMAX_OK) goto fail;
+    } else {
         const minimax_config *c = cfg;
         size_t H = (size_t)c->hidden_size, V = (size_t)c->vocab_size;
         m->layers = (minimax__dev_layer *)minimax__alloc((size_t)c->num_layers * sizeof *m->layers, "layer table");
@@ -1002,6 +1034,12 @@ fail:
     minimax__model_destroy(m);
     if (minimax__cu.cuCtxSetCurrent) minimax__cu.cuCtxSetCurrent(prev);
     return r;
+}
+
+MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *desc, const minimax_config *cfg,
+                                                   const minimax__weights *w, minimax_model **out) {
+    if (!w) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_model_load: NULL argument");
+    return minimax__model_create_from(desc, cfg, w, NULL, NULL, out);
 }
 
 /* ---- public API -------------------------------------------------------------------- */

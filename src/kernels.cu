@@ -694,3 +694,553 @@ extern "C" __global__ void k_fp4_dequant(const u8 *packed, const u8 *scales, flo
 /* Writes through a bad pointer: a sticky "illegal address" for the
    failed-state test. Never launched by the engine itself. */
 extern "C" __global__ void k_fault(int *bad) { bad[threadIdx.x] = 1; }
+
+/* ===========================================================================
+   FAST DECODE KERNELS (batch 1 and small batches) and benchmark helpers
+   ===========================================================================
+   At batch 1 a decode step is a chain of matrix-vector products that must
+   stream the weights at the memory bandwidth. These kernels are dispatched by
+   the engine (impl_52_fast.h) when a pass has few token slots; the general
+   kernels above stay the path for prefill.
+   Rules that every kernel here follows (why: PERF.md, "Techniques that pay"):
+   - weights are read with 16-byte loads, coalesced across the warp, through
+     the non-coherent path without L1 allocation (L1 stays for activations),
+     several loads per thread issued before the first use;
+   - grids give every SM several blocks even for 256- or 3072-row outputs
+     (split-K inside a block when the rows alone are too few);
+   - accumulation is fp32, activations are fp32, as in the rest of the engine. */
+
+__device__ __forceinline__ uint4 ld_stream16(const void *p) {
+    uint4 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "l"(p));
+    return v;
+}
+
+__device__ __forceinline__ u32 ld_stream_u16(const void *p) {
+    u16 v;
+    asm volatile("ld.global.nc.L1::no_allocate.u16 %0, [%1];" : "=h"(v) : "l"(p));
+    return v;
+}
+
+/* ---- BF16 GEMV for T <= 8 token slots ------------------------------------------
+   Y[t, n] (+)= sum_k X[t, k] * W[n, k]      X fp32 [T, K]; W BF16 [N, K]; Y fp32 [T, N]
+   block 256 = 8 warps. The block owns (8 / S) * R rows; S warps share each
+   group of R rows and split its K range (S in {1, 2, 4, 8}, chosen by the host
+   so that the grid gives every SM work: S = 8 for the 256-row router). A warp
+   walks its K range in 16-byte weight chunks (8 BF16), U chunks per lane in
+   flight for each of its R rows; one pair of float4 activation loads serves R
+   rows (L1 traffic per weight byte = 2 * NT / R). Partial sums meet in shared
+   memory; each output has one writer, so `accumulate` needs no atomics.
+   grid (ceil(N / ((8 / S) * R))), needs K % 8 == 0. */
+#define GV_WARPS 8
+template <int NT, int R, int U>
+__device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
+                                               int accumulate, int S) {
+    __shared__ float red[GV_WARPS][R * NT];
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int g = warp / S, s = warp - g * S;
+    int n0 = (blockIdx.x * (GV_WARPS / S) + g) * R;
+    int nc = K >> 3;
+    int c0 = (int)((long long)nc * s / S), c1 = (int)((long long)nc * (s + 1) / S);
+    float acc[R][NT];
+    const uint4 *wr[R];
+#pragma unroll
+    for (int r = 0; r < R; r++) {
+        int n = n0 + r < N ? n0 + r : N - 1; /* rows past N read a valid row; never written */
+        wr[r] = (const uint4 *)(W + (size_t)n * K);
+#pragma unroll
+        for (int t = 0; t < NT; t++) acc[r][t] = 0.0f;
+    }
+    for (int c = c0 + lane; c < c1; c += 32 * U) {
+        uint4 wv[U][R];
+#pragma unroll
+        for (int u = 0; u < U; u++)
+#pragma unroll
+            for (int r = 0; r < R; r++)
+                if (c + 32 * u < c1) wv[u][r] = ld_stream16(wr[r] + c + 32 * u);
+#pragma unroll
+        for (int u = 0; u < U; u++) {
+            int cc = c + 32 * u;
+            if (cc < c1) {
+#pragma unroll
+                for (int t = 0; t < NT; t++) {
+                    if (t < T) {
+                        const float4 *xp = (const float4 *)(X + (size_t)t * K + (size_t)cc * 8);
+                        float4 a = xp[0], b = xp[1];
+#pragma unroll
+                        for (int r = 0; r < R; r++) {
+                            uint4 w = wv[u][r];
+                            float sacc = acc[r][t];
+                            sacc = fmaf(__uint_as_float(w.x << 16), a.x, sacc);
+                            sacc = fmaf(__uint_as_float(w.x & 0xffff0000u), a.y, sacc);
+                            sacc = fmaf(__uint_as_float(w.y << 16), a.z, sacc);
+                            sacc = fmaf(__uint_as_float(w.y & 0xffff0000u), a.w, sacc);
+                            sacc = fmaf(__uint_as_float(w.z << 16), b.x, sacc);
+                            sacc = fmaf(__uint_as_float(w.z & 0xffff0000u), b.y, sacc);
+                            sacc = fmaf(__uint_as_float(w.w << 16), b.z, sacc);
+                            sacc = fmaf(__uint_as_float(w.w & 0xffff0000u), b.w, sacc);
+                            acc[r][t] = sacc;
+                        }
+                    }
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < R; r++)
+#pragma unroll
+        for (int t = 0; t < NT; t++) acc[r][t] = warp_sum(acc[r][t]);
+    if (S > 1) {
+        if (lane == 0)
+#pragma unroll
+            for (int r = 0; r < R; r++)
+#pragma unroll
+                for (int t = 0; t < NT; t++) red[warp][r * NT + t] = acc[r][t];
+        __syncthreads();
+        if (s != 0) return;
+        for (int j = 1; j < S; j++)
+#pragma unroll
+            for (int r = 0; r < R; r++)
+#pragma unroll
+                for (int t = 0; t < NT; t++) acc[r][t] += red[warp + j][r * NT + t];
+    }
+    if (lane == 0) {
+#pragma unroll
+        for (int r = 0; r < R; r++)
+#pragma unroll
+            for (int t = 0; t < NT; t++)
+                if (t < T && n0 + r < N) {
+                    float *y = Y + (size_t)t * N + n0 + r;
+                    *y = accumulate ? *y + acc[r][t] : acc[r][t];
+                }
+    }
+}
+/* Instances: (NT token slots at most, R rows per warp group, U chunks in flight).
+   T = 1 takes one row per warp: 8 rows per block gives the 3072-row o_proj 384
+   blocks, ~3 per SM (with 2 rows, 192 blocks left 72 of 132 SMs half idle). */
+extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1(const float *X, const u16 *W, float *Y, int T, int N,
+                                                                 int K, int accumulate, int S) {
+    gemv_bf16_body<1, 1, 8>(X, W, Y, T, N, K, accumulate, S);
+}
+extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t2(const float *X, const u16 *W, float *Y, int T, int N,
+                                                                 int K, int accumulate, int S) {
+    gemv_bf16_body<2, 2, 4>(X, W, Y, T, N, K, accumulate, S);
+}
+extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t4(const float *X, const u16 *W, float *Y, int T, int N,
+                                                                 int K, int accumulate, int S) {
+    gemv_bf16_body<4, 4, 2>(X, W, Y, T, N, K, accumulate, S);
+}
+extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X, const u16 *W, float *Y, int T, int N,
+                                                                 int K, int accumulate, int S) {
+    gemv_bf16_body<8, 4, 2>(X, W, Y, T, N, K, accumulate, S);
+}
+
+/* ---- NVFP4 experts for few token slots ----------------------------------------------
+   Both kernels read the routing (idx, wt) on the device. A 16-byte chunk of a
+   packed row holds 32 E2M1 codes = two 16-element blocks, so its two E4M3
+   scales are one 2-byte load. Word w (w = 0..3) of a chunk holds elements
+   8w..8w+7, nibble j = element 8w+j; fp4_pair(word, j) decodes elements j and
+   j+4 of the word at once into an f16x2 (each value times 2^-14, exact, see the
+   file comment), so that one shift and two masks serve two codes.
+
+   ACTIVATION LAYOUT "chunk-transposed" (CT): a vector v of length K (K % 32
+   == 0) is stored as float4 quads vq[q * (K/32) + c] = v[32c + 4q .. 32c + 4q + 3]
+   (q = 0..7, c = chunk). Lanes that take consecutive chunks then read
+   consecutive 16 bytes: conflict-free from shared memory, coalesced from
+   global memory. The gate/up kernel stages its input in CT order in shared
+   memory and writes its output act in CT order; the down kernel reads it so.
+
+   Scaled domain: a block dot is sum(e2m1 * 2^-14 * x) times (e4m3 * 2^-8), so
+   every result is multiplied by ws2 * FAST_FP4_CORRECTION once per output. */
+/* fp4_pair is the integer path on every architecture (also where
+   MINIMAX_FP4_HW = 1 makes FP4_CORRECTION assume exact codes), so the fast
+   kernels use their own constant: 2^14 for the codes times 2^8 for the scales. */
+#define FAST_FP4_CORRECTION 4194304.0f
+__device__ __forceinline__ u32 fp4_pair(u32 w, int j) {
+    u32 v = w >> (4 * j);
+    return ((v & 0x00070007u) << 9) | ((v & 0x00080008u) << 12);
+}
+
+/* dot of one 32-code chunk (two blocks, scales s2 = two E4M3 bytes) with its
+   8 CT quads of activations */
+__device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq) {
+    u32 wd[4] = {q.x, q.y, q.z, q.w};
+    float b[2];
+#pragma unroll
+    for (int blk = 0; blk < 2; blk++) {
+        float a = 0.0f;
+#pragma unroll
+        for (int ww = 0; ww < 2; ww++) {
+            int wi = blk * 2 + ww;
+            float4 lo = xq[2 * wi], hi = xq[2 * wi + 1];
+            float xl[4] = {lo.x, lo.y, lo.z, lo.w}, xh[4] = {hi.x, hi.y, hi.z, hi.w};
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                u32 h = fp4_pair(wd[wi], j);
+                a = fmaf(f16f((u16)(h & 0xffffu)), xl[j], a);
+                a = fmaf(f16f((u16)(h >> 16)), xh[j], a);
+            }
+        }
+        b[blk] = a;
+    }
+    return fmaf(e4m3_scaled(s2 & 0xffu), b[0], e4m3_scaled(s2 >> 8) * b[1]);
+}
+
+/* Gate/up + SiLU for routed slot r = t * topk + j (expert e = idx[r]):
+     act[r] (CT order over I) = silu(ws2_1[e] * W1[e] h[t]) * (ws2_3[e] * W3[e] h[t])
+   w1p, w3p [E][I][H/2]; w1s, w3s [E][I][H/16]; hn fp32 [T, H] natural order.
+   grid (ceil(I / 8), T * topk), block 128 = 4 warps x 2 rows (of both W1 and
+   W3: four rows share each activation load). Dynamic shared memory H * 4
+   bytes (h in CT order). Needs H % 32 == 0, I % 32 == 0. */
+extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
+                                                                     const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                     const u8 *w3s, const float *ws2_3, float *act,
+                                                                     int H, int I, int topk) {
+    extern __shared__ float4 xs[];
+    int r = blockIdx.y, t = r / topk;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int NC = H >> 5;
+    const float4 *x4 = (const float4 *)(hn + (size_t)t * H);
+    for (int i = threadIdx.x; i < H / 4; i += blockDim.x) xs[(i & 7) * NC + (i >> 3)] = x4[i];
+    __syncthreads();
+    int e = idx[r];
+    int i0 = blockIdx.x * 8 + warp * 2;
+    if (i0 >= I) return;
+    int i1 = i0 + 1 < I ? i0 + 1 : i0;
+    size_t row0 = (size_t)e * I + i0, row1 = (size_t)e * I + i1;
+    const uint4 *p10 = (const uint4 *)(w1p + row0 * (H / 2)), *p11 = (const uint4 *)(w1p + row1 * (H / 2));
+    const uint4 *p30 = (const uint4 *)(w3p + row0 * (H / 2)), *p31 = (const uint4 *)(w3p + row1 * (H / 2));
+    const u8 *s10 = w1s + row0 * (H / 16), *s11 = w1s + row1 * (H / 16);
+    const u8 *s30 = w3s + row0 * (H / 16), *s31 = w3s + row1 * (H / 16);
+    float g0 = 0.0f, g1 = 0.0f, u0 = 0.0f, u1 = 0.0f;
+    for (int c = lane; c < NC; c += 64) {
+        uint4 q[2][4];
+        u32 sc[2][4];
+#pragma unroll
+        for (int k = 0; k < 2; k++) {
+            int cc = c + 32 * k;
+            if (cc < NC) {
+                q[k][0] = ld_stream16(p10 + cc); sc[k][0] = ld_stream_u16(s10 + 2 * cc);
+                q[k][1] = ld_stream16(p11 + cc); sc[k][1] = ld_stream_u16(s11 + 2 * cc);
+                q[k][2] = ld_stream16(p30 + cc); sc[k][2] = ld_stream_u16(s30 + 2 * cc);
+                q[k][3] = ld_stream16(p31 + cc); sc[k][3] = ld_stream_u16(s31 + 2 * cc);
+            }
+        }
+#pragma unroll
+        for (int k = 0; k < 2; k++) {
+            int cc = c + 32 * k;
+            if (cc < NC) {
+                float4 xq[8];
+#pragma unroll
+                for (int qq = 0; qq < 8; qq++) xq[qq] = xs[qq * NC + cc];
+                g0 += fp4_chunk_dot(q[k][0], sc[k][0], xq);
+                g1 += fp4_chunk_dot(q[k][1], sc[k][1], xq);
+                u0 += fp4_chunk_dot(q[k][2], sc[k][2], xq);
+                u1 += fp4_chunk_dot(q[k][3], sc[k][3], xq);
+            }
+        }
+    }
+    g0 = warp_sum(g0); g1 = warp_sum(g1); u0 = warp_sum(u0); u1 = warp_sum(u1);
+    if (lane < 2) {
+        int i = lane ? i1 : i0;
+        if (lane == 1 && i1 == i0) return;
+        float g = (lane ? g1 : g0) * (ws2_1[e] * FAST_FP4_CORRECTION);
+        float u = (lane ? u1 : u0) * (ws2_3[e] * FAST_FP4_CORRECTION);
+        int NCI = I >> 5, c = i >> 5, qq = (i & 31) >> 2;
+        act[(size_t)r * I + ((size_t)qq * NCI + c) * 4 + (i & 3)] = g / (1.0f + expf(-g)) * u;
+    }
+}
+
+/* Down projection + routing weights + residual, for token slot t:
+     x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t*topk + j]
+   w2p [E][H][I/2]; w2s [E][H][I/16]; act fp32 [T*topk, I] in CT order.
+   grid (ceil(H / 8), T), block 128 = 4 warps x 2 output rows; a warp walks
+   the topk * I/32 chunks of its rows (all experts flattened, so every lane
+   has the same work), one activation load serving both rows. Each x[t, n] has
+   one writer. Needs I % 32 == 0, topk <= 32. */
+extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *act, const int *idx, const float *wt,
+                                                                  const u8 *w2p, const u8 *w2s, const float *ws2_2,
+                                                                  float *x, int H, int I, int topk) {
+    __shared__ int se[32];
+    __shared__ float sf[32];
+    int t = blockIdx.y;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    if (threadIdx.x < topk) {
+        int e = idx[t * topk + threadIdx.x];
+        se[threadIdx.x] = e;
+        sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
+    }
+    __syncthreads();
+    int n0 = blockIdx.x * 8 + warp * 2;
+    if (n0 >= H) return;
+    int n1 = n0 + 1 < H ? n0 + 1 : n0;
+    int NCI = I >> 5, total = topk * NCI;
+    const float4 *a4 = (const float4 *)(act + (size_t)t * topk * I);
+    float y0 = 0.0f, y1 = 0.0f;
+    for (int c = lane; c < total; c += 64) {
+        uint4 q[2][2];
+        u32 sc[2][2];
+        int jj[2], cc[2];
+#pragma unroll
+        for (int k = 0; k < 2; k++) {
+            int f = c + 32 * k;
+            jj[k] = f / NCI;
+            cc[k] = f - jj[k] * NCI;
+            if (f < total) {
+                size_t rb = (size_t)se[jj[k]] * H;
+                q[k][0] = ld_stream16(w2p + (rb + n0) * (I / 2) + (size_t)cc[k] * 16);
+                q[k][1] = ld_stream16(w2p + (rb + n1) * (I / 2) + (size_t)cc[k] * 16);
+                sc[k][0] = ld_stream_u16(w2s + (rb + n0) * (I / 16) + 2 * cc[k]);
+                sc[k][1] = ld_stream_u16(w2s + (rb + n1) * (I / 16) + 2 * cc[k]);
+            }
+        }
+#pragma unroll
+        for (int k = 0; k < 2; k++) {
+            if (c + 32 * k < total) {
+                float4 xq[8];
+                const float4 *ap = a4 + (size_t)jj[k] * (I / 4);
+#pragma unroll
+                for (int qq = 0; qq < 8; qq++) xq[qq] = ap[qq * NCI + cc[k]];
+                float f = sf[jj[k]];
+                y0 = fmaf(f, fp4_chunk_dot(q[k][0], sc[k][0], xq), y0);
+                y1 = fmaf(f, fp4_chunk_dot(q[k][1], sc[k][1], xq), y1);
+            }
+        }
+    }
+    y0 = warp_sum(y0);
+    y1 = warp_sum(y1);
+    if (lane == 0) x[(size_t)t * H + n0] += y0 * FAST_FP4_CORRECTION;
+    if (lane == 1 && n1 != n0) x[(size_t)t * H + n1] += y1 * FAST_FP4_CORRECTION;
+}
+
+/* ---- benchmark helpers ----------------------------------------------------------------
+   k_fill_random: dst[i] for i < n 32-bit words, a pure function of (seed, i):
+     kind 0: two BF16 values  mean a + b * U(-sqrt3, sqrt3) (standard deviation b)
+     kind 1: one fp32 value   the same distribution
+     kind 2: four random bytes (packed E2M1 codes: every code occurs)
+     kind 3: four E4M3 block scales in [64, 448] (exponent 13..15: the range
+             ModelOpt's scale = 448 * block amax / tensor amax takes for
+             Gaussian weights; never zero, never NaN)
+   grid-stride, any grid. */
+__device__ __forceinline__ float fill_uniform(u64 k) { return (float)(k >> 40) * (1.0f / 16777216.0f); }
+extern "C" __global__ void k_fill_random(u32 *dst, u64 n, u64 seed, int kind, float a, float b) {
+    u64 stride = (u64)gridDim.x * blockDim.x;
+    for (u64 i = (u64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        u64 k = mix64(seed ^ mix64(i));
+        u32 out;
+        if (kind == 0) {
+            float v0 = a + b * 1.7320508f * (2.0f * fill_uniform(k) - 1.0f);
+            float v1 = a + b * 1.7320508f * (2.0f * fill_uniform(k << 24) - 1.0f);
+            out = (u32)f2bf16(v0) | ((u32)f2bf16(v1) << 16);
+        } else if (kind == 1) {
+            out = __float_as_uint(a + b * 1.7320508f * (2.0f * fill_uniform(k) - 1.0f));
+        } else if (kind == 2) {
+            out = (u32)k;
+        } else {
+            out = 0;
+            for (int j = 0; j < 4; j++) {
+                u32 r = (u32)(k >> (16 * j));
+                u32 byte = ((13u + (r & 0xffffu) % 3u) << 3) | ((r >> 8) & 7u);
+                if (byte == 0x7fu) byte = 0x7eu; /* 0x7f is E4M3's NaN */
+                out |= byte << (8 * j);
+            }
+        }
+        dst[i] = out;
+    }
+}
+
+/* Read-only bandwidth probe: every 16-byte word of src[n] read once (4 loads
+   in flight per thread, grid-stride); one XOR per block written so the loads
+   cannot be dropped. grid (any), block 256; out [gridDim.x]. */
+extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
+    __shared__ u32 red[256];
+    u64 stride = (u64)gridDim.x * blockDim.x;
+    u64 i = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    u32 accx = 0;
+    for (; i + 3 * stride < n; i += 4 * stride) {
+        uint4 v0 = ld_stream16(src + i), v1 = ld_stream16(src + i + stride);
+        uint4 v2 = ld_stream16(src + i + 2 * stride), v3 = ld_stream16(src + i + 3 * stride);
+        accx ^= v0.x ^ v0.y ^ v0.z ^ v0.w ^ v1.x ^ v1.y ^ v1.z ^ v1.w ^ v2.x ^ v2.y ^ v2.z ^ v2.w ^ v3.x ^ v3.y ^ v3.z ^ v3.w;
+    }
+    for (; i < n; i += stride) {
+        uint4 v = ld_stream16(src + i);
+        accx ^= v.x ^ v.y ^ v.z ^ v.w;
+    }
+    red[threadIdx.x] = accx;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        u32 s = 0;
+        for (int j = 0; j < (int)blockDim.x; j++) s ^= red[j];
+        out[blockIdx.x] = s;
+    }
+}
+
+/* ---- split-KV decode attention (head_dim 128, GQA group <= 8) -------------------------
+   The general k_attention walks a session's keys with 4 warps per query head,
+   one key after another: at 32k tokens of context that is ~8 ms per layer.
+   Here the keys of token slot t are cut into gridDim.y splits (a fixed count,
+   so a captured graph stays valid while the context grows: each split takes
+   ceil((pos+1) / splits) keys), and one block serves the whole GQA group of
+   one KV head, so every K/V row is read once per step.
+   k_attn_split: grid (nkv, splits, T), block 128 = 4 warps, dynamic shared
+   memory 5 * G * 128 floats (G = nh / nkv). Scores: lane = key (32 keys per
+   warp per round), the lane reads its K row with 16-byte loads and dots it
+   with the G query vectors (shared memory, broadcast). Online softmax per head
+   in fp32 (__expf, as k_attention); P.V: lane = 4 dims, one 8-byte load of a
+   V row per key for all G heads. The 4 warps merge in shared memory and write
+   part[t][h][split] = (o[128] unnormalised, max, sum) (fp32, 130 floats).
+   k_attn_merge: grid (nh, T), block 128: out[t, h*128 + i] = the splits'
+   softmax-weighted sum. qr fp32 [T, nh*128] (normed, rotated); KV layout as
+   in the file comment. */
+#define FA_D 128
+#define FA_MAXG 8
+extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, float *part, const int *pos,
+                                                               const int *srow, const int *block_table, const u16 *kv,
+                                                               int layer, int nblocks, int max_blocks, int bs, int nh,
+                                                               int nkv) {
+    extern __shared__ float fsm[];
+    __shared__ float ps[4][FA_MAXG][32];
+    __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
+    int kvh = blockIdx.x, sp = blockIdx.y, t = blockIdx.z, nsplit = gridDim.y;
+    int G = nh / nkv;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    float *qs = fsm, *wo = fsm + G * FA_D;
+    int nkeys = pos[t] + 1;
+    int per = (nkeys + nsplit - 1) / nsplit;
+    int j0 = sp * per, j1 = j0 + per < nkeys ? j0 + per : nkeys;
+    const float scale = rsqrtf((float)FA_D);
+    for (int i = threadIdx.x; i < G * FA_D; i += blockDim.x)
+        qs[i] = qr[(size_t)t * nh * FA_D + (size_t)kvh * G * FA_D + i] * scale;
+    __syncthreads();
+    const int *bt = block_table + srow[t] * max_blocks;
+    size_t kvhs = (size_t)nkv * bs * FA_D;
+    const u16 *kbase = kv + (size_t)layer * nblocks * 2 * kvhs;
+    float m[FA_MAXG], l[FA_MAXG], acc[FA_MAXG][4];
+#pragma unroll
+    for (int g = 0; g < FA_MAXG; g++) {
+        m[g] = -__int_as_float(0x7f800000);
+        l[g] = 0.0f;
+        acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
+    }
+    for (int jb = j0 + warp * 32; jb < j1; jb += 128) {
+        int j = jb + lane;
+        int valid = j < j1;
+        float s[FA_MAXG];
+        const u16 *vrow = kbase;
+#pragma unroll
+        for (int g = 0; g < FA_MAXG; g++) s[g] = 0.0f;
+        if (valid) {
+            int blk = bt[j / bs];
+            const u16 *krow = kbase + (size_t)blk * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
+            vrow = krow + kvhs;
+#pragma unroll 4
+            for (int c = 0; c < FA_D / 8; c++) {
+                uint4 k4 = *(const uint4 *)(krow + c * 8);
+                float kf[8] = {__uint_as_float(k4.x << 16), __uint_as_float(k4.x & 0xffff0000u),
+                               __uint_as_float(k4.y << 16), __uint_as_float(k4.y & 0xffff0000u),
+                               __uint_as_float(k4.z << 16), __uint_as_float(k4.z & 0xffff0000u),
+                               __uint_as_float(k4.w << 16), __uint_as_float(k4.w & 0xffff0000u)};
+#pragma unroll
+                for (int g = 0; g < FA_MAXG; g++) {
+                    if (g < G) {
+                        const float4 *q4 = (const float4 *)(qs + g * FA_D + c * 8);
+                        float4 a = q4[0], b = q4[1];
+                        float sg = s[g];
+                        sg = fmaf(a.x, kf[0], sg); sg = fmaf(a.y, kf[1], sg);
+                        sg = fmaf(a.z, kf[2], sg); sg = fmaf(a.w, kf[3], sg);
+                        sg = fmaf(b.x, kf[4], sg); sg = fmaf(b.y, kf[5], sg);
+                        sg = fmaf(b.z, kf[6], sg); sg = fmaf(b.w, kf[7], sg);
+                        s[g] = sg;
+                    }
+                }
+            }
+        }
+#pragma unroll
+        for (int g = 0; g < FA_MAXG; g++) {
+            if (g < G) {
+                float sg = valid ? s[g] : -__int_as_float(0x7f800000);
+                float mn = fmaxf(m[g], warp_max(sg)); /* finite: lane 0 is valid */
+                float corr = __expf(m[g] - mn);
+                float pg = valid ? __expf(sg - mn) : 0.0f;
+                l[g] = l[g] * corr + warp_sum(pg);
+                acc[g][0] *= corr; acc[g][1] *= corr; acc[g][2] *= corr; acc[g][3] *= corr;
+                m[g] = mn;
+                ps[warp][g][lane] = pg;
+            }
+        }
+        __syncwarp();
+        int nk = j1 - jb < 32 ? j1 - jb : 32;
+        unsigned long long vp = (unsigned long long)vrow;
+#pragma unroll 4
+        for (int kk = 0; kk < nk; kk++) {
+            const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, kk);
+            uint2 v2 = *(const uint2 *)(vr + lane * 4);
+            float v0 = __uint_as_float(v2.x << 16), v1 = __uint_as_float(v2.x & 0xffff0000u);
+            float v2f = __uint_as_float(v2.y << 16), v3 = __uint_as_float(v2.y & 0xffff0000u);
+#pragma unroll
+            for (int g = 0; g < FA_MAXG; g++) {
+                if (g < G) {
+                    float pp = ps[warp][g][kk];
+                    acc[g][0] = fmaf(pp, v0, acc[g][0]);
+                    acc[g][1] = fmaf(pp, v1, acc[g][1]);
+                    acc[g][2] = fmaf(pp, v2f, acc[g][2]);
+                    acc[g][3] = fmaf(pp, v3, acc[g][3]);
+                }
+            }
+        }
+        __syncwarp();
+    }
+#pragma unroll
+    for (int g = 0; g < FA_MAXG; g++) {
+        if (g < G) {
+            if (lane == 0) {
+                wm[warp][g] = m[g];
+                wl[warp][g] = l[g];
+            }
+            float4 o4 = make_float4(acc[g][0], acc[g][1], acc[g][2], acc[g][3]);
+            *(float4 *)(wo + ((size_t)warp * G + g) * FA_D + lane * 4) = o4;
+        }
+    }
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < G * FA_D; idx += blockDim.x) {
+        int g = idx / FA_D, i = idx % FA_D;
+        float M = -__int_as_float(0x7f800000);
+        for (int w = 0; w < 4; w++)
+            if (wl[w][g] > 0.0f) M = fmaxf(M, wm[w][g]);
+        float L = 0.0f, O = 0.0f;
+        for (int w = 0; w < 4; w++)
+            if (wl[w][g] > 0.0f) {
+                float f = __expf(wm[w][g] - M);
+                L += wl[w][g] * f;
+                O += wo[((size_t)w * G + g) * FA_D + i] * f;
+            }
+        float *pp = part + (((size_t)t * nh + (size_t)kvh * G + g) * nsplit + sp) * (FA_D + 2);
+        pp[i] = O;
+        if (i == 0) {
+            pp[FA_D] = M;
+            pp[FA_D + 1] = L;
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(128) k_attn_merge(const float *part, float *out, int nh, int nsplit) {
+    int h = blockIdx.x, t = blockIdx.y;
+    const float *pp = part + ((size_t)t * nh + h) * nsplit * (FA_D + 2);
+    float M = -__int_as_float(0x7f800000);
+    for (int s = 0; s < nsplit; s++)
+        if (pp[(size_t)s * (FA_D + 2) + FA_D + 1] > 0.0f) M = fmaxf(M, pp[(size_t)s * (FA_D + 2) + FA_D]);
+    for (int i = threadIdx.x; i < FA_D; i += blockDim.x) {
+        float L = 0.0f, O = 0.0f;
+        for (int s = 0; s < nsplit; s++) {
+            const float *q = pp + (size_t)s * (FA_D + 2);
+            if (q[FA_D + 1] > 0.0f) {
+                float f = __expf(q[FA_D] - M);
+                L += q[FA_D + 1] * f;
+                O += q[i] * f;
+            }
+        }
+        out[(size_t)t * nh * FA_D + (size_t)h * FA_D + i] = O / L;
+    }
+}

@@ -121,6 +121,11 @@ static void check_model(const char *name, minimax_model *m, const minimax_config
     REQUIRE(ref_forward(ref, ids, n, refl) == 0, "ref_forward");
     if (!oracle) oracle = refl;
     for (i = 0; i < n * V; i++) got[i] = steps[i] = NAN;
+    /* exactness (below) holds within one kernel family: the general kernels
+       here, whatever the chunk size (the fast small-T kernels are compared
+       with them in tests/gpu_fast.c) */
+    m->fast_decode = 0;
+    minimax__bench_reset_graphs(m);
     /* GPU prefill with the routing record */
     m->dbg_route_stride = n;
     m->dbg_route = 0;
@@ -136,6 +141,8 @@ static void check_model(const char *name, minimax_model *m, const minimax_config
     REQUIRE(minimax_session_reset(s) == MINIMAX_OK, "reset");
     for (t = 0; t < n; t++)
         REQUIRE(minimax_step(m, &s, 1, &ids[t], steps + (size_t)t * V, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+    m->fast_decode = 1;
+    minimax__bench_reset_graphs(m);
     minimax_session_free(s);
     CHECK(memcmp(steps, got, (size_t)n * V * 4) == 0, "%s: decode steps differ from the prefill", name);
     /* routing differences */

@@ -1,0 +1,180 @@
+/* ===========================================================================
+   IMPLEMENTATION: dispatch of the fast decode kernels (few token slots)
+   ===========================================================================
+   The forward pass (impl_50_engine.h) asks minimax__fast_mm_ok /
+   minimax__fast_moe_ok for every BF16 product and every MoE stage; for a
+   pass of at most MINIMAX__FAST_MAX_T token slots (decode steps, short
+   prefill chunks) the kernels of the "FAST DECODE KERNELS" section of
+   kernels.cu run instead of the general ones. Numbers are the same kind
+   (fp32 activations and accumulation), only the summation order differs.
+   m->fast_decode: 1 = all fast kernels (the default), 0 = none (the
+   benchmark's baseline), 2 = all but the split-KV attention. */
+
+#define MINIMAX__FAST_MAX_T 8
+
+enum {
+    MINIMAX__FK_GEMV_T1,
+    MINIMAX__FK_GEMV_T2,
+    MINIMAX__FK_GEMV_T4,
+    MINIMAX__FK_GEMV_T8,
+    MINIMAX__FK_MOE_GATE_UP,
+    MINIMAX__FK_MOE_DOWN,
+    MINIMAX__FK_FILL_RANDOM,
+    MINIMAX__FK_READ_BW,
+    MINIMAX__FK_ATTN_SPLIT,
+    MINIMAX__FK_ATTN_MERGE,
+    MINIMAX__FK_COUNT
+};
+static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
+    "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
+    "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge"};
+
+/* KV splits of the decode attention: 32 x 8 KV heads = 256 blocks per token
+   slot on 132 SMs; each split holds ceil(context / 32) keys. */
+#define MINIMAX__ATTN_SPLITS 32
+
+MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
+    int i;
+    for (i = 0; i < MINIMAX__FK_COUNT; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "cuModuleGetFunction(%s)", minimax__fast_kernel_names[i]);
+        if (minimax__mcheck(m, minimax__cu.cuModuleGetFunction(&m->fn_fast[i], m->module, minimax__fast_kernel_names[i]),
+                            what) != MINIMAX_OK)
+            return MINIMAX_ERR_JIT;
+    }
+    m->num_sms = 0;
+    minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
+    if (m->num_sms <= 0) m->num_sms = 132;
+    if (m->cfg.head_dim == 128) { /* partials of the split-KV attention: [8][nh][splits][130] fp32 */
+        minimax_result r = minimax__dalloc(m, (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 130 * 4,
+                                           "attention partials", &m->fast_part);
+        if (r != MINIMAX_OK) return r;
+    }
+    m->fast_decode = 1;
+    return MINIMAX_OK;
+}
+
+MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
+                                                  unsigned smem, void **args) {
+    char what[96];
+    minimax__cu_result cr =
+        minimax__cu.cuLaunchKernel(m->fn_fast[k], gx, gy, 1, block, 1, 1, smem, m->stream, args, NULL);
+    if (cr == 0) return MINIMAX_OK;
+    snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__fast_kernel_names[k], gx, gy);
+    return minimax__mcheck(m, cr, what);
+}
+
+MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
+    return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && K % 8 == 0;
+}
+
+/* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. Chooses the
+   K split S (warps per row group) so that the grid has at least 2 blocks per
+   SM: S = 1 for the 8192-row q|k|v and 3072-row o_proj, S = 8 for the router. */
+MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
+                                              int T, int N, int K, int accumulate) {
+    int k = T <= 1 ? MINIMAX__FK_GEMV_T1 : T <= 2 ? MINIMAX__FK_GEMV_T2 : T <= 4 ? MINIMAX__FK_GEMV_T4 : MINIMAX__FK_GEMV_T8;
+    int R = T <= 1 ? 1 : T <= 2 ? 2 : 4; /* rows per warp group of the instance (kernels.cu) */
+    int S = 1;
+    void *a[8];
+    while (S < 8 && MINIMAX__CDIV(N, (8 / S) * R) < 2 * m->num_sms) S *= 2;
+    a[0] = &X;
+    a[1] = &W;
+    a[2] = &Y;
+    a[3] = &T;
+    a[4] = &N;
+    a[5] = &K;
+    a[6] = &accumulate;
+    a[7] = &S;
+    return minimax__fast_launch(m, k, (unsigned)MINIMAX__CDIV(N, (8 / S) * R), 1, 256, 0, a);
+}
+
+MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
+    const minimax_config *c = &m->cfg;
+    return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->hidden_size % 32 == 0 &&
+           c->intermediate_size % 32 == 0 && c->top_k <= 32 && (size_t)c->hidden_size * 4 <= 48 * 1024;
+}
+
+/* Gate/up + SiLU (act in the chunk-transposed order), then down + routing
+   weights + residual into x. */
+MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
+    int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k;
+    minimax_result r;
+    {
+        void *a[12];
+        a[0] = &m->hn;
+        a[1] = &m->topk_idx;
+        a[2] = (void *)&ly->w1p;
+        a[3] = (void *)&ly->w1s;
+        a[4] = (void *)&ly->ws2_1;
+        a[5] = (void *)&ly->w3p;
+        a[6] = (void *)&ly->w3s;
+        a[7] = (void *)&ly->ws2_3;
+        a[8] = &m->act;
+        a[9] = &H;
+        a[10] = &NI;
+        a[11] = &K;
+        if ((r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K), 128,
+                                      (unsigned)H * 4, a)) != MINIMAX_OK)
+            return r;
+    }
+    {
+        void *a[10];
+        a[0] = &m->act;
+        a[1] = &m->topk_idx;
+        a[2] = &m->topk_wt;
+        a[3] = (void *)&ly->w2p;
+        a[4] = (void *)&ly->w2s;
+        a[5] = (void *)&ly->ws2_2;
+        a[6] = &m->x;
+        a[7] = &H;
+        a[8] = &NI;
+        a[9] = &K;
+        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 8), (unsigned)T, 128, 0, a);
+    }
+}
+
+MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
+    const minimax_config *c = &m->cfg;
+    return m->fast_decode == 1 && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->head_dim == 128 &&
+           c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
+}
+
+/* Split-KV attention of T token slots: k_attn_split then k_attn_merge (m->qr -> m->attn). */
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T) {
+    const minimax_config *c = &m->cfg;
+    minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
+    int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
+    int nh = c->num_heads, nkv = c->num_kv_heads, splits = MINIMAX__ATTN_SPLITS;
+    unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
+    minimax_result r;
+    void *a[12];
+    a[0] = &m->qr;
+    a[1] = &m->fast_part;
+    a[2] = &pos;
+    a[3] = &srow;
+    a[4] = &m->block_table;
+    a[5] = &m->kv;
+    a[6] = &layer;
+    a[7] = &nblocks;
+    a[8] = &maxb;
+    a[9] = &bs;
+    a[10] = &nh;
+    a[11] = &nkv;
+    {
+        char what[96];
+        minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv,
+                                                           (unsigned)splits, (unsigned)T, 128, 1, 1, smem, m->stream, a,
+                                                           NULL);
+        if (cr != 0) {
+            snprintf(what, sizeof what, "launch of k_attn_split (grid %d x %d x %d)", nkv, splits, T);
+            return minimax__mcheck(m, cr, what);
+        }
+    }
+    a[0] = &m->fast_part;
+    a[1] = &m->attn;
+    a[2] = &nh;
+    a[3] = &splits;
+    if ((r = minimax__fast_launch(m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a)) != MINIMAX_OK) return r;
+    return MINIMAX_OK;
+}

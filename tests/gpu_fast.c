@@ -1,0 +1,371 @@
+/* GPU tests of the fast decode kernels (kernels.cu, "FAST DECODE KERNELS";
+   dispatch in impl_52_fast.h): each kernel against the CPU reference ops of
+   tests/ref.h on random inputs (outputs poisoned with NaN first, NaN/Inf
+   checked, relative error bounds stated: max |gpu - ref| / max |ref|), then
+   the whole model with the fast kernels against the general kernels. Skips
+   without a GPU. */
+#define MINIMAX_IMPLEMENTATION
+#include "minimax_nvfp4.h"
+#include "test.h"
+#include "engine_util.h"
+#include "ref.h"
+
+static eu_model *g_em;
+static minimax_model *g_m;
+static char g_skip[512];
+
+static minimax__cu_ptr dput(const void *h, size_t n) {
+    minimax__cu_ptr p = 0;
+    minimax__cu.cuMemAlloc(&p, n ? n : 4);
+    if (h) minimax__cu.cuMemcpyHtoD(p, h, n);
+    return p;
+}
+static minimax__cu_ptr dnan(size_t nfloats) {
+    minimax__cu_ptr p = dput(NULL, nfloats * 4);
+    minimax__cu.cuMemsetD32Async(p, 0x7fc00000u, nfloats, g_m->stream);
+    return p;
+}
+static int dget(void *h, minimax__cu_ptr p, size_t n) {
+    int r = minimax__cu.cuStreamSynchronize(g_m->stream);
+    r |= minimax__cu.cuMemcpyDtoH(h, p, n);
+    return r;
+}
+static void rand_f32(test_rng *r, float *x, size_t n, float sd) {
+    size_t i;
+    for (i = 0; i < n; i++) x[i] = sd * test_rng_normal(r);
+}
+
+#define NEED_GPU()                                                                                                     \
+    do {                                                                                                               \
+        if (!g_m) SKIP("no GPU model: %s", g_skip);                                                                    \
+    } while (0)
+
+/* k_gemv_bf16_t{1,2,4,8}: Y = X W^T (+ Y) for every instance, with N not a
+   multiple of the rows per block, K % 32 != 0, and the split-K path (N = 256:
+   S = 8). Bound 1e-5 (fp32 accumulation of exact BF16 x fp32 products). */
+static void test_gemv_bf16(void) {
+    static const int shapes[][3] = {{1, 77, 136}, {2, 256, 3072}, {3, 300, 520}, {4, 1000, 264},
+                                    {5, 77, 136}, {8, 256, 3072}, {1, 3072, 6144}, {8, 1030, 1024}};
+    test_rng r = {101};
+    size_t s;
+    NEED_GPU();
+    for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int T = shapes[s][0], N = shapes[s][1], K = shapes[s][2], acc, t, bad;
+        float *X = (float *)malloc((size_t)T * K * 4), *Y0 = (float *)malloc((size_t)T * N * 4);
+        float *Y = (float *)malloc((size_t)T * N * 4), *ref = (float *)malloc((size_t)T * N * 4);
+        uint16_t *W = (uint16_t *)malloc((size_t)N * K * 2);
+        minimax__tensor tw;
+        size_t i;
+        rand_f32(&r, X, (size_t)T * K, 1.0f);
+        rand_f32(&r, Y0, (size_t)T * N, 1.0f);
+        for (i = 0; i < (size_t)N * K; i++) W[i] = minimax__f32_to_bf16(0.02f * test_rng_normal(&r));
+        memset(&tw, 0, sizeof tw);
+        tw.name = "W";
+        tw.dtype = MINIMAX__DT_BF16;
+        tw.ndim = 2;
+        tw.shape[0] = N;
+        tw.shape[1] = K;
+        tw.data = (const uint8_t *)W;
+        tw.nbytes = (uint64_t)N * K * 2;
+        for (acc = 0; acc < 2; acc++) {
+            minimax__cu_ptr dX = dput(X, (size_t)T * K * 4), dW = dput(W, (size_t)N * K * 2);
+            minimax__cu_ptr dY = acc ? dput(Y0, (size_t)T * N * 4) : dnan((size_t)T * N);
+            double err;
+            REQUIRE(minimax__fast_mm(g_m, dX, dW, dY, T, N, K, acc) == MINIMAX_OK, "launch: %s", minimax_last_error());
+            REQUIRE(dget(Y, dY, (size_t)T * N * 4) == 0, "download");
+            for (t = 0; t < T; t++) {
+                ref_matvec_bf16(&tw, X + (size_t)t * K, ref + (size_t)t * N);
+                if (acc)
+                    for (i = 0; i < (size_t)N; i++) ref[(size_t)t * N + i] += Y0[(size_t)t * N + i];
+            }
+            err = eu_rel_err(Y, ref, (size_t)T * N, &bad);
+            printf("    gemv T=%d N=%d K=%d accumulate=%d: rel err %.3g\n", T, N, K, acc, err);
+            CHECK(!bad && err < 1e-5, "T=%d N=%d K=%d acc=%d: rel err %g (bound 1e-5), nan/inf %d", T, N, K, acc, err, bad);
+            minimax__cu.cuMemFree(dX); minimax__cu.cuMemFree(dW); minimax__cu.cuMemFree(dY);
+        }
+        free(X); free(Y0); free(Y); free(ref); free(W);
+    }
+}
+
+/* k_moe_gate_up_fast + k_moe_down_fast against ref_matvec_fp4 / ref_silu:
+   random NVFP4 experts (ModelOpt quantiser, one row with tiny block scales),
+   random routing (distinct experts per token), T = 1, 3, 8. The gate/up
+   output (CT order) is compared with silu(W1 h) * (W3 h); the layer output
+   with x0 + sum_j wt_j * W2[e_j] act_j. Bound 2e-5 (fp32 sums of exactly
+   decoded weights; the reference rounds g and u to float as well). */
+static void test_moe_fast(void) {
+    const int H = 512, NI = 256, E = 16, K = 4;
+    static const int Ts[] = {1, 3, 8};
+    test_rng r = {202};
+    minimax__fp4_matrix *w1 = (minimax__fp4_matrix *)calloc(E, sizeof *w1), *w3 = (minimax__fp4_matrix *)calloc(E, sizeof *w3),
+                        *w2 = (minimax__fp4_matrix *)calloc(E, sizeof *w2);
+    uint8_t *p1 = (uint8_t *)malloc((size_t)E * NI * H / 2), *p3 = (uint8_t *)malloc((size_t)E * NI * H / 2),
+            *p2 = (uint8_t *)malloc((size_t)E * NI * H / 2);
+    uint8_t *s1 = (uint8_t *)malloc((size_t)E * NI * H / 16), *s3 = (uint8_t *)malloc((size_t)E * NI * H / 16),
+            *s2 = (uint8_t *)malloc((size_t)E * NI * H / 16);
+    float f1[16], f3[16], f2[16];
+    float *tmp = (float *)malloc((size_t)NI * H * 4);
+    minimax__cu_ptr dp1, dp3, dp2, ds1, ds3, ds2, df1, df3, df2;
+    int e, ti;
+    NEED_GPU();
+    for (e = 0; e < E; e++) {
+        int mtx;
+        for (mtx = 0; mtx < 3; mtx++) {
+            int rows = mtx == 2 ? H : NI, cols = mtx == 2 ? NI : H;
+            uint8_t *pk = (mtx == 0 ? p1 : mtx == 1 ? p3 : p2) + (size_t)e * NI * H / 2;
+            uint8_t *sc = (mtx == 0 ? s1 : mtx == 1 ? s3 : s2) + (size_t)e * NI * H / 16;
+            float *ws = mtx == 0 ? f1 : mtx == 1 ? f3 : f2;
+            minimax__fp4_matrix *q = mtx == 0 ? &w1[e] : mtx == 1 ? &w3[e] : &w2[e];
+            int k;
+            rand_f32(&r, tmp, (size_t)rows * cols, 0.02f * (1.0f + 0.5f * (float)mtx));
+            for (k = 0; k < cols; k++) tmp[k] = ldexpf(tmp[k], -7); /* row 0: tiny (subnormal E4M3) block scales */
+            minimax__nvfp4_quantize(tmp, rows, cols, pk, sc, &ws[e]);
+            q->rows = rows;
+            q->cols = cols;
+            q->packed = pk;
+            q->scales = sc;
+            q->weight_scale_2 = ws[e];
+        }
+    }
+    dp1 = dput(p1, (size_t)E * NI * H / 2); dp3 = dput(p3, (size_t)E * NI * H / 2); dp2 = dput(p2, (size_t)E * NI * H / 2);
+    ds1 = dput(s1, (size_t)E * NI * H / 16); ds3 = dput(s3, (size_t)E * NI * H / 16); ds2 = dput(s2, (size_t)E * NI * H / 16);
+    df1 = dput(f1, E * 4); df3 = dput(f3, E * 4); df2 = dput(f2, E * 4);
+    for (ti = 0; ti < 3; ti++) {
+        int T = Ts[ti], t, j, i, bad;
+        float *h = (float *)malloc((size_t)T * H * 4), *x0 = (float *)malloc((size_t)T * H * 4);
+        float *act = (float *)malloc((size_t)T * K * NI * 4), *aref = (float *)malloc((size_t)T * K * NI * 4);
+        float *x = (float *)malloc((size_t)T * H * 4), *xref = (float *)malloc((size_t)T * H * 4);
+        float *g = (float *)malloc((size_t)NI * 4), *u = (float *)malloc((size_t)NI * 4), *o = (float *)malloc((size_t)H * 4);
+        int *idx = (int *)malloc((size_t)T * K * 4);
+        float *wt = (float *)malloc((size_t)T * K * 4);
+        minimax__cu_ptr dh, dx, dact, didx, dwt;
+        double err;
+        void *a[12];
+        int Hh = H, In = NI, Kk = K;
+        rand_f32(&r, h, (size_t)T * H, 1.0f);
+        rand_f32(&r, x0, (size_t)T * H, 1.0f);
+        for (t = 0; t < T; t++)
+            for (j = 0; j < K; j++) {
+                int ok, jj;
+                do {
+                    idx[t * K + j] = (int)(test_rng_u64(&r) % (unsigned long long)E);
+                    ok = 1;
+                    for (jj = 0; jj < j; jj++) ok &= idx[t * K + jj] != idx[t * K + j];
+                } while (!ok);
+                wt[t * K + j] = 0.1f + test_rng_uniform(&r);
+            }
+        dh = dput(h, (size_t)T * H * 4);
+        dx = dput(x0, (size_t)T * H * 4);
+        dact = dnan((size_t)T * K * NI);
+        didx = dput(idx, (size_t)T * K * 4);
+        dwt = dput(wt, (size_t)T * K * 4);
+        a[0] = &dh; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
+        a[8] = &dact; a[9] = &Hh; a[10] = &In; a[11] = &Kk;
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP, (unsigned)((NI + 7) / 8), (unsigned)(T * K), 128,
+                                     (unsigned)H * 4, a) == MINIMAX_OK,
+                "launch: %s", minimax_last_error());
+        a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
+        a[8] = &In; a[9] = &Kk;
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + 7) / 8), (unsigned)T, 128, 0, a) ==
+                    MINIMAX_OK,
+                "launch: %s", minimax_last_error());
+        REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");
+        /* reference */
+        for (t = 0; t < T; t++) {
+            double *acc = (double *)calloc((size_t)H, sizeof(double));
+            for (j = 0; j < K; j++) {
+                int ee = idx[t * K + j];
+                float *ar = aref + ((size_t)t * K + j) * NI;
+                ref_matvec_fp4(&w1[ee], h + (size_t)t * H, g);
+                ref_matvec_fp4(&w3[ee], h + (size_t)t * H, u);
+                for (i = 0; i < NI; i++) ar[i] = ref_silu(g[i]) * u[i];
+                ref_matvec_fp4(&w2[ee], ar, o);
+                for (i = 0; i < H; i++) acc[i] += (double)wt[t * K + j] * o[i];
+            }
+            for (i = 0; i < H; i++) xref[(size_t)t * H + i] = (float)(x0[(size_t)t * H + i] + acc[i]);
+            free(acc);
+        }
+        /* act back from the chunk-transposed order */
+        {
+            float *nat = (float *)malloc((size_t)T * K * NI * 4);
+            int rr, NCI = NI / 32;
+            for (rr = 0; rr < T * K; rr++)
+                for (i = 0; i < NI; i++)
+                    nat[(size_t)rr * NI + i] = act[(size_t)rr * NI + ((size_t)((i & 31) >> 2) * NCI + (i >> 5)) * 4 + (i & 3)];
+            err = eu_rel_err(nat, aref, (size_t)T * K * NI, &bad);
+            printf("    moe gate/up T=%d: rel err %.3g\n", T, err);
+            CHECK(!bad && err < 2e-5, "gate/up T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
+            free(nat);
+        }
+        {
+            /* the residual x0 dominates x: compare the added part */
+            float *dg = (float *)malloc((size_t)T * H * 4), *dr = (float *)malloc((size_t)T * H * 4);
+            for (i = 0; i < T * H; i++) {
+                dg[i] = x[i] - x0[i];
+                dr[i] = xref[i] - x0[i];
+            }
+            err = eu_rel_err(dg, dr, (size_t)T * H, &bad);
+            printf("    moe down T=%d: rel err %.3g (of the added part)\n", T, err);
+            CHECK(!bad && err < 2e-5, "down T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
+            free(dg); free(dr);
+        }
+        minimax__cu.cuMemFree(dh); minimax__cu.cuMemFree(dx); minimax__cu.cuMemFree(dact);
+        minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt);
+        free(h); free(x0); free(act); free(aref); free(x); free(xref); free(g); free(u); free(o); free(idx); free(wt);
+    }
+    minimax__cu.cuMemFree(dp1); minimax__cu.cuMemFree(dp3); minimax__cu.cuMemFree(dp2);
+    minimax__cu.cuMemFree(ds1); minimax__cu.cuMemFree(ds3); minimax__cu.cuMemFree(ds2);
+    minimax__cu.cuMemFree(df1); minimax__cu.cuMemFree(df3); minimax__cu.cuMemFree(df2);
+    free(w1); free(w3); free(w2); free(p1); free(p3); free(p2); free(s1); free(s3); free(s2); free(tmp);
+}
+
+/* k_attn_split + k_attn_merge against a double-precision softmax attention
+   over a paged cache: 12 query heads on 2 KV heads (group 6), head_dim 128,
+   16-token blocks in a shuffled block table, 3 token slots of 2 sessions with
+   1, 45 and 2100 keys (1 key: 31 of the 32 splits are empty). Bound 1e-5. */
+static void test_attention_split(void) {
+    const int nh = 12, nkv = 2, d = 128, bs = 16, maxb = 140, nsess = 2, L = 2, layer = 1;
+    const int T = 3, posv[3] = {0, 44, 2099}, srowv[3] = {0, 1, 1};
+    int nblocks = nsess * maxb, splits = 32, t, h, i, j, bad, G = nh / nkv;
+    size_t kvhs = (size_t)nkv * bs * d, kv_elems = (size_t)L * nblocks * 2 * kvhs;
+    uint16_t *kv = (uint16_t *)malloc(kv_elems * 2);
+    int *bt = (int *)malloc((size_t)nblocks * 4);
+    float *q = (float *)malloc((size_t)T * nh * d * 4), *out = (float *)malloc((size_t)T * nh * d * 4);
+    float *ref = (float *)malloc((size_t)T * nh * d * 4);
+    test_rng r = {303};
+    minimax__cu_ptr dkv, dbt, dq, dout, dpart, dpos, dsrow;
+    void *a[12];
+    double err;
+    NEED_GPU();
+    for (i = 0; i < (int)kv_elems; i++) kv[i] = minimax__f32_to_bf16(test_rng_normal(&r));
+    for (i = 0; i < nblocks; i++) bt[i] = i;
+    for (i = nblocks - 1; i > 0; i--) { /* shuffled: sessions' blocks interleave */
+        int k = (int)(test_rng_u64(&r) % (unsigned long long)(i + 1)), tmp = bt[i];
+        bt[i] = bt[k];
+        bt[k] = tmp;
+    }
+    rand_f32(&r, q, (size_t)T * nh * d, 1.0f);
+    for (t = 0; t < T; t++)
+        for (h = 0; h < nh; h++) {
+            int kvh = h / G, n = posv[t] + 1;
+            double *sc = (double *)malloc((size_t)n * sizeof(double)), mx = -1e300, sum = 0;
+            for (j = 0; j < n; j++) {
+                int blk = bt[srowv[t] * maxb + j / bs];
+                const uint16_t *kr = kv + (((size_t)layer * nblocks + blk) * 2) * kvhs + ((size_t)kvh * bs + j % bs) * d;
+                double s = 0;
+                for (i = 0; i < d; i++) s += (double)q[((size_t)t * nh + h) * d + i] * minimax__bf16_to_f32(kr[i]);
+                sc[j] = s / sqrt((double)d);
+                if (sc[j] > mx) mx = sc[j];
+            }
+            for (j = 0; j < n; j++) sum += (sc[j] = exp(sc[j] - mx));
+            for (i = 0; i < d; i++) {
+                double o = 0;
+                for (j = 0; j < n; j++) {
+                    int blk = bt[srowv[t] * maxb + j / bs];
+                    const uint16_t *vr = kv + (((size_t)layer * nblocks + blk) * 2) * kvhs + kvhs + ((size_t)kvh * bs + j % bs) * d;
+                    o += sc[j] * minimax__bf16_to_f32(vr[i]);
+                }
+                ref[((size_t)t * nh + h) * d + i] = (float)(o / sum);
+            }
+            free(sc);
+        }
+    dkv = dput(kv, kv_elems * 2);
+    dbt = dput(bt, (size_t)nblocks * 4);
+    dq = dput(q, (size_t)T * nh * d * 4);
+    dout = dnan((size_t)T * nh * d);
+    dpart = dnan((size_t)T * nh * splits * (d + 2));
+    dpos = dput(posv, sizeof posv);
+    dsrow = dput(srowv, sizeof srowv);
+    {
+        int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv;
+        a[0] = &dq; a[1] = &dpart; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv; a[6] = &ly; a[7] = &nb;
+        a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_;
+        REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv, (unsigned)splits,
+                                           (unsigned)T, 128, 1, 1, (unsigned)(5 * G * d * 4), g_m->stream, a, NULL) == 0,
+                "launch split");
+        a[0] = &dpart; a[1] = &dout; a[2] = &nh_; a[3] = &splits;
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a) == MINIMAX_OK,
+                "launch merge: %s", minimax_last_error());
+    }
+    REQUIRE(dget(out, dout, (size_t)T * nh * d * 4) == 0, "download");
+    err = eu_rel_err(out, ref, (size_t)T * nh * d, &bad);
+    printf("    split-KV attention (keys 1, 45, 2100): rel err %.3g\n", err);
+    CHECK(!bad && err < 1e-5, "rel err %g (bound 1e-5), nan/inf %d", err, bad);
+    minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dq); minimax__cu.cuMemFree(dout);
+    minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
+    free(kv); free(bt); free(q); free(out); free(ref);
+}
+
+/* The whole model (head_dim 128: every fast path, attention included): a
+   5-token prefill chunk (T = 5) and batched graph steps of 3 sessions (T = 3)
+   with the fast kernels give the logits of the general
+   kernels within 1e-4 (relative to the largest logit) and the same greedy
+   tokens. */
+static void test_model_fast_vs_general(void) {
+    int mode, i, k, V, bad;
+    float *lg[2], *pl[2];
+    int32_t tok[2][3 * 6];
+    NEED_GPU();
+    V = g_m->cfg.vocab_size;
+    for (mode = 0; mode < 2; mode++) {
+        minimax_session *ss[3];
+        int32_t ids[3] = {5, 17, 301}, prompt[5] = {3, 9, 27, 81, 243};
+        lg[mode] = (float *)malloc((size_t)6 * 3 * V * 4);
+        pl[mode] = (float *)malloc((size_t)V * 4);
+        g_m->fast_decode = mode;
+        minimax__bench_reset_graphs(g_m);
+        for (i = 0; i < 3; i++) REQUIRE(minimax_session_create(g_m, &ss[i]) == MINIMAX_OK, "%s", minimax_last_error());
+        REQUIRE(minimax_prefill(ss[0], prompt, 5, pl[mode], NULL) == MINIMAX_OK, "%s", minimax_last_error());
+        for (i = 1; i < 3; i++) REQUIRE(minimax_prefill(ss[i], prompt, 2 + i, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+        for (k = 0; k < 6; k++) {
+            REQUIRE(minimax_step(g_m, ss, 3, ids, lg[mode] + (size_t)k * 3 * V, ids) == MINIMAX_OK, "%s",
+                    minimax_last_error());
+            for (i = 0; i < 3; i++) tok[mode][k * 3 + i] = ids[i];
+        }
+        for (i = 0; i < 3; i++) minimax_session_free(ss[i]);
+    }
+    {
+        double e1 = eu_rel_err(pl[1], pl[0], (size_t)V, &bad);
+        printf("    prefill chunk T=5: logits rel err %.3g\n", e1);
+        CHECK(!bad && e1 < 1e-4, "prefill logits rel err %g (bound 1e-4)", e1);
+        e1 = eu_rel_err(lg[1], lg[0], (size_t)6 * 3 * V, &bad);
+        printf("    steps T=3 (graphs): logits rel err %.3g\n", e1);
+        CHECK(!bad && e1 < 1e-4, "step logits rel err %g (bound 1e-4)", e1);
+        CHECK(!memcmp(tok[0], tok[1], sizeof tok[0]), "greedy tokens differ between fast and general kernels");
+    }
+    g_m->fast_decode = 1;
+    minimax__bench_reset_graphs(g_m);
+    for (mode = 0; mode < 2; mode++) {
+        free(lg[mode]);
+        free(pl[mode]);
+    }
+}
+
+int main(void) {
+    minimax_config c = eu_tiny_config();
+    minimax_model_desc d;
+    minimax_result r;
+    c.hidden_size = 256; /* H % 32 == 0 and I % 32 == 0: the fast MoE path */
+    c.intermediate_size = 128;
+    c.head_dim = 128; /* the split-KV attention path (head_dim 128) */
+    c.rotary_dim = 64;
+    g_em = eu_random_model(&c, 7);
+    memset(&d, 0, sizeof d);
+    d.max_sessions = 4;
+    d.max_context = 128;
+    d.max_batch_tokens = 64;
+    r = minimax__model_create(&d, &g_em->cfg, &g_em->w, &g_m);
+    if (r != MINIMAX_OK) {
+        snprintf(g_skip, sizeof g_skip, "%s: %.400s", minimax_result_name(r), minimax_last_error());
+        g_m = NULL;
+    } else {
+        minimax__cu.cuCtxSetCurrent(g_m->ctx); /* the raw allocations and launches below run in it */
+    }
+    RUN(test_gemv_bf16);
+    RUN(test_moe_fast);
+    RUN(test_attention_split);
+    RUN(test_model_fast_vs_general);
+    minimax_model_free(g_m);
+    eu_free_model(g_em);
+    return test_summary();
+}
