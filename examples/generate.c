@@ -1,0 +1,160 @@
+/* minimax-generate: load a checkpoint, prefill a prompt, generate tokens.
+
+   minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT) [-n N] [--temp T]
+                    [--top-k K] [--top-p P] [--min-p P] [--seed S]
+                    [--logits-out FILE] [--max-ctx C] [--no-graphs]
+
+   Prints the generated ids, then load time, JIT time (cold = compiled, warm =
+   from the cubin cache), prefill and decode tokens/s. --logits-out writes N
+   rows of vocab_size float32 (little-endian): row i holds the logits from
+   which generated token i was chosen (row 0 from the last prompt position);
+   no forward pass runs after the last token. --temp 0 (the default) is greedy. */
+#define MINIMAX_IMPLEMENTATION
+#include "minimax_nvfp4.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void) {
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT) [-n N] [--temp T] [--top-k K]\n"
+                    "                        [--top-p P] [--min-p P] [--seed S] [--logits-out FILE] [--max-ctx C]\n"
+                    "                        [--no-graphs]\n");
+    return 2;
+}
+
+static int progress(void *user, float f, const char *stage) {
+    static int last = -1;
+    int pct = (int)(f * 100.0f);
+    (void)user;
+    if (pct / 10 != last / 10) {
+        fprintf(stderr, "\rloading: %3d%% (%s)   ", pct, stage);
+        last = pct;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    const char *dir = NULL, *ids_arg = NULL, *text = NULL, *logits_path = NULL;
+    int n_gen = 16, max_ctx = 0, no_graphs = 0, n_prompt = 0, i, vocab;
+    minimax_sampling sp;
+    int32_t *prompt = NULL, *gen = NULL;
+    float *logits = NULL;
+    FILE *lf = NULL;
+    minimax_model_desc desc;
+    minimax_model *model = NULL;
+    minimax_session *s = NULL;
+    minimax_model_info info;
+    minimax_result r;
+    double t0, t_prefill, t_decode;
+    memset(&sp, 0, sizeof sp);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--no-graphs")) { no_graphs = 1; continue; }
+        if (!v) return usage();
+        if (!strcmp(a, "-m")) dir = v;
+        else if (!strcmp(a, "--prompt-ids")) ids_arg = v;
+        else if (!strcmp(a, "-p")) text = v;
+        else if (!strcmp(a, "-n")) n_gen = atoi(v);
+        else if (!strcmp(a, "--temp")) sp.temperature = (float)atof(v);
+        else if (!strcmp(a, "--top-k")) sp.top_k = atoi(v);
+        else if (!strcmp(a, "--top-p")) sp.top_p = (float)atof(v);
+        else if (!strcmp(a, "--min-p")) sp.min_p = (float)atof(v);
+        else if (!strcmp(a, "--seed")) sp.seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--logits-out")) logits_path = v;
+        else if (!strcmp(a, "--max-ctx")) max_ctx = atoi(v);
+        else return usage();
+        i++;
+    }
+    if (!dir || (!ids_arg && !text) || n_gen < 1) return usage();
+    if (text) {
+        /* The tokenizer is not part of this build yet: text prompts need it. */
+        fprintf(stderr, "minimax-generate: -p TEXT needs the tokenizer (tokenizer.json in %s and the library's "
+                        "tokenizer API), which this build does not include yet; pass --prompt-ids instead\n",
+                dir);
+        return 1;
+    }
+    prompt = (int32_t *)malloc(strlen(ids_arg) * sizeof(int32_t) + sizeof(int32_t));
+    {
+        const char *p = ids_arg;
+        while (*p) {
+            char *end;
+            long id = strtol(p, &end, 10);
+            if (end == p) {
+                fprintf(stderr, "minimax-generate: bad --prompt-ids near '%s'\n", p);
+                return 2;
+            }
+            prompt[n_prompt++] = (int32_t)id;
+            p = *end == ',' ? end + 1 : end;
+        }
+    }
+    memset(&desc, 0, sizeof desc);
+    desc.checkpoint_dir = dir;
+    desc.max_sessions = 1;
+    desc.max_context = max_ctx ? max_ctx : (n_prompt + n_gen > 4096 ? n_prompt + n_gen : 0);
+    desc.disable_graphs = no_graphs;
+    desc.progress = progress;
+    t0 = now_s();
+    r = minimax_model_load(&desc, &model);
+    fprintf(stderr, "\n");
+    if (r != MINIMAX_OK) {
+        fprintf(stderr, "minimax-generate: %s: %s\n", minimax_result_name(r), minimax_last_error());
+        return 1;
+    }
+    minimax_model_info_get(model, &info);
+    vocab = minimax_model_config(model)->vocab_size;
+    fprintf(stderr, "loaded in %.2f s on %s (%s): weights %.2f GiB, KV %.2f GiB; JIT %.1f ms (%s)\n", now_s() - t0,
+            info.device_name, info.arch, info.weight_bytes / 1073741824.0, info.kv_bytes / 1073741824.0, info.jit_ms,
+            info.jit_cache_hit ? "warm: cubin cache hit" : "cold: compiled");
+    if ((r = minimax_session_create(model, &s)) != MINIMAX_OK ||
+        (r = minimax_session_set_sampling(s, &sp)) != MINIMAX_OK) {
+        fprintf(stderr, "minimax-generate: %s: %s\n", minimax_result_name(r), minimax_last_error());
+        return 1;
+    }
+    if (logits_path) {
+        lf = fopen(logits_path, "wb");
+        if (!lf) {
+            perror(logits_path);
+            return 1;
+        }
+        logits = (float *)malloc((size_t)vocab * 4);
+    }
+    gen = (int32_t *)malloc((size_t)n_gen * 4);
+    t0 = now_s();
+    r = minimax_prefill(s, prompt, n_prompt, logits, &gen[0]);
+    t_prefill = now_s() - t0;
+    if (r != MINIMAX_OK) {
+        fprintf(stderr, "minimax-generate: prefill: %s: %s\n", minimax_result_name(r), minimax_last_error());
+        return 1;
+    }
+    if (lf) fwrite(logits, 4, (size_t)vocab, lf); /* x86/ARM hosts are little-endian */
+    t0 = now_s();
+    for (i = 1; i < n_gen; i++) {
+        r = minimax_step(model, &s, 1, &gen[i - 1], logits, &gen[i]);
+        if (r != MINIMAX_OK) {
+            fprintf(stderr, "minimax-generate: step %d: %s: %s\n", i, minimax_result_name(r), minimax_last_error());
+            return 1;
+        }
+        if (lf) fwrite(logits, 4, (size_t)vocab, lf);
+    }
+    t_decode = now_s() - t0;
+    for (i = 0; i < n_gen; i++) printf("%s%d", i ? "," : "", gen[i]);
+    printf("\n");
+    fprintf(stderr, "prefill: %d tokens in %.3f s (%.1f tok/s); decode: %d tokens in %.3f s (%.1f tok/s)%s\n", n_prompt,
+            t_prefill, n_prompt / t_prefill, n_gen - 1, t_decode, n_gen > 1 ? (n_gen - 1) / t_decode : 0.0,
+            info.graphs ? ", CUDA graphs" : ", eager");
+    if (lf) fclose(lf);
+    minimax_session_free(s);
+    minimax_model_free(model);
+    free(prompt);
+    free(gen);
+    free(logits);
+    return 0;
+}
