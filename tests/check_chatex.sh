@@ -1,0 +1,65 @@
+#!/bin/sh
+# minimax-chat as a user runs it, on the tiny checkpoint with a tokenizer cut
+# to its 512 ids (tests/chat/tokenizer_tiny.json). Without a GPU it must stop
+# with a clear MINIMAX_ERR_NO_DEVICE and a non-zero exit, not crash; with one
+# it must chat (scripted through stdin), report its speed, handle a full
+# context and /reset. Needs `make` (build/minimax-chat) first.
+cd "$(dirname "$0")/.." || exit 1
+chat=build/minimax-chat
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 skipped=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1"; sed 's/^/    /' "$tmp/err" | head -n 20; failed=$((failed + 1)); }
+# run NAME EXPECTED_RC GREP_STDERR INPUT ARGS...
+run() {
+    name=$1 want=$2 pattern=$3 input=$4
+    shift 4
+    printf '%s' "$input" | "$chat" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq "$want" ] && grep -q -- "$pattern" "$tmp/err"; then ok "$name"; else
+        echo "    exit $rc (want $want), stderr should match '$pattern'"; bad "$name"; fi
+}
+
+if [ ! -x "$chat" ]; then echo "FAIL $chat was not built"; echo "RESULT 0 passed, 1 failed, 0 skipped"; exit 1; fi
+mkdir "$tmp/empty" "$tmp/notok"
+cp -r tests/data/golden/tiny/checkpoint "$tmp/m"
+cp -r tests/data/golden/tiny/checkpoint/. "$tmp/notok/"
+cp tests/chat/tokenizer_tiny.json "$tmp/m/tokenizer.json"
+cp tests/chat/tokenizer_tiny.json "$tmp/empty/tokenizer.json"
+
+run usage 2 "usage: minimax-chat" "" --temp 0.5
+run unknown-option 2 "usage: minimax-chat" "" -m "$tmp/m" --bogus 1
+run no-tokenizer 1 "cannot load the tokenizer: MINIMAX_ERR_IO: .*tokenizer.json" "hi
+" -m "$tmp/notok"
+run not-a-checkpoint 1 "cannot load the model: MINIMAX_ERR_IO: .*config.json" "hi
+" -m "$tmp/empty"
+
+printf 'Hello\n' | "$chat" -m "$tmp/m" -n 8 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if grep -q MINIMAX_ERR_NO_DEVICE "$tmp/err"; then
+    # no GPU (or no driver): a clear message, exit 1, no crash
+    if [ "$rc" -eq 1 ] && grep -q "cannot load the model: MINIMAX_ERR_NO_DEVICE" "$tmp/err"; then ok no-device; else
+        echo "    exit $rc"; bad no-device; fi
+    echo "    skipped: the chat itself needs a GPU"
+    skipped=$((skipped + 1))
+else
+    # a GPU: two scripted turns, each reported on stderr
+    if [ "$rc" -eq 0 ] && [ "$(grep -c '^\[prefill' "$tmp/err")" -eq 1 ]; then ok chat-one-turn; else
+        echo "    exit $rc"; bad chat-one-turn; fi
+    run chat-two-turns 0 "decode .* tok/s" "Hello
+How are you?
+" -m "$tmp/m" -n 8 --show-reasoning
+    [ "$(grep -c '^\[prefill' "$tmp/err")" -eq 2 ] && ok two-reports || bad two-reports
+    long=$(printf 'word %.0s' $(seq 1 100))
+    run context-full 0 "no longer fits the context of 64 tokens; type /reset" "$long
+/reset
+hi
+" -m "$tmp/m" -n 4 --max-ctx 64
+    grep -q '^\[prefill' "$tmp/err" && ok after-reset || bad after-reset
+    # the prompt of "hi" is 44 tokens: 8 more fill a context of 52
+    run cut-by-context 0 "the context is full" "hi
+" -m "$tmp/m" --max-ctx 52
+fi
+echo "RESULT $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
