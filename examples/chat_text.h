@@ -7,8 +7,8 @@
      chat_prompt     conversation -> prompt ids, and how many of the session's ids it can keep
      chat_stream     generated ids -> text (UTF-8 safe) -> output parser -> terminal
 
-   Include after minimax_nvfp4.h. Every function is static: each program
-   that includes this gets its own copy. */
+   Include after minimax_nvfp4.h. Every function is static (CHAT_FN): each
+   program that includes this gets its own copy. */
 #ifndef CHAT_TEXT_H
 #define CHAT_TEXT_H
 
@@ -16,7 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *chat_strndup(const char *s, size_t n) {
+#if defined(__GNUC__)
+#define CHAT_FN static __attribute__((unused)) /* a program may use only some of these */
+#else
+#define CHAT_FN static
+#endif
+
+CHAT_FN char *chat_strndup(const char *s, size_t n) {
     char *d = (char *)malloc(n + 1);
     if (d) {
         memcpy(d, s, n);
@@ -32,7 +38,7 @@ typedef struct chat_history {
     size_t n, cap;
 } chat_history;
 
-static void chat_message_free(minimax_chat_message *m) {
+CHAT_FN void chat_message_free(minimax_chat_message *m) {
     size_t i;
     for (i = 0; i < m->n_tool_calls; i++) {
         free((char *)m->tool_calls[i].name);
@@ -45,18 +51,18 @@ static void chat_message_free(minimax_chat_message *m) {
 }
 
 /* Drops messages from the end until n remain (n = 0 clears everything). */
-static void chat_history_truncate(chat_history *h, size_t n) {
+CHAT_FN void chat_history_truncate(chat_history *h, size_t n) {
     while (h->n > n) chat_message_free(&h->msgs[--h->n]);
 }
 
-static void chat_history_free(chat_history *h) {
+CHAT_FN void chat_history_free(chat_history *h) {
     chat_history_truncate(h, 0);
     free(h->msgs);
     memset(h, 0, sizeof *h);
 }
 
 /* Appends an empty message of `role`; NULL when out of memory. */
-static minimax_chat_message *chat_history_push(chat_history *h, minimax_chat_role role) {
+CHAT_FN minimax_chat_message *chat_history_push(chat_history *h, minimax_chat_role role) {
     minimax_chat_message *m;
     if (h->n == h->cap) {
         size_t cap = h->cap ? 2 * h->cap : 8;
@@ -72,7 +78,7 @@ static minimax_chat_message *chat_history_push(chat_history *h, minimax_chat_rol
 }
 
 /* A system or user turn. Returns 0, or -1 when out of memory. */
-static int chat_history_add(chat_history *h, minimax_chat_role role, const char *text) {
+CHAT_FN int chat_history_add(chat_history *h, minimax_chat_role role, const char *text) {
     minimax_chat_message *m = chat_history_push(h, role);
     if (!m) return -1;
     if (!(m->content = chat_strndup(text, strlen(text)))) {
@@ -85,7 +91,7 @@ static int chat_history_add(chat_history *h, minimax_chat_role role, const char 
 /* The assistant's reply as the output parser split it: content, reasoning
    (which the chat format keeps while no user turn follows, and drops after)
    and tool calls. Returns 0, or -1 when out of memory. */
-static int chat_history_add_reply(chat_history *h, const minimax_output *o) {
+CHAT_FN int chat_history_add_reply(chat_history *h, const minimax_output *o) {
     minimax_chat_message *m = chat_history_push(h, MINIMAX_CHAT_ASSISTANT);
     minimax_chat_tool_call *tc = NULL;
     size_t i;
@@ -116,7 +122,7 @@ typedef struct chat_ids {
     size_t n, cap;
 } chat_ids;
 
-static int chat_ids_reserve(chat_ids *a, size_t n) {
+CHAT_FN int chat_ids_reserve(chat_ids *a, size_t n) {
     if (n > a->cap) {
         size_t cap = a->cap ? a->cap : 256;
         int32_t *nv;
@@ -128,20 +134,20 @@ static int chat_ids_reserve(chat_ids *a, size_t n) {
     return 0;
 }
 
-static int chat_ids_push(chat_ids *a, int32_t id) {
+CHAT_FN int chat_ids_push(chat_ids *a, int32_t id) {
     if (chat_ids_reserve(a, a->n + 1)) return -1;
     a->v[a->n++] = id;
     return 0;
 }
 
-static int chat_ids_set(chat_ids *a, const int32_t *ids, size_t n) {
+CHAT_FN int chat_ids_set(chat_ids *a, const int32_t *ids, size_t n) {
     if (chat_ids_reserve(a, n)) return -1;
     memmove(a->v, ids, n * sizeof *ids);
     a->n = n;
     return 0;
 }
 
-static void chat_ids_free(chat_ids *a) {
+CHAT_FN void chat_ids_free(chat_ids *a) {
     free(a->v);
     memset(a, 0, sizeof *a);
 }
@@ -162,7 +168,7 @@ static void chat_ids_free(chat_ids *a) {
 
 /* How many ids of `held` (what the session holds) a new prompt keeps: all of
    them when they are a proper prefix of `ids`, otherwise none (reset). */
-static size_t chat_reusable(const int32_t *held, size_t n_held, const int32_t *ids, size_t n) {
+CHAT_FN size_t chat_reusable(const int32_t *held, size_t n_held, const int32_t *ids, size_t n) {
     if (n_held == 0 || n_held >= n) return 0;
     return memcmp(held, ids, n_held * sizeof *ids) == 0 ? n_held : 0;
 }
@@ -170,7 +176,7 @@ static size_t chat_reusable(const int32_t *held, size_t n_held, const int32_t *i
 /* Renders the conversation, ending with the generation prompt
    "]~b]ai\n<think>\n", into `prompt`; *keep gets chat_reusable(held, prompt).
    Errors: those of minimax_chat_tokenize, OUT_OF_MEMORY. */
-static minimax_result chat_prompt(const minimax_tokenizer *tok, const chat_history *h, const chat_ids *held,
+CHAT_FN minimax_result chat_prompt(const minimax_tokenizer *tok, const chat_history *h, const chat_ids *held,
                                   chat_ids *prompt, size_t *keep) {
     minimax_chat_desc d;
     minimax_result r;
@@ -205,7 +211,7 @@ typedef struct chat_stream {
     size_t piece_cap;
 } chat_stream;
 
-static minimax_result chat_stream_begin(chat_stream *cs, const minimax_tokenizer *tok, FILE *out, int show_reasoning,
+CHAT_FN minimax_result chat_stream_begin(chat_stream *cs, const minimax_tokenizer *tok, FILE *out, int show_reasoning,
                                         int ansi) {
     memset(cs, 0, sizeof *cs);
     cs->tok = tok;
@@ -218,7 +224,7 @@ static minimax_result chat_stream_begin(chat_stream *cs, const minimax_tokenizer
     return minimax_output_parser_create(NULL, &cs->parser); /* no tools; output starts inside <think> */
 }
 
-static void chat_stream_write(chat_stream *cs, const char *s, size_t n) {
+CHAT_FN void chat_stream_write(chat_stream *cs, const char *s, size_t n) {
     if (n) {
         fwrite(s, 1, n, cs->out);
         cs->at_line_start = s[n - 1] == '\n';
@@ -226,13 +232,13 @@ static void chat_stream_write(chat_stream *cs, const char *s, size_t n) {
 }
 
 /* Leaves the reasoning's look and starts a fresh line. */
-static void chat_stream_unstyle(chat_stream *cs) {
+CHAT_FN void chat_stream_unstyle(chat_stream *cs) {
     if (cs->styled && cs->ansi) fputs(cs->show_reasoning ? "\033[0m" : "\r\033[K", cs->out);
     if (cs->styled && cs->show_reasoning && !cs->at_line_start) chat_stream_write(cs, "\n", 1);
     cs->styled = 0;
 }
 
-static void chat_stream_show(chat_stream *cs) {
+CHAT_FN void chat_stream_show(chat_stream *cs) {
     minimax_output o;
     minimax_output_parser_get(cs->parser, &o);
     if (o.reasoning_len > cs->shown_reasoning) {
@@ -264,7 +270,7 @@ static void chat_stream_show(chat_stream *cs) {
 }
 
 /* One generated id (not the end-of-turn token). */
-static minimax_result chat_stream_token(chat_stream *cs, int32_t id) {
+CHAT_FN minimax_result chat_stream_token(chat_stream *cs, int32_t id) {
     size_t n = minimax_detokenize(cs->tok, &cs->dt, id, cs->piece, cs->piece_cap);
     minimax_result r = minimax_output_parser_feed(cs->parser, cs->piece, n);
     if (r == MINIMAX_OK) chat_stream_show(cs);
@@ -273,7 +279,7 @@ static minimax_result chat_stream_token(chat_stream *cs, int32_t id) {
 
 /* The reply is over: prints what was held back, ends the line, and fills *o
    (valid until chat_stream_free) with the whole reply. */
-static minimax_result chat_stream_end(chat_stream *cs, minimax_output *o) {
+CHAT_FN minimax_result chat_stream_end(chat_stream *cs, minimax_output *o) {
     size_t n = minimax_detokenize_flush(&cs->dt, cs->piece, cs->piece_cap);
     minimax_result r = minimax_output_parser_feed(cs->parser, cs->piece, n);
     if (r == MINIMAX_OK) r = minimax_output_parser_finish(cs->parser);
@@ -286,7 +292,7 @@ static minimax_result chat_stream_end(chat_stream *cs, minimax_output *o) {
     return MINIMAX_OK;
 }
 
-static void chat_stream_free(chat_stream *cs) {
+CHAT_FN void chat_stream_free(chat_stream *cs) {
     minimax_output_parser_free(cs->parser);
     free(cs->piece);
     memset(cs, 0, sizeof *cs);

@@ -4,6 +4,8 @@
 # with a clear MINIMAX_ERR_NO_DEVICE and a non-zero exit, not crash; with one
 # it must chat (scripted through stdin), report its speed, handle a full
 # context and /reset. Needs `make` (build/minimax-chat) first.
+# Then the same for `minimax-generate -p TEXT [--chat]`: examples/generate.c
+# when it has --chat, else a copy with tests/generate_text.patch applied.
 cd "$(dirname "$0")/.." || exit 1
 chat=build/minimax-chat
 tmp=$(mktemp -d)
@@ -60,6 +62,32 @@ hi
     # the prompt of "hi" is 44 tokens: 8 more fill a context of 52
     run cut-by-context 0 "the context is full" "hi
 " -m "$tmp/m" --max-ctx 52
+fi
+
+# minimax-generate -p TEXT [--chat]
+gen=build/minimax-generate
+if ! grep -q -- '--chat' examples/generate.c; then
+    gen=$tmp/minimax-generate
+    mkdir "$tmp/src" && cp examples/generate.c examples/*.h "$tmp/src/" &&
+        (cd "$tmp/src" && patch -s -p2 <"$OLDPWD/tests/generate_text.patch") &&
+        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I. -o "$gen" "$tmp/src/generate.c" -ldl -lm -lpthread \
+            2>"$tmp/err" && ok generate-patch-builds || { bad generate-patch-builds; gen=; }
+fi
+if [ -n "$gen" ]; then
+    chat=$gen
+    run generate-no-tokenizer 1 "-p TEXT needs the checkpoint's tokenizer.json: MINIMAX_ERR_IO" "" -m "$tmp/notok" -p hi
+    run generate-chat-needs-text 2 "usage: minimax-generate" "" -m "$tmp/m" --prompt-ids 1,2 --chat
+    "$gen" -m "$tmp/m" -p "Hello" --chat -n 8 >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if grep -q MINIMAX_ERR_NO_DEVICE "$tmp/err"; then
+        # 46 tokens: "Hello" in the chat format (system turn, user turn, generation prompt)
+        [ "$rc" -eq 1 ] && grep -q "^prompt: 46 tokens" "$tmp/err" && ok generate-chat-no-device || bad generate-chat-no-device
+    else
+        # text, then the ids on the last line
+        [ "$rc" -eq 0 ] && tail -n 1 "$tmp/out" | grep -Eq '^[0-9]+(,[0-9]+)*$' && ok generate-chat || bad generate-chat
+        run generate-text 0 "decode:" "" -m "$tmp/m" -p "]~b]user
+hi" -n 4
+    fi
 fi
 echo "RESULT $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
