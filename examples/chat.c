@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
     const char *dir = NULL, *system_text = NULL;
     char *path, *line = NULL;
     size_t line_cap = 0, n_fixed;
-    int i, max_ctx = 0, interactive = isatty(fileno(stdin));
+    int i, max_ctx = 0, rc = 1, interactive = isatty(fileno(stdin));
     minimax_sampling sp;
     minimax_model_desc desc;
     minimax_model_info info;
@@ -178,34 +178,42 @@ int main(int argc, char **argv) {
     sprintf(path, "%s/tokenizer.json", dir);
     r = minimax_tokenizer_load(path, &tok);
     free(path);
-    if (r != MINIMAX_OK) return fail("cannot load the tokenizer", r);
+    if (r != MINIMAX_OK) {
+        rc = fail("cannot load the tokenizer", r);
+        goto done;
+    }
 
     memset(&desc, 0, sizeof desc);
     desc.checkpoint_dir = dir;
     desc.max_sessions = 1;
     desc.max_context = max_ctx;
+    desc.valid_vocab = minimax_tokenizer_vocab_size(tok); /* never sample the embedding's padding rows */
     desc.progress = progress;
     r = minimax_model_load(&desc, &c.model);
     fprintf(stderr, "\n");
-    if (r != MINIMAX_OK) return fail("cannot load the model", r);
+    if (r != MINIMAX_OK) {
+        int vocab_mismatch = r == MINIMAX_ERR_INVALID_ARGUMENT && strstr(minimax_last_error(), "valid_vocab");
+        rc = fail("cannot load the model", r);
+        if (vocab_mismatch)
+            fprintf(stderr, "minimax-chat: %s/tokenizer.json has %d tokens, more than the model: they do not belong "
+                            "together\n", dir, desc.valid_vocab);
+        goto done;
+    }
     minimax_model_info_get(c.model, &info);
     fprintf(stderr, "%s (%s): context %d tokens, weights %.1f GiB, KV cache %.1f GiB\n", info.device_name, info.arch,
             info.max_context, info.weight_bytes / 1073741824.0, info.kv_bytes / 1073741824.0);
-    if (minimax_tokenizer_vocab_size(tok) > minimax_model_config(c.model)->vocab_size) {
-        fprintf(stderr, "minimax-chat: %s/tokenizer.json has %d tokens but the model only %d: they do not belong "
-                        "together\n", dir, minimax_tokenizer_vocab_size(tok), minimax_model_config(c.model)->vocab_size);
-        return 1;
-    }
     if ((r = minimax_session_create(c.model, &c.session)) != MINIMAX_OK ||
-        (r = minimax_session_set_sampling(c.session, &sp)) != MINIMAX_OK)
-        return fail("cannot start a session", r);
+        (r = minimax_session_set_sampling(c.session, &sp)) != MINIMAX_OK) {
+        rc = fail("cannot start a session", r);
+        goto done;
+    }
 
     c.tok = tok;
     c.eos = minimax_model_config(c.model)->eos_token_id;
     c.end_of_turn = minimax_token_lookup(tok, "[e~[", 4); /* the chat format's end of turn (= eos for MiniMax-M2) */
     c.max_ctx = info.max_context;
     c.ansi = isatty(fileno(stdout)) && !getenv("NO_COLOR");
-    if (system_text && chat_history_add(&c.history, MINIMAX_CHAT_SYSTEM, system_text)) return fail("system", MINIMAX_ERR_OUT_OF_MEMORY);
+    if (system_text && chat_history_add(&c.history, MINIMAX_CHAT_SYSTEM, system_text)) goto out_of_memory;
     n_fixed = c.history.n; /* what /reset keeps */
     if (interactive) fprintf(stderr, "Type a message; /reset starts over, /quit ends.\n");
 
@@ -219,20 +227,30 @@ int main(int argc, char **argv) {
         if (!strcmp(line, "/quit")) break;
         if (!strcmp(line, "/reset")) {
             chat_history_truncate(&c.history, n_fixed);
-            if ((r = minimax_session_reset(c.session)) != MINIMAX_OK) return fail("reset", r);
+            if ((r = minimax_session_reset(c.session)) != MINIMAX_OK) {
+                rc = fail("reset", r);
+                goto done;
+            }
             c.held.n = 0;
             fprintf(stderr, "(new conversation)\n");
             continue;
         }
-        if (chat_history_add(&c.history, MINIMAX_CHAT_USER, line)) return fail("message", MINIMAX_ERR_OUT_OF_MEMORY);
-        if ((r = reply(&c)) != MINIMAX_OK) return fail("generation", r);
+        if (chat_history_add(&c.history, MINIMAX_CHAT_USER, line)) goto out_of_memory;
+        if ((r = reply(&c)) != MINIMAX_OK) {
+            rc = fail("generation", r);
+            goto done;
+        }
     }
-
+    rc = 0;
+    goto done;
+out_of_memory:
+    fprintf(stderr, "minimax-chat: out of memory\n");
+done:
     free(line);
     chat_history_free(&c.history);
     chat_ids_free(&c.held);
     minimax_session_free(c.session);
     minimax_model_free(c.model);
     minimax_tokenizer_free(tok);
-    return 0;
+    return rc;
 }

@@ -37,6 +37,11 @@ run no-tokenizer 1 "cannot load the tokenizer: MINIMAX_ERR_IO: .*tokenizer.json"
 run not-a-checkpoint 1 "cannot load the model: MINIMAX_ERR_IO: .*config.json" "hi
 " -m "$tmp/empty"
 
+# a tokenizer larger than the model's vocabulary (checked before the GPU is touched)
+mkdir "$tmp/big" && cp -r tests/data/golden/tiny/checkpoint/. "$tmp/big/" && cp tests/chat/tokenizer_small.json "$tmp/big/tokenizer.json"
+run tokenizer-mismatch 1 "tokenizer.json has 200054 tokens, more than the model: they do not belong together" "hi
+" -m "$tmp/big"
+
 printf 'Hello\n' | "$chat" -m "$tmp/m" -n 8 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if grep -q MINIMAX_ERR_NO_DEVICE "$tmp/err"; then
