@@ -4,6 +4,9 @@
 # with a clear MINIMAX_ERR_NO_DEVICE and a non-zero exit, not crash; with one
 # it must chat (scripted through stdin), report its speed, handle a full
 # context and /reset. Needs `make` (build/minimax-chat) first.
+# Then minimax-chat's loop on the CPU with a fake engine that replays scripted
+# replies (tests/fake_engine/minimax_nvfp4.h): what the model is shown each
+# turn, streaming, -n, a full context, /reset, /quit, tool calls.
 # Then the same for `minimax-generate -p TEXT [--chat]`: examples/generate.c
 # when it has --chat, else a copy with tests/generate_text.patch applied.
 cd "$(dirname "$0")/.." || exit 1
@@ -67,6 +70,107 @@ hi
     # the prompt of "hi" is 44 tokens: 8 more fill a context of 52
     run cut-by-context 0 "the context is full" "hi
 " -m "$tmp/m" --max-ctx 52
+fi
+
+# ---- minimax-chat's loop with the fake engine
+fake=$tmp/chat-fake
+if ${CC:-cc} -std=c11 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+    -Itests/fake_engine -I. -o "$fake" examples/chat.c -ldl -lm -lpthread 2>"$tmp/err"; then ok fake-builds; else
+    bad fake-builds; fake=; fi
+# fake NAME WANT_RC INPUT REPLIES ARGS...: stdout in out, stderr in err, the engine's log in log
+fake() {
+    name=$1 want=$2 input=$3
+    printf '%s' "$4" >"$tmp/replies"
+    shift 4
+    printf '%s' "$input" | FAKE_REPLIES="$tmp/replies" FAKE_LOG="$tmp/log" "$fake" -m "$tmp/m" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" -eq "$want" ] || { echo "    exit $rc, want $want"; cat "$tmp/log" >>"$tmp/err"; bad "$name"; return 1; }
+}
+expect_out() { # NAME TEXT: stdout is exactly TEXT
+    printf '%s' "$2" >"$tmp/want"
+    if cmp -s "$tmp/want" "$tmp/out"; then ok "$1"; else
+        { echo "stdout:"; cat "$tmp/out"; echo "wanted:"; cat "$tmp/want"; } >>"$tmp/err"; bad "$1"; fi
+}
+expect() { # NAME FILE PATTERN...: each pattern matches a line of FILE
+    name=$1 file=$2
+    shift 2
+    for pat in "$@"; do
+        grep -q -- "$pat" "$tmp/$file" || { echo "    no line of $file matches '$pat'" >>"$tmp/err"; [ "$file" = err ] || cat "$tmp/$file" >>"$tmp/err"; bad "$name"; return 1; }
+    done
+    ok "$name"
+}
+two='Thinking one.
+</think>
+
+Answer one.
+---
+Thinking two.
+</think>
+
+Answer 😀 two.'
+if [ -n "$fake" ]; then
+    # two turns: the second prompt keeps reply 1's answer, drops its reasoning, and is prefilled whole
+    fake two-turns 0 "Hi
+Again
+" "$two" && expect_out two-turns-text "Answer one.
+Answer 😀 two.
+"
+    expect two-turns-prompts log '^prefill 44 at 0$' '^reset$' \
+        'holds .*user\\nHi\[e~\[\\n\]~b\]ai\\nAnswer one\.\[e~\[\\n\]~b\]user\\nAgain\[e~\[\\n\]~b\]ai\\n<think>\\n$'
+    grep -q 'Thinking one' "$tmp/log" && bad two-turns-drop-reasoning || ok two-turns-drop-reasoning
+    expect two-turns-stats err '^\[prefill 44 tokens (0 reused) .* | 19 tokens, decode .* | context 63/4096\]$'
+    fake show-reasoning 0 "Hi
+Again
+" "$two" --show-reasoning && expect_out show-reasoning-text "| Thinking one.
+Answer one.
+| Thinking two.
+Answer 😀 two.
+"
+    fake system 0 "Hi" "$two" --system "Be brief." && expect system-prompt log 'holds \]~!b\[\]~b\]system\\nBe brief\.\[e~\[\\n\]~b\]user\\nHi\['
+    fake tool-call 0 "Weather?
+" 'Need a tool.
+</think>
+
+<minimax:tool_call>
+<invoke name="get_weather">
+<parameter name="city">Paris</parameter>
+</invoke>
+</minimax:tool_call>' && expect_out tool-call-text '[tool call] get_weather {"city": "Paris"}
+'
+    # a reply cut inside its reasoning: nothing but the reasoning to show
+    fake limit 0 "Hi
+" "@" -n 5 --show-reasoning && expect limit-cut err 'reply cut after 5 tokens: the -n limit was reached' &&
+        expect_out limit-text "| aaaaa
+"
+    fake limit-hidden 0 "Hi
+" "@" -n 5 && expect_out limit-hidden-text ""
+    # "hi" is 44 tokens: 8 steps fill 52; the next message no longer fits; /reset clears it
+    fake context-full 0 "hi
+more
+/reset
+hi
+" "@
+---
+</think>
+Ok." --max-ctx 52 --show-reasoning && expect context-full-msgs err 'the context is full; type /reset' \
+        'conversation (59 tokens) no longer fits the context of 52 tokens; type /reset' '(new conversation)' \
+        '| 9 tokens, .* context 52/52' '| 5 tokens, .* context 49/52'
+    expect_out context-full-text "| aaaaaaaaa
+Ok.
+"
+    fake quit 0 "Hi
+/quit
+Again
+" "$two" && expect_out quit-text "Answer one.
+"
+    fake eof-without-newline 0 "Hi" "$two" && expect_out eof-text "Answer one.
+"
+    fake crlf-and-blank-lines 0 "
+Hi
+Again
+" "$two" && expect_out crlf-text "Answer one.
+Answer 😀 two.
+"
 fi
 
 # minimax-generate -p TEXT [--chat]

@@ -19,6 +19,9 @@ static void test_reusable(void) {
     int32_t a[64], b[64];
     int t, i;
     CHECK(chat_reusable(a, 0, a, 10) == 0, "an empty session keeps nothing");
+    a[0] = 5, a[1] = 6, a[2] = 7, b[0] = 5, b[1] = 6, b[2] = 8;
+    CHECK(chat_common_prefix(a, 3, b, 3) == 2 && chat_common_prefix(a, 1, b, 3) == 1 && chat_common_prefix(a, 3, b, 0) == 0,
+          "common prefix");
     for (t = 0; t < 2000; t++) {
         size_t n = 1 + test_rng_u64(&rng) % 64, held = test_rng_u64(&rng) % 65, expect;
         for (i = 0; i < 64; i++) a[i] = b[i] = (int32_t)(test_rng_u64(&rng) % 200064);
@@ -263,10 +266,16 @@ static void test_turns_reuse(void) {
             "the parsed reply joins the history");
 
     /* Turn 2: a new user message drops turn 1's reasoning from the prompt, so
-       the session (which holds it) cannot be extended: reset. */
+       the session (which holds it) cannot be extended: reset. The two differ
+       from the <think> that opened turn 1's reply. */
     chat_history_add(&h, MINIMAX_CHAT_USER, "And you?");
     REQUIRE(chat_prompt(tok, &h, &held, &prompt, &keep) == MINIMAX_OK, "%s", minimax_last_error());
     CHECK(keep == 0, "kept %zu", keep);
+    {
+        size_t think = held.n, common = chat_common_prefix(held.v, held.n, prompt.v, prompt.n);
+        while (think > 0 && held.v[think - 1] != minimax_token_lookup(tok, "<think>", 7)) think--;
+        CHECK(think > 0 && common == think - 1, "common prefix %zu, turn 1's <think> at %zu", common, think - 1);
+    }
     {
         minimax_chat_desc d;
         memset(&d, 0, sizeof d);
