@@ -2,13 +2,17 @@
 
    minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT) [-n N] [--temp T]
                     [--top-k K] [--top-p P] [--min-p P] [--seed S]
-                    [--logits-out FILE] [--max-ctx C] [--no-graphs]
+                    [--logits-out FILE] [--max-ctx C] [--no-graphs] [--batch B]
 
    Prints the generated ids, then load time, JIT time (cold = compiled, warm =
    from the cubin cache), prefill and decode tokens/s. --logits-out writes N
    rows of vocab_size float32 (little-endian): row i holds the logits from
    which generated token i was chosen (row 0 from the last prompt position);
-   no forward pass runs after the last token. --temp 0 (the default) is greedy. */
+   no forward pass runs after the last token. --temp 0 (the default) is greedy.
+   --batch B runs B sessions on the same prompt, stepped together (one forward
+   pass per token for all of them): it prints session 0's ids, the aggregate
+   decode tokens/s, and whether every session produced the same tokens
+   (they must, when sampling is greedy or seeded). */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 
@@ -26,7 +30,7 @@ static double now_s(void) {
 static int usage(void) {
     fprintf(stderr, "usage: minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT) [-n N] [--temp T] [--top-k K]\n"
                     "                        [--top-p P] [--min-p P] [--seed S] [--logits-out FILE] [--max-ctx C]\n"
-                    "                        [--no-graphs]\n");
+                    "                        [--no-graphs] [--batch B]\n");
     return 2;
 }
 
@@ -43,14 +47,15 @@ static int progress(void *user, float f, const char *stage) {
 
 int main(int argc, char **argv) {
     const char *dir = NULL, *ids_arg = NULL, *text = NULL, *logits_path = NULL;
-    int n_gen = 16, max_ctx = 0, no_graphs = 0, n_prompt = 0, i, vocab;
+    int n_gen = 16, max_ctx = 0, no_graphs = 0, n_prompt = 0, i, vocab, batch = 1, b, same = 1;
     minimax_sampling sp;
     int32_t *prompt = NULL, *gen = NULL;
     float *logits = NULL;
     FILE *lf = NULL;
     minimax_model_desc desc;
     minimax_model *model = NULL;
-    minimax_session *s = NULL;
+    minimax_session *s = NULL, **ss = NULL;
+    int32_t *bin = NULL, *bout = NULL;
     minimax_model_info info;
     minimax_result r;
     double t0, t_prefill, t_decode;
@@ -70,10 +75,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seed")) sp.seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--logits-out")) logits_path = v;
         else if (!strcmp(a, "--max-ctx")) max_ctx = atoi(v);
+        else if (!strcmp(a, "--batch")) batch = atoi(v);
         else return usage();
         i++;
     }
-    if (!dir || (!ids_arg && !text) || n_gen < 1) return usage();
+    if (!dir || (!ids_arg && !text) || n_gen < 1 || batch < 1) return usage();
     if (text) {
         /* The tokenizer is not part of this build yet: text prompts need it. */
         fprintf(stderr, "minimax-generate: -p TEXT needs the tokenizer (tokenizer.json in %s and the library's "
@@ -97,7 +103,7 @@ int main(int argc, char **argv) {
     }
     memset(&desc, 0, sizeof desc);
     desc.checkpoint_dir = dir;
-    desc.max_sessions = 1;
+    desc.max_sessions = batch;
     desc.max_context = max_ctx ? max_ctx : (n_prompt + n_gen > 4096 ? n_prompt + n_gen : 0);
     desc.disable_graphs = no_graphs;
     desc.progress = progress;
@@ -127,6 +133,56 @@ int main(int argc, char **argv) {
         logits = (float *)malloc((size_t)vocab * 4);
     }
     gen = (int32_t *)malloc((size_t)n_gen * 4);
+    if (batch > 1) {
+        /* B sessions: prefill each, then step all of them together */
+        ss = (minimax_session **)calloc((size_t)batch, sizeof *ss);
+        bin = (int32_t *)malloc((size_t)batch * 4);
+        bout = (int32_t *)malloc((size_t)batch * 4);
+        ss[0] = s;
+        for (b = 1; b < batch; b++)
+            if ((r = minimax_session_create(model, &ss[b])) != MINIMAX_OK ||
+                (r = minimax_session_set_sampling(ss[b], &sp)) != MINIMAX_OK) {
+                fprintf(stderr, "minimax-generate: %s: %s\n", minimax_result_name(r), minimax_last_error());
+                return 1;
+            }
+        t0 = now_s();
+        for (b = 0; b < batch; b++)
+            if ((r = minimax_prefill(ss[b], prompt, n_prompt, NULL, &bout[b])) != MINIMAX_OK) {
+                fprintf(stderr, "minimax-generate: prefill: %s: %s\n", minimax_result_name(r), minimax_last_error());
+                return 1;
+            }
+        t_prefill = now_s() - t0;
+        gen[0] = bout[0];
+        for (b = 1; b < batch; b++) same &= bout[b] == bout[0];
+        t0 = now_s();
+        for (i = 1; i < n_gen; i++) {
+            memcpy(bin, bout, (size_t)batch * 4);
+            if ((r = minimax_step(model, ss, batch, bin, NULL, bout)) != MINIMAX_OK) {
+                fprintf(stderr, "minimax-generate: step %d: %s: %s\n", i, minimax_result_name(r), minimax_last_error());
+                return 1;
+            }
+            gen[i] = bout[0];
+            for (b = 1; b < batch; b++) same &= bout[b] == bout[0];
+        }
+        t_decode = now_s() - t0;
+        for (i = 0; i < n_gen; i++) printf("%s%d", i ? "," : "", gen[i]);
+        printf("\n");
+        fprintf(stderr, "batch %d: prefill %d x %d tokens in %.3f s; decode %d steps in %.3f s: %.1f tok/s per session, "
+                        "%.1f tok/s in all; sessions agree: %s\n",
+                batch, batch, n_prompt, t_prefill, n_gen - 1, t_decode, (n_gen - 1) / t_decode,
+                batch * (n_gen - 1) / t_decode, same ? "yes" : "NO");
+        for (b = 1; b < batch; b++) minimax_session_free(ss[b]);
+        minimax_session_free(s);
+        minimax_model_free(model);
+        free(ss);
+        free(bin);
+        free(bout);
+        free(prompt);
+        free(gen);
+        free(logits);
+        if (lf) fclose(lf);
+        return same ? 0 : 1;
+    }
     t0 = now_s();
     r = minimax_prefill(s, prompt, n_prompt, logits, &gen[0]);
     t_prefill = now_s() - t0;

@@ -18,7 +18,7 @@
      KV pool BF16 (layout in kernels.cu); block table int [max_sessions][max_blocks].
      per-step inputs (one buffer, uploaded by ONE copy before a forward or a
        graph replay): ids, pos, srow, out_rows [Tmax] int; sample params [Tmax].
-     scratch fp32: x, hn [Tmax, H]; qkv [Tmax, QKV]; attn [Tmax, nh*d]; rlog [Tmax, E];
+     scratch fp32: x, hn [Tmax, H]; qkv [Tmax, QKV]; qr, attn [Tmax, nh*d]; rlog [Tmax, E];
        topk idx/wt [Tmax*k]; act [Tmax*k, I]; xo [R, H]; logits [R, V]; sampled [R].
    No host synchronisation inside a forward: routing stays on the device. */
 
@@ -106,7 +106,7 @@ struct minimax_model {
     minimax__dev_layer *layers;
     minimax__cu_ptr embed, lm_head, final_norm;
     minimax__cu_ptr kv, block_table, step_in;
-    minimax__cu_ptr x, hn, qkv, attn, rlog, topk_idx, topk_wt, act, xo, logits, sampled;
+    minimax__cu_ptr x, hn, qkv, qr, attn, rlog, topk_idx, topk_wt, act, xo, logits, sampled;
     /* per-step inputs: device offsets into step_in and the pinned host mirror */
     size_t off_ids, off_pos, off_srow, off_rows, off_sp, step_in_bytes;
     unsigned char *h_in;
@@ -119,6 +119,11 @@ struct minimax_model {
     uint64_t next_session_id;
     /* graphs: one per step size n (1..max_sessions), captured on first use */
     minimax__cu_graph_exec *graphs;
+    /* tests only: when dbg_route is set, prefill copies each layer's routing
+       (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
+       < dbg_route_stride */
+    minimax__cu_ptr dbg_route;
+    int dbg_route_stride, dbg_pos0, dbg_recording;
 };
 
 /* ---- plan ------------------------------------------------------------------ */
@@ -205,7 +210,7 @@ MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const m
         size_t T = (size_t)p->max_tokens, R = (size_t)p->logits_rows, K = (size_t)c->top_k;
         size_t step_in = T * 4 * 4 + T * sizeof(minimax__sample_params) + 64;
         p->scratch_bytes = step_in + (size_t)p->num_blocks * 4 /* block table */
-                           + T * H * 4 * 2 + T * (size_t)p->qkv_dim * 4 + T * (size_t)p->attn_dim * 4 + T * E * 4 + T * K * 8 +
+                           + T * H * 4 * 2 + T * (size_t)p->qkv_dim * 4 + T * (size_t)p->attn_dim * 8 + T * E * 4 + T * K * 8 +
                            T * K * I * 4 + R * H * 4 + R * V * 4 + R * 4;
     }
     p->total_bytes = p->weight_bytes + p->kv_bytes + p->scratch_bytes;
@@ -508,27 +513,30 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
         {
             void *a[18];
             a[0] = &m->qkv;
-            a[1] = &ly->q_norm;
-            a[2] = &ly->k_norm;
-            a[3] = &pos;
-            a[4] = &srow;
-            a[5] = &m->block_table;
-            a[6] = &m->kv;
-            a[7] = &L;
-            a[8] = &nblocks;
-            a[9] = &maxb;
-            a[10] = &bs;
-            a[11] = &nh;
-            a[12] = &nkv;
-            a[13] = &d;
-            a[14] = &rd;
-            a[15] = &theta;
-            a[16] = &eps;
-            if ((r = minimax__launch(m, MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)T, 1, 256, a)) != MINIMAX_OK) return r;
+            a[1] = &m->qr;
+            a[2] = &ly->q_norm;
+            a[3] = &ly->k_norm;
+            a[4] = &pos;
+            a[5] = &srow;
+            a[6] = &m->block_table;
+            a[7] = &m->kv;
+            a[8] = &L;
+            a[9] = &nblocks;
+            a[10] = &maxb;
+            a[11] = &bs;
+            a[12] = &nh;
+            a[13] = &nkv;
+            a[14] = &d;
+            a[15] = &rd;
+            a[16] = &theta;
+            a[17] = &eps;
+            if ((r = minimax__launch(m, MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)(nh + nkv), (unsigned)T, 128, a)) !=
+                MINIMAX_OK)
+                return r;
         }
         {
             void *a[13];
-            a[0] = &m->qkv;
+            a[0] = &m->qr;
             a[1] = &m->attn;
             a[2] = &pos;
             a[3] = &srow;
@@ -559,6 +567,13 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
             a[6] = &rsf;
             if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)T, 1, 256, a)) != MINIMAX_OK) return r;
         }
+        if (m->dbg_recording && m->dbg_pos0 + T <= m->dbg_route_stride &&
+            (r = minimax__mcheck(m,
+                                 minimax__cu.cuMemcpyDtoDAsync(
+                                     m->dbg_route + ((size_t)L * m->dbg_route_stride + (size_t)m->dbg_pos0) * K * 4,
+                                     m->topk_idx, (size_t)T * K * 4, m->stream),
+                                 "routing record")) != MINIMAX_OK)
+            return r;
         {
             void *a[12];
             a[0] = &m->hn;
@@ -926,6 +941,7 @@ MINIMAX__PRIV minimax_result minimax__model_create(const minimax_model_desc *des
         if ((r = minimax__dalloc(m, T * H * 4, "activations", &m->x)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * H * 4, "activations", &m->hn)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)p->qkv_dim * 4, "q/k/v", &m->qkv)) != MINIMAX_OK) goto fail;
+        if ((r = minimax__dalloc(m, T * (size_t)p->attn_dim * 4, "rotated q", &m->qr)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)p->attn_dim * 4, "attention output", &m->attn)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->num_experts * 4, "router logits", &m->rlog)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->top_k * 4, "routing", &m->topk_idx)) != MINIMAX_OK) goto fail;
@@ -1107,7 +1123,11 @@ MINIMAX__PRIV minimax_result minimax__prefill(minimax_session *s, const int32_t 
             MINIMAX__IN(m, off_rows, int32_t)[0] = chunk - 1;
         minimax__fill_sp(MINIMAX__IN(m, off_sp, minimax__sample_params), s, (int64_t)s->pos + n);
         if ((r = minimax__upload_inputs(m, &s, 1)) != MINIMAX_OK) goto out;
-        if ((r = minimax__enqueue_forward(m, chunk, R, last && sampled_out && !all_logits)) != MINIMAX_OK) goto out;
+        m->dbg_pos0 = s->pos + done;
+        m->dbg_recording = m->dbg_route != 0;
+        r = minimax__enqueue_forward(m, chunk, R, last && sampled_out && !all_logits);
+        m->dbg_recording = 0;
+        if (r != MINIMAX_OK) goto out;
         if (all_logits &&
             (r = minimax__mcheck(m, minimax__cu.cuMemcpyDtoHAsync(all_logits + (size_t)done * V, m->logits,
                                                                   (size_t)chunk * V * 4, m->stream),

@@ -254,89 +254,90 @@ extern "C" __global__ void k_mm_f32(const float *X, const float *W, float *Y, in
    qkv fp32 [T, (nh + 2*nkv) * d]: q | k | v of each token (one fused projection).
    q <- RoPE(q_norm_w * q * rsqrt(mean(q^2) + eps))   ONE RMS over all nh*d values
    k <- RoPE(k_norm_w * k * rsqrt(mean(k^2) + eps))   ONE RMS over all nkv*d values
-   RoPE on dims [0, rd) of every head, pairs (i, i + rd/2), angle pos * theta^(-2i/rd).
-   q is written back in place (fp32); k and v go to the paged cache as BF16.
-   grid (T), block 256. */
-extern "C" __global__ void k_qk_norm_rope_kv(float *qkv, const float *q_norm_w, const float *k_norm_w, const int *pos,
+   RoPE on dims [0, rd) of every head, pairs (i, i + rd/2), angle
+   pos * theta^(-2i/rd) (fp32, as the reference builds its tables).
+   q goes to qout fp32 [T, nh*d] (NOT in place: other blocks of the token
+   still read the raw q for their sum of squares); k and v go to the paged
+   cache as BF16. qkv is only read.
+   grid (nh + nkv, T), block 128: block (h, t) handles query head h (h < nh)
+   or KV head h - nh (its K and V); each block recomputes the sum of squares
+   over the whole q (or k) width of its token (a few KB from L2) so that no
+   block waits for another. */
+extern "C" __global__ void k_qk_norm_rope_kv(const float *qkv, float *qout, const float *q_norm_w, const float *k_norm_w, const int *pos,
                                              const int *srow, const int *block_table, u16 *kv, int layer, int nblocks,
                                              int max_blocks, int bs, int nh, int nkv, int d, int rd, float theta,
                                              float eps) {
     __shared__ float red[32];
-    int t = blockIdx.x;
+    int hh = blockIdx.x, t = blockIdx.y;
     int qn = nh * d, kn = nkv * d;
-    float *q = qkv + (size_t)t * (qn + 2 * kn);
-    float *k = q + qn;
-    const float *v = k + kn;
+    int isk = hh >= nh;
+    int h = isk ? hh - nh : hh;
+    const float *row = qkv + (size_t)t * (qn + 2 * kn);
+    const float *vec = isk ? row + qn : row; /* the whole q or k of the token */
+    int width = isk ? kn : qn;
+    const float *w = isk ? k_norm_w : q_norm_w;
     int p = pos[t];
-    float sq = 0.0f, sk = 0.0f;
-    for (int i = threadIdx.x; i < qn; i += blockDim.x) sq = fmaf(q[i], q[i], sq);
-    for (int i = threadIdx.x; i < kn; i += blockDim.x) sk = fmaf(k[i], k[i], sk);
-    sq = block_sum(sq, red);
-    sk = block_sum(sk, red);
-    float iq = rsqrtf(sq / (float)qn + eps), ik = rsqrtf(sk / (float)kn + eps);
+    float ss = 0.0f;
+    for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
+    ss = block_sum(ss, red);
+    float inv = rsqrtf(ss / (float)width + eps);
+    const float *x = vec + h * d;
+    float *xo = qout + (size_t)t * qn + h * d;
+    const float *wh = w + h * d;
     int half = rd / 2;
-    int blk = block_table[srow[t] * max_blocks + p / bs];
-    size_t kvhs = (size_t)nkv * bs * d;
-    u16 *kc = kv + (((size_t)layer * nblocks + blk) * 2 + 0) * kvhs;
-    u16 *vc = kc + kvhs;
-    int off = p % bs;
-    /* element i of head h: i < half rotates with i + half; half <= i < rd is
-       written by its partner; i >= rd only scales. */
-    for (int idx = threadIdx.x; idx < qn + kn; idx += blockDim.x) {
-        int isk = idx >= qn;
-        int e = isk ? idx - qn : idx;
-        int h = e / d, i = e % d;
-        float *vec = isk ? k : q;
-        const float *w = isk ? k_norm_w : q_norm_w;
-        float inv = isk ? ik : iq;
+    u16 *kc = 0, *vc = 0;
+    if (isk) {
+        int blk = block_table[srow[t] * max_blocks + p / bs];
+        size_t kvhs = (size_t)nkv * bs * d;
+        kc = kv + (((size_t)layer * nblocks + blk) * 2 + 0) * kvhs + ((size_t)h * bs + p % bs) * d;
+        vc = kc + kvhs;
+    }
+    for (int i = threadIdx.x; i < d; i += blockDim.x) {
         float a, b = 0.0f;
         if (i < half) {
-            float fa = w[e] * (vec[e] * inv), fb = w[e + half] * (vec[e + half] * inv);
+            float fa = wh[i] * (x[i] * inv), fb = wh[i + half] * (x[i + half] * inv);
             float inv_freq = 1.0f / powf(theta, (float)(2 * i) / (float)rd);
-            float s, c;
-            sincosf((float)p * inv_freq, &s, &c);
-            a = fa * c - fb * s;
-            b = fb * c + fa * s;
+            float sn, cs;
+            sincosf((float)p * inv_freq, &sn, &cs);
+            a = fa * cs - fb * sn;
+            b = fb * cs + fa * sn;
         } else if (i < rd) {
             continue;
         } else {
-            a = w[e] * (vec[e] * inv);
+            a = wh[i] * (x[i] * inv);
         }
         if (isk) {
-            u16 *dst = kc + ((size_t)h * bs + off) * d;
-            dst[i] = f2bf16(a);
-            if (i < half) dst[i + half] = f2bf16(b);
+            kc[i] = f2bf16(a);
+            if (i < half) kc[i + half] = f2bf16(b);
         } else {
-            q[e] = a;
-            if (i < half) q[e + half] = b;
+            xo[i] = a;
+            if (i < half) xo[i + half] = b;
         }
     }
-    for (int e = threadIdx.x; e < kn; e += blockDim.x) {
-        int h = e / d, i = e % d;
-        vc[((size_t)h * bs + off) * d + i] = f2bf16(v[e]);
-    }
+    if (isk)
+        for (int i = threadIdx.x; i < d; i += blockDim.x) vc[i] = f2bf16(row[qn + kn + h * d + i]);
 }
 
 /* ---- attention over the paged cache ------------------------------------------
    out[t, h*d + i] = sum_j softmax_j(q_h . k_j / sqrt(d)) v_j[i],  j = 0..pos[t]
    of the session in block-table row srow[t]; query head h uses KV head h / (nh/nkv).
-   qkv fp32 [T, (nh+2nkv)*d] (q already normed and rotated); out fp32 [T, nh*d].
+   qr fp32 [T, nh*d] (q normed and rotated by k_qk_norm_rope_kv); out fp32 [T, nh*d].
    grid (nh, T), block 128 = 4 warps: warp w takes keys j = w, w+4, ... with an
    online softmax in fp32; the 4 partial results are merged in shared memory.
    Lane l holds dims l, l+32, ... below d (any d <= 256). No split-KV yet. */
 #define ATT_WARPS 4
 #define ATT_MAXD 256
-extern "C" __global__ void k_attention(const float *qkv, float *out, const int *pos, const int *srow,
+extern "C" __global__ void k_attention(const float *qr_in, float *out, const int *pos, const int *srow,
                                        const int *block_table, const u16 *kv, int layer, int nblocks, int max_blocks,
                                        int bs, int nh, int nkv, int d) {
     __shared__ float sm_m[ATT_WARPS], sm_l[ATT_WARPS];
     __shared__ float sm_acc[ATT_WARPS][ATT_MAXD];
     int h = blockIdx.x, t = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    int qn = nh * d, kn = nkv * d;
+    int qn = nh * d;
     int kvh = h / (nh / nkv);
     int nd = (d + 31) / 32;
-    const float *q = qkv + (size_t)t * (qn + 2 * kn) + h * d;
+    const float *q = qr_in + (size_t)t * qn + h * d;
     float qr[ATT_MAXD / 32], acc[ATT_MAXD / 32];
     float scale = rsqrtf((float)d);
 #pragma unroll

@@ -7,6 +7,7 @@
 #include "minimax_nvfp4.h"
 #include "test.h"
 #include "engine_util.h"
+#include "ref.h"
 
 static minimax_config g_cfg;
 static eu_model *g_em;
@@ -313,6 +314,82 @@ static void test_sampler(void) {
     free(l);
 }
 
+/* QK-norm + RoPE + paged KV append, then attention over a scrambled block
+   table, against ref_qk_norm_rope / ref_attention (fed the BF16-rounded K/V
+   the cache holds). Bounds: q 1e-5, K/V in the cache within BF16 rounding
+   (4e-3), attention 1e-4. */
+static void test_qk_rope_attention_paged(void) {
+    const minimax_config *c = &g_cfg;
+    test_rng r = {31};
+    int T = 40, nh, nkv, d, rd, qn, kn, W, t, i, h, bad1, bad2, bad3;
+    int nblocks = 8, maxb = 4, bs = 16, layer = 0, rowsel = 1;
+    int bt[8] = {0, 0, 0, 0, 5, 2, 7, 0}; /* session row 1: positions 0-15 -> block 5, 16-31 -> 2, 32-47 -> 7 */
+    int pos[40], srow[40];
+    float *qkv, *qout, *out, *qref, *kref, *vref, *oref, *kgpu, *vgpu, theta, eps;
+    uint16_t *pool;
+    minimax__cu_ptr dqkv, dqout, dkv, dbt, dpos, dsrow, dout;
+    double e1, e2, e3;
+    NEED_GPU();
+    nh = c->num_heads; nkv = c->num_kv_heads; d = c->head_dim; rd = c->rotary_dim;
+    qn = nh * d; kn = nkv * d; W = qn + 2 * kn;
+    theta = c->rope_theta; eps = c->rms_norm_eps;
+    qkv = (float *)malloc((size_t)T * W * 4); qout = (float *)malloc((size_t)T * qn * 4);
+    out = (float *)malloc((size_t)T * qn * 4); qref = (float *)malloc((size_t)T * qn * 4);
+    kref = (float *)malloc((size_t)T * kn * 4); vref = (float *)malloc((size_t)T * kn * 4);
+    oref = (float *)malloc((size_t)T * qn * 4); kgpu = (float *)malloc((size_t)T * kn * 4);
+    vgpu = (float *)malloc((size_t)T * kn * 4);
+    pool = (uint16_t *)malloc((size_t)nblocks * 2 * kn * bs * 2);
+    rand_f32(&r, qkv, (size_t)T * W, 1.5f);
+    for (t = 0; t < T; t++) { pos[t] = t; srow[t] = rowsel; }
+    dqkv = dput(qkv, (size_t)T * W * 4); dqout = dnan((size_t)T * qn); dout = dnan((size_t)T * qn);
+    dkv = dput(NULL, (size_t)nblocks * 2 * kn * bs * 2);
+    minimax__cu.cuMemsetD8Async(dkv, 0xff, (size_t)nblocks * 2 * kn * bs * 2, g_m->stream); /* NaN patterns */
+    dbt = dput(bt, sizeof bt); dpos = dput(pos, sizeof pos); dsrow = dput(srow, sizeof srow);
+    {
+        void *a[18];
+        a[0] = &dqkv; a[1] = &dqout; a[2] = &g_m->layers[0].q_norm; a[3] = &g_m->layers[0].k_norm; a[4] = &dpos;
+        a[5] = &dsrow; a[6] = &dbt; a[7] = &dkv; a[8] = &layer; a[9] = &nblocks; a[10] = &maxb; a[11] = &bs;
+        a[12] = &nh; a[13] = &nkv; a[14] = &d; a[15] = &rd; a[16] = &theta; a[17] = &eps;
+        REQUIRE(launch(MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)(nh + nkv), (unsigned)T, 128, a) == 0, "launch");
+        a[0] = &dqout; a[1] = &dout; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv; a[6] = &layer;
+        a[7] = &nblocks; a[8] = &maxb; a[9] = &bs; a[10] = &nh; a[11] = &nkv; a[12] = &d;
+        REQUIRE(launch(MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a) == 0, "launch");
+    }
+    REQUIRE(dget(qout, dqout, (size_t)T * qn * 4) == 0 && dget(out, dout, (size_t)T * qn * 4) == 0 &&
+                dget(pool, dkv, (size_t)nblocks * 2 * kn * bs * 2) == 0,
+            "download");
+    for (t = 0; t < T; t++) {
+        int blk = bt[rowsel * maxb + t / bs];
+        memcpy(qref + (size_t)t * qn, qkv + (size_t)t * W, (size_t)qn * 4);
+        memcpy(kref + (size_t)t * kn, qkv + (size_t)t * W + qn, (size_t)kn * 4);
+        ref_qk_norm_rope(c, g_em->w.layers[0].q_norm, g_em->w.layers[0].k_norm, t, qref + (size_t)t * qn,
+                         kref + (size_t)t * kn);
+        for (i = 0; i < kn; i++) {
+            vref[(size_t)t * kn + i] = qkv[(size_t)t * W + qn + kn + i];
+            h = i / d;
+            kgpu[(size_t)t * kn + i] =
+                minimax__bf16_to_f32(pool[(((size_t)blk * 2 + 0) * nkv + h) * bs * d + (size_t)(t % bs) * d + i % d]);
+            vgpu[(size_t)t * kn + i] =
+                minimax__bf16_to_f32(pool[(((size_t)blk * 2 + 1) * nkv + h) * bs * d + (size_t)(t % bs) * d + i % d]);
+        }
+    }
+    e1 = eu_rel_err(qout, qref, (size_t)T * qn, &bad1);
+    e2 = eu_rel_err(kgpu, kref, (size_t)T * kn, &bad2);
+    e3 = eu_rel_err(vgpu, vref, (size_t)T * kn, &bad3);
+    printf("    q after QK-norm+RoPE: rel err %.3g (bound 1e-5); K in cache %.3g, V in cache %.3g (bound 4e-3)\n", e1,
+           e2, e3);
+    CHECK(!bad1 && e1 < 1e-5, "q rel err %g", e1);
+    CHECK(!bad2 && !bad3 && e2 < 4e-3 && e3 < 4e-3, "K/V rel err %g %g (nan %d %d)", e2, e3, bad2, bad3);
+    /* attention against the reference fed what the cache holds */
+    for (t = 0; t < T; t++) ref_attention(c, qref + (size_t)t * qn, kgpu, vgpu, t + 1, oref + (size_t)t * qn);
+    e1 = eu_rel_err(out, oref, (size_t)T * qn, &bad1);
+    printf("    paged attention (blocks 5,2,7; 40 positions): rel err %.3g (bound 1e-4)\n", e1);
+    CHECK(!bad1 && e1 < 1e-4, "attention rel err %g", e1);
+    minimax__cu.cuMemFree(dqkv); minimax__cu.cuMemFree(dqout); minimax__cu.cuMemFree(dout); minimax__cu.cuMemFree(dkv);
+    minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
+    free(qkv); free(qout); free(out); free(qref); free(kref); free(vref); free(oref); free(kgpu); free(vgpu); free(pool);
+}
+
 /* ---- whole model ---- */
 
 #define NTOK 80
@@ -481,6 +558,75 @@ static void test_sampling_reproducible(void) {
     minimax_session_free(a); minimax_session_free(b); minimax_session_free(c2);
 }
 
+static int cancel_at_weights(void *user, float f, const char *stage) {
+    int *calls = (int *)user;
+    (*calls)++;
+    return strcmp(stage, "weights") == 0 && f > 0.3f;
+}
+
+/* progress cancel and a configuration that cannot fit are ordinary errors
+   that leave no device memory behind; a host context + stream is used as given */
+static void test_load_options(void) {
+    minimax_model_desc d;
+    minimax_model *m = NULL;
+    minimax_result r;
+    minimax_config big;
+    size_t free0 = 0, free1 = 0, tot = 0;
+    int calls = 0, V;
+    minimax__cu_stream hs = NULL;
+    minimax_session *s1 = NULL, *s2 = NULL;
+    float *l1, *l2;
+    NEED_GPU();
+    V = g_cfg.vocab_size;
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    minimax__cu.cuMemGetInfo(&free0, &tot);
+    memset(&d, 0, sizeof d);
+    d.progress = cancel_at_weights;
+    d.progress_user = &calls;
+    r = minimax__model_create(&d, &g_cfg, &g_em->w, &m);
+    CHECK(r == MINIMAX_ERR_CANCELLED && m == NULL, "cancel: %s %s", minimax_result_name(r), minimax_last_error());
+    CHECK(calls >= 2, "progress called %d times", calls);
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    minimax__cu.cuMemGetInfo(&free1, &tot);
+    CHECK(free1 + (8u << 20) >= free0, "cancelled load left %zd bytes allocated", (ptrdiff_t)(free0 - free1));
+    /* 200 sessions x 1M tokens of KV cannot fit */
+    big = g_cfg;
+    big.max_position_embeddings = 1 << 20;
+    memset(&d, 0, sizeof d);
+    d.max_sessions = 200;
+    d.max_context = 1 << 20;
+    r = minimax__model_create(&d, &big, &g_em->w, &m);
+    CHECK(r == MINIMAX_ERR_OUT_OF_MEMORY && m == NULL && strstr(minimax_last_error(), "max_sessions"), "too big: %s %s",
+          minimax_result_name(r), minimax_last_error());
+    printf("    refused: %.200s\n", minimax_last_error());
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    minimax__cu.cuMemGetInfo(&free1, &tot);
+    CHECK(free1 + (8u << 20) >= free0, "refused load left %zd bytes allocated", (ptrdiff_t)(free0 - free1));
+    /* the host's context and stream */
+    REQUIRE(minimax__cu.cuStreamCreate(&hs, 1) == 0, "stream");
+    memset(&d, 0, sizeof d);
+    d.cuda_context = g_m->ctx;
+    d.cuda_stream = hs;
+    d.max_context = 64;
+    r = minimax__model_create(&d, &g_cfg, &g_em->w, &m);
+    REQUIRE(r == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(m->stream == hs && !m->own_stream && m->ctx == g_m->ctx && !m->own_ctx, "host context/stream not used");
+    l1 = (float *)malloc((size_t)V * 4);
+    l2 = (float *)malloc((size_t)V * 4);
+    REQUIRE(minimax_session_create(m, &s1) == MINIMAX_OK && minimax_session_create(g_m, &s2) == MINIMAX_OK, "sessions");
+    REQUIRE(minimax_prefill(s1, g_ids, 30, l1, NULL) == MINIMAX_OK && minimax_prefill(s2, g_ids, 30, l2, NULL) == MINIMAX_OK,
+            "%s", minimax_last_error());
+    CHECK(memcmp(l1, l2, (size_t)V * 4) == 0, "logits on the host's stream differ");
+    minimax_session_free(s1);
+    minimax_session_free(s2);
+    minimax_model_free(m);
+    minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    CHECK(minimax__cu.cuStreamSynchronize(hs) == 0, "host stream unusable after the model was freed");
+    minimax__cu.cuStreamDestroy(hs);
+    free(l1);
+    free(l2);
+}
+
 static void test_errors(void) {
     minimax_session *s, *ss[5];
     int32_t ids[70], i, n = 0;
@@ -543,12 +689,14 @@ int main(void) {
     RUN(test_rmsnorm);
     RUN(test_router);
     RUN(test_experts);
+    RUN(test_qk_rope_attention_paged);
     RUN(test_sampler);
     RUN(test_model_vs_reference);
     RUN(test_prefill_equals_steps);
     RUN(test_batch_and_graph);
     RUN(test_sampling_reproducible);
     RUN(test_errors);
+    RUN(test_load_options);
     minimax_model_free(g_m);
     free(g_ref);
     eu_free_model(g_em);

@@ -35,9 +35,25 @@
    Prefill of n tokens runs layer by layer over all n rows; each row's
    arithmetic is identical to a single step, so prefill and n single steps
    agree bit for bit.
+   Checked: tests/test_ref.c (each op against an independent naive version,
+   the model against a sequence-level naive forward) and tests/test_golden.c
+   (transformers float32 logits: max |dlogit| ~4e-6, the float32 noise floor).
 
    Also here: ref_random_model, an in-memory random checkpoint (config +
-   minimax__weights) with realistic scales, so that tests need no files.
+   minimax__weights) with realistic scales, so that tests need no files, and
+   ref_compare, the error measures GPU tests report.
+
+   API (all static; no global state, so threads may share a weights view):
+     model     ref_create / ref_free / ref_reset / ref_position / ref_forward,
+               ref_set_trace (hidden states at named points), ref_k_cache /
+               ref_v_cache (the float cache rows of a layer)
+     ops       ref_embed, ref_rmsnorm, ref_matvec_bf16 (BF16/F16/F32),
+               ref_fp4_row, ref_matvec_fp4, ref_rope_inv_freq, ref_rope_head,
+               ref_qk_norm_rope, ref_attention, ref_router_scores, ref_route,
+               ref_silu, ref_expert, ref_moe
+     weights   ref_tiny_config, ref_random_model_create(_opts),
+               ref_random_model_weights / _config / _free
+     checking  ref_compare, ref_round_bf16
    =========================================================================== */
 #ifndef MINIMAX_REF_H
 #define MINIMAX_REF_H
@@ -108,10 +124,11 @@ REF_API void ref_matvec_bf16(const minimax__tensor *w /*[rows, cols]*/, const fl
 /* Dequantises row n of an NVFP4 matrix: W[n,k] = (e2m1 * e4m3(scale[n,k/16])) * ws2. */
 REF_API void ref_fp4_row(const minimax__fp4_matrix *m, int64_t n, float *row /*[cols]*/) {
     int64_t k;
+    float scale = 0.0f;
     for (k = 0; k < m->cols; k++) {
         uint8_t byte = m->packed[n * (m->cols / 2) + k / 2];
         uint8_t code = (uint8_t)((k & 1) ? (byte >> 4) : (byte & 15));
-        float scale = minimax__e4m3_to_f32(m->scales[n * (m->cols / 16) + k / 16]);
+        if (k % 16 == 0) scale = minimax__e4m3_to_f32(m->scales[n * (m->cols / 16) + k / 16]);
         row[k] = (minimax__e2m1_values[code] * scale) * m->weight_scale_2;
     }
 }
@@ -258,6 +275,7 @@ REF_API void ref_route(const minimax_config *cfg, const minimax__layer_weights *
         int best = -1;
         for (e = 0; e < E; e++) /* strict > keeps the lower id on a tie */
             if (!taken[e] && (best < 0 || choice[e] > choice[best])) best = e;
+        if (best < 0) break; /* top_k > num_experts: ref_create refuses such configs */
         taken[best] = 1;
         idx[j] = best;
         sum += scores[best];
@@ -488,6 +506,8 @@ typedef struct ref_random_model {
     int n_allocs, cap_allocs;
     int failed;
     uint64_t rng;
+    double spare; /* the second normal of the last pair */
+    int has_spare;
 } ref_random_model;
 
 static void *ref__keep(ref_random_model *r, void *p) {
@@ -512,7 +532,7 @@ static void *ref__keep(ref_random_model *r, void *p) {
 
 static void *ref__calloc(ref_random_model *r, size_t n) { return ref__keep(r, calloc(1, n ? n : 1)); }
 
-/* xorshift64* with Box-Muller normals (double). */
+/* xorshift64* uniforms in [0,1) and normals (double). */
 static double ref__uniform(ref_random_model *r) {
     uint64_t s = r->rng;
     s ^= s >> 12;
@@ -522,9 +542,20 @@ static double ref__uniform(ref_random_model *r) {
     return (double)((s * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
 }
 static double ref__normal(ref_random_model *r) {
-    double u1 = ref__uniform(r), u2 = ref__uniform(r);
-    if (u1 < 1e-300) u1 = 1e-300;
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    double u, v, q, f;
+    if (r->has_spare) { /* the polar method makes two normals at a time */
+        r->has_spare = 0;
+        return r->spare;
+    }
+    do { /* Marsaglia's polar method: no trigonometry */
+        u = 2.0 * ref__uniform(r) - 1.0;
+        v = 2.0 * ref__uniform(r) - 1.0;
+        q = u * u + v * v;
+    } while (q >= 1.0 || q == 0.0);
+    f = sqrt(-2.0 * log(q) / q);
+    r->spare = v * f;
+    r->has_spare = 1;
+    return u * f;
 }
 
 /* A tensor of the given dtype (BF16 or F32) filled with offset + std * N(0,1). */
@@ -678,6 +709,49 @@ REF_API minimax_config ref_tiny_config(void) {
     c.rms_norm_eps = 1e-6f;
     c.routed_scaling_factor = 1.0f;
     return c;
+}
+
+/* Rounds n floats to BF16 and back in place (round to nearest even), to feed
+   the reference exactly the BF16 activations a GPU kernel sees. */
+REF_API void ref_round_bf16(float *x, int64_t n) {
+    int64_t i;
+    for (i = 0; i < n; i++) x[i] = minimax__bf16_to_f32(minimax__f32_to_bf16(x[i]));
+}
+
+/* ---- comparing a result with the reference -------------------------------------------
+   The measures GPU tests report (as llama.cpp's test-backend-ops does):
+     max_abs   max |got - want|
+     max_rel   max |got - want| / max |want|  (scale-free, robust to tiny elements)
+     nmse      sum (got - want)^2 / sum want^2
+     nonfinite elements of got that are NaN or Inf (want is assumed finite)
+   A NaN in got makes max_abs, max_rel and nmse NaN, so `err < tol` fails. */
+typedef struct ref_cmp {
+    double max_abs, max_rel, nmse;
+    int64_t nonfinite, worst_index;
+} ref_cmp;
+
+REF_API ref_cmp ref_compare(const float *got, const float *want, int64_t n) {
+    ref_cmp r;
+    double num = 0.0, den = 0.0, amax = 0.0;
+    int64_t i;
+    memset(&r, 0, sizeof r);
+    r.worst_index = -1;
+    for (i = 0; i < n; i++) {
+        double d = (double)got[i] - (double)want[i];
+        if (!isfinite(got[i])) r.nonfinite++;
+        if (isnan(r.max_abs)) {
+            /* a NaN already seen: it sticks */
+        } else if (isnan(d) || fabs(d) > r.max_abs) {
+            r.max_abs = fabs(d);
+            r.worst_index = i;
+        }
+        if (fabs((double)want[i]) > amax) amax = fabs((double)want[i]);
+        num += d * d;
+        den += (double)want[i] * (double)want[i];
+    }
+    r.max_rel = r.max_abs / (amax > 0.0 ? amax : 1e-30);
+    r.nmse = num / (den > 0.0 ? den : 1e-30);
+    return r;
 }
 
 #endif /* MINIMAX_REF_H */

@@ -4,11 +4,11 @@
    MODEL.md section 8 vectors, a hand-checked router, the whole model against a
    sequence-level naive forward, prefill vs single steps, causality, the cache
    limits, and finiteness over several shapes. */
-#include <complex.h>
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "test.h"
 #include "ref.h"
+#include <complex.h> /* last: it defines the macro I, a common variable name in the code above */
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -814,6 +814,26 @@ static void random_model_is_complete_and_seeded(void) {
     ref_random_model_free(a), ref_random_model_free(b), ref_random_model_free(d);
 }
 
+static void compare_measures(void) {
+    float want[4] = {1.0f, -2.0f, 4.0f, 0.5f}, got[4] = {1.0f, -2.5f, 4.0f, 0.5f};
+    ref_cmp c = ref_compare(got, want, 4);
+    CHECK(c.max_abs == 0.5 && c.max_rel == 0.125 && c.worst_index == 1 && c.nonfinite == 0, "abs %g rel %g at %lld",
+          c.max_abs, c.max_rel, (long long)c.worst_index);
+    CHECK(fabs(c.nmse - 0.25 / 21.25) < 1e-12, "nmse %g", c.nmse);
+    got[0] = NAN, got[3] = 100.0f; /* a NaN, then a larger finite error: the NaN must stick */
+    c = ref_compare(got, want, 4);
+    CHECK(isnan(c.max_abs) && isnan(c.max_rel) && !(c.max_rel < 1.0) && c.worst_index == 0 && c.nonfinite == 1,
+          "NaN lost: abs %g at %lld", c.max_abs, (long long)c.worst_index);
+    {
+        float b[3] = {1.00390625f, 1.01171875f, -3.0f}; /* ties to even: down, up; exact */
+        ref_round_bf16(b, 3);
+        CHECK(b[0] == 1.0f && b[1] == 1.015625f && b[2] == -3.0f, "bf16 rounding %g %g %g", b[0], b[1], b[2]);
+    }
+    got[0] = INFINITY;
+    c = ref_compare(got, want, 4);
+    CHECK(c.nonfinite == 1 && !(c.max_rel < 1.0), "Inf: rel %g", c.max_rel);
+}
+
 int main(void) {
     RUN(rmsnorm_matches_definition);
     RUN(matvec_bf16_and_f32_match_naive);
@@ -833,6 +853,7 @@ int main(void) {
     RUN(cache_limits_and_reset);
     RUN(random_models_of_several_shapes_are_finite);
     RUN(random_model_is_complete_and_seeded);
+    RUN(compare_measures);
     (void)test_rng_normal;
     return test_summary();
 }
