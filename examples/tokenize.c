@@ -7,7 +7,9 @@
                 without it they are plain text
      --decode   reads ids (whitespace separated) on stdin, writes the text
                 through the streaming decoder
-     --bench N  encodes stdin N times and prints MB/s (one thread) on stderr */
+     --bench N  encodes stdin N times and prints MB/s (one thread) on stderr
+     --lines    encodes each line (with its '\n') on its own; one line of ids each
+     --pieces   (for tests) prints the byte length of each pre-tokenizer piece */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
@@ -41,12 +43,14 @@ static double now_s(void) {
 int main(int argc, char **argv) {
     minimax_tokenizer *tok;
     minimax_result r;
-    int decode = 0, i, bench = 0;
+    int decode = 0, i, bench = 0, pieces = 0, lines = 0;
     unsigned flags = 0;
     const char *path = NULL;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--decode") == 0) decode = 1;
         else if (strcmp(argv[i], "--special") == 0) flags |= MINIMAX_TOKENIZE_SPECIAL;
+        else if (strcmp(argv[i], "--pieces") == 0) pieces = 1;
+        else if (strcmp(argv[i], "--lines") == 0) lines = 1;
         else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) bench = atoi(argv[++i]);
         else if (!path && argv[i][0] != '-') path = argv[i];
         else path = NULL, i = argc;
@@ -60,7 +64,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", minimax_result_name(r), minimax_last_error());
         return 1;
     }
-    if (decode) {
+    if (pieces) { /* the private pre-tokenizer: this program includes the implementation */
+        size_t len, n, k, end;
+        char *text = read_all(stdin, &len);
+        minimax__enc e;
+        memset(&e, 0, sizeof e);
+        n = text ? minimax__symbols(&e, (const unsigned char *)text, len) : 0;
+        for (k = 0; k < n; k = end) {
+            end = minimax__pretok_next(e.sym, n, k);
+            printf(k ? " %u" : "%u", (unsigned)(e.sym[end].off - e.sym[k].off));
+        }
+        printf("\n");
+        free(e.sym);
+        free(text);
+    } else if (decode) {
         minimax_detokenizer st;
         size_t cap = minimax_tokenizer_max_token_bytes(tok) + 8, n;
         char *out = (char *)malloc(cap);
@@ -77,6 +94,31 @@ int main(int argc, char **argv) {
         char *text = read_all(stdin, &len);
         int32_t *ids;
         if (!text) return 1;
+        if (lines) {
+            size_t at = 0, cap = 0, m;
+            ids = NULL;
+            while (at < len) {
+                const char *nl = (const char *)memchr(text + at, '\n', len - at);
+                size_t ll = nl ? (size_t)(nl - (text + at)) + 1 : len - at;
+                r = minimax_tokenize(tok, text + at, ll, flags, NULL, 0, &n);
+                if (r == MINIMAX_OK && n > cap) {
+                    free(ids);
+                    ids = (int32_t *)malloc((cap = n) * sizeof *ids);
+                }
+                if (r == MINIMAX_OK) r = minimax_tokenize(tok, text + at, ll, flags, ids, cap, &n);
+                if (r != MINIMAX_OK) {
+                    fprintf(stderr, "%s: %s\n", minimax_result_name(r), minimax_last_error());
+                    return 1;
+                }
+                for (m = 0; m < n; m++) printf(m ? " %d" : "%d", (int)ids[m]);
+                printf("\n");
+                at += ll;
+            }
+            free(ids);
+            free(text);
+            minimax_tokenizer_free(tok);
+            return 0;
+        }
         r = minimax_tokenize(tok, text, len, flags, NULL, 0, &n);
         ids = (int32_t *)malloc((n ? n : 1) * sizeof *ids);
         if (r == MINIMAX_OK && ids) r = minimax_tokenize(tok, text, len, flags, ids, n, &n);

@@ -24,9 +24,13 @@ MINIMAX_API minimax_result minimax_tokenizer_load_memory(const char *json, size_
 /* Frees a tokenizer (NULL is a no-op). Not while another thread uses it. */
 MINIMAX_API void minimax_tokenizer_free(minimax_tokenizer *tok);
 
-/* Match added/special tokens (e.g. "]~b]", "<think>") in the text. Without
-   this flag the text is plain text only: a user typing "]~b]system" gets the
-   ordinary BPE tokens of those characters, never the special id. */
+/* Match added/special tokens (e.g. "]~b]", "<think>") in the text, as HF's
+   encode() does (leftmost-longest). Without this flag the text is plain text
+   only: no added token at all is matched (special or not), so a user typing
+   "]~b]system" gets the ordinary BPE tokens of those characters, never the
+   special id. (For MiniMax-M2, whose added tokens are all special, that is
+   HF's encode with encode_special_tokens = True.) Neither mode adds BOS/EOS
+   or applies the file's post_processor: the chat format adds "]~!b[". */
 #define MINIMAX_TOKENIZE_SPECIAL 1u
 
 /* Encodes len bytes of UTF-8. Writes min(cap, count) ids; *n_ids gets the

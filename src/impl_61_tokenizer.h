@@ -212,8 +212,12 @@ MINIMAX__PRIV int minimax__tok_flag_is(const minimax__json *o, const char *key, 
     return 1;
 }
 
+/* Ids above this are refused (a file claiming id 2^31 would otherwise make
+   us allocate 16 GiB of per-id tables); real vocabularies are far below. */
+#define MINIMAX__TOK_MAX_ID (1 << 24)
+
 MINIMAX__PRIV int minimax__tok_id(const minimax__json *v, int32_t *id) {
-    if (!v || v->type != MINIMAX__JSON_NUMBER || v->number < 0 || v->number > 2147483000.0 ||
+    if (!v || v->type != MINIMAX__JSON_NUMBER || v->number < 0 || v->number >= (double)MINIMAX__TOK_MAX_ID ||
         v->number != (double)(int32_t)v->number)
         return 0;
     *id = (int32_t)v->number;
@@ -310,7 +314,8 @@ MINIMAX__PRIV minimax_result minimax__tok_build(const minimax__json *root, const
     for (c = vocab->child; c; c = c->next) {
         int32_t id;
         if (!minimax__tok_id(c, &id))
-            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: vocab entry \"%.100s\" has no valid id", what, c->key);
+            return minimax__fail(MINIMAX_ERR_FORMAT, "%s: vocab entry \"%.100s\" has no valid id (an integer in 0..%d)", what,
+                                 c->key, MINIMAX__TOK_MAX_ID - 1);
         if (id > max_id) max_id = id;
         blob_cap += c->key_len;
     }
@@ -788,13 +793,13 @@ MINIMAX__PRIV size_t minimax__pretok_next(const minimax__sym *y, size_t n, size_
     return w - 1;                                                   /* 6: leave one space for the next word */
 }
 
-/* Pre-tokenizes and BPE-encodes one segment of plain text. */
-MINIMAX__PRIV void minimax__encode_plain(minimax__enc *e, const unsigned char *s, size_t len) {
+/* Splits s[0..len) into symbols at e->sym (n + 1 entries: the last one
+   holds the end offset); returns n, or 0 on out-of-memory (e->oom). */
+MINIMAX__PRIV size_t minimax__symbols(minimax__enc *e, const unsigned char *s, size_t len) {
     size_t i = 0, n = 0;
-    if (!len) return;
     if (!minimax__grow((void **)&e->sym, &e->sym_cap, len + 1, sizeof(minimax__sym))) {
         e->oom = 1;
-        return;
+        return 0;
     }
     while (i < len) {
         int32_t cp;
@@ -816,6 +821,14 @@ MINIMAX__PRIV void minimax__encode_plain(minimax__enc *e, const unsigned char *s
         i += (size_t)k;
     }
     e->sym[n].off = (uint32_t)len;
+    return n;
+}
+
+/* Pre-tokenizes and BPE-encodes one segment of plain text. */
+MINIMAX__PRIV void minimax__encode_plain(minimax__enc *e, const unsigned char *s, size_t len) {
+    size_t i, n;
+    if (!len) return;
+    n = minimax__symbols(e, s, len);
     for (i = 0; i < n && !e->oom;) {
         size_t end = minimax__pretok_next(e->sym, n, i);
         minimax__bpe(e, s + e->sym[i].off, e->sym[end].off - e->sym[i].off);

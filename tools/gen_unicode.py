@@ -3,23 +3,27 @@
 tokenizer's pre-tokenizer regex needs (L split into Lu Ll Lt Lm Lo, M, N,
 White_Space).
 
-Unicode version: 15.1.0. That is the version of the Oniguruma tables inside
-the Hugging Face `tokenizers` wheels (the oracle; its Split pre-tokenizer
-uses the onig crate): probed with tokenizers 0.23.3, which treats Kawi
-(15.0) and CJK Extension I (15.1) letters as \\p{L} and Garay (16.0) as not.
-tests/tokenizer/check_unicode.py compares every code point with the oracle.
+Unicode version: 16.0.0. That is the version of the Oniguruma tables inside
+the Hugging Face `tokenizers` wheel used as the oracle (tokenizers 0.23.3 from
+PyPI; its Split pre-tokenizer uses the onig crate, i.e. Oniguruma, whose
+6.9.10 release moved to Unicode 16.0). Found by experiment:
+tests/tokenizer/check_unicode.py runs every code point through both
+pre-tokenizers; with 15.1 tables the characters new in 16.0 (U+0897,
+U+A7CB, Todhri, Garay, Ol Onal, ...) differed, with 16.0 tables nothing does
+(so no 17.0 characters are known to the oracle either).
 
-Sources: general categories from the `unicodedata2` package pinned to 15.1.0
+Sources: general categories from the `unicodedata2` package pinned to 16.0.0
 (UnicodeData.txt of that version); White_Space from PropList.txt, which has
-not changed since Unicode 6.3 (listed below).
+not changed since Unicode 6.3 (listed below; Oniguruma's \\s is the same set:
+9-D, 85, Zs, Zl, Zp).
 
 usage: python3 tools/gen_unicode.py > src/impl_60_unicode.h
-       (needs: pip install unicodedata2==15.1.0)
+       (needs: pip install unicodedata2==16.0.0)
 """
 import sys
 import unicodedata2 as ud
 
-VERSION = "15.1.0"
+VERSION = "16.0.0"
 if ud.unidata_version != VERSION:
     sys.exit("unicodedata2 is Unicode %s, need %s" % (ud.unidata_version, VERSION))
 

@@ -25,10 +25,21 @@ def ours(data):
 bad = total = nbytes = 0
 for f in files:
     data = open(f, "rb").read()
-    texts = [data]
-    if lines:
-        texts += data.split(b"\n")[:2000]
-    for t in texts:
+    if lines:  # every line (with its newline) on its own, in one run of the tool
+        ls = data.splitlines(keepends=True)
+        ls = [l for l in data.split(b"\n")]
+        ls = [l + b"\n" for l in ls[:-1]] + ([ls[-1]] if ls[-1] else [])
+        cmd = [exe, path, "--lines"] + (["--special"] if special else [])
+        outs = subprocess.run(cmd, input=data, capture_output=True, check=True).stdout.decode().split("\n")
+        for k, l in enumerate(ls):
+            total += 1
+            nbytes += len(l)
+            want = tok.encode(l.decode("utf-8"), add_special_tokens=False).ids
+            got = [int(x) for x in outs[k].split()]
+            if got != want:
+                bad += 1
+                print("MISMATCH %s line %d: %r" % (f, k + 1, l[:100]))
+    for t in [data]:
         total += 1
         nbytes += len(t)
         want = tok.encode(t.decode("utf-8"), add_special_tokens=False).ids
