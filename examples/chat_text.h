@@ -6,6 +6,7 @@
      chat_ids        a growable id array (the prompt; the ids a session holds)
      chat_prompt     conversation -> prompt ids, and how many of the session's ids it can keep
      chat_stream     generated ids -> text (UTF-8 safe) -> output parser -> terminal
+     chat_text_*     minimax-generate's -p TEXT [--chat]: text -> prompt, ids -> text
 
    Include after minimax_nvfp4.h. Every function is static (CHAT_FN): each
    program that includes this gets its own copy. */
@@ -305,6 +306,93 @@ CHAT_FN void chat_stream_free(chat_stream *cs) {
     minimax_output_parser_free(cs->parser);
     free(cs->piece);
     memset(cs, 0, sizeof *cs);
+}
+
+/* ---- minimax-generate -p TEXT [--chat] -------------------------------------- */
+
+/* Loads DIR/tokenizer.json into *tok and makes the prompt of TEXT: with
+   special tokens matched (the prompt's author may write "]~b]user"), or, with
+   `chat`, as one user message in the chat format with the generation prompt
+   (markers in TEXT stay plain text). Prints why and returns nonzero on failure. */
+CHAT_FN int chat_text_prompt(const char *dir, const char *text, int chat, minimax_tokenizer **tok, chat_ids *ids) {
+    char *path = (char *)malloc(strlen(dir) + 32);
+    chat_history h = {0};
+    chat_ids none = {0};
+    size_t keep, n = 0;
+    minimax_result r = MINIMAX_ERR_OUT_OF_MEMORY;
+    if (path) {
+        sprintf(path, "%s/tokenizer.json", dir);
+        r = minimax_tokenizer_load(path, tok);
+        free(path);
+    }
+    if (r != MINIMAX_OK) {
+        fprintf(stderr, "-p TEXT needs the checkpoint's tokenizer.json: %s: %s\n", minimax_result_name(r),
+                minimax_last_error());
+        return 1;
+    }
+    if (chat) {
+        r = chat_history_add(&h, MINIMAX_CHAT_USER, text) ? MINIMAX_ERR_OUT_OF_MEMORY
+                                                          : chat_prompt(*tok, &h, &none, ids, &keep);
+        chat_history_free(&h);
+    } else if ((r = minimax_tokenize(*tok, text, strlen(text), MINIMAX_TOKENIZE_SPECIAL, NULL, 0, &n)) == MINIMAX_OK) {
+        r = chat_ids_reserve(ids, n + 1) ? MINIMAX_ERR_OUT_OF_MEMORY
+                                         : minimax_tokenize(*tok, text, strlen(text), MINIMAX_TOKENIZE_SPECIAL, ids->v,
+                                                            n, &ids->n);
+    }
+    if (r != MINIMAX_OK) {
+        fprintf(stderr, "-p TEXT: %s: %s\n", minimax_result_name(r), minimax_last_error());
+        return 1;
+    }
+    if (ids->n == 0) {
+        fprintf(stderr, "-p TEXT: the text has no tokens\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* Generated ids -> text on `out`: the raw text through the streaming decoder,
+   or (chat) the reply through a chat_stream, reasoning shown. */
+typedef struct chat_text_out {
+    const minimax_tokenizer *tok;
+    int chat;
+    int32_t eos, eot; /* ends of the turn: the config's eos, the chat format's [e~[ */
+    minimax_detokenizer dt;
+    chat_stream cs;
+    FILE *out;
+} chat_text_out;
+
+CHAT_FN int chat_text_out_begin(chat_text_out *o, const minimax_tokenizer *tok, int chat, int32_t eos, FILE *out) {
+    memset(o, 0, sizeof *o);
+    o->tok = tok;
+    o->chat = chat;
+    o->eos = eos;
+    o->eot = minimax_token_lookup(tok, "[e~[", 4);
+    o->out = out;
+    return chat_stream_begin(&o->cs, tok, out, 1, 0) != MINIMAX_OK; /* its piece buffer serves the raw mode too */
+}
+
+/* Shows one generated id. Returns 1 when (chat) it ends the turn: not shown. */
+CHAT_FN int chat_text_out_token(chat_text_out *o, int32_t id) {
+    if (o->chat && (id == o->eos || id == o->eot)) return 1;
+    if (o->chat) {
+        chat_stream_token(&o->cs, id);
+    } else {
+        fwrite(o->cs.piece, 1, minimax_detokenize(o->tok, &o->dt, id, o->cs.piece, o->cs.piece_cap), o->out);
+        fflush(o->out);
+    }
+    return 0;
+}
+
+/* Ends the text (and its line). */
+CHAT_FN void chat_text_out_end(chat_text_out *o) {
+    minimax_output parsed;
+    if (o->chat) {
+        chat_stream_end(&o->cs, &parsed);
+    } else {
+        fwrite(o->cs.piece, 1, minimax_detokenize_flush(&o->dt, o->cs.piece, o->cs.piece_cap), o->out);
+        fputc('\n', o->out);
+    }
+    chat_stream_free(&o->cs);
 }
 
 #endif

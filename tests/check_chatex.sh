@@ -174,13 +174,29 @@ Answer 😀 two.
 fi
 
 # minimax-generate -p TEXT [--chat]
-gen=build/minimax-generate
+gen=build/minimax-generate gen_src=examples/generate.c
 if ! grep -q -- '--chat' examples/generate.c; then
-    gen=$tmp/minimax-generate
+    gen=$tmp/minimax-generate gen_src=$tmp/src/generate.c
     mkdir "$tmp/src" && cp examples/generate.c examples/*.h "$tmp/src/" &&
         (cd "$tmp/src" && patch -s -p2 <"$OLDPWD/tests/generate_text.patch") &&
-        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I. -o "$gen" "$tmp/src/generate.c" -ldl -lm -lpthread \
+        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I. -o "$gen" "$gen_src" -ldl -lm -lpthread \
             2>"$tmp/err" && ok generate-patch-builds || { bad generate-patch-builds; gen=; }
+fi
+# its text loop on the fake engine: the text, then the ids (ending with [e~[ = 420 with --chat)
+if [ -n "$gen" ] && ${CC:-cc} -std=c11 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+    -fno-sanitize-recover=undefined -Itests/fake_engine -I. -o "$tmp/gen-fake" "$gen_src" -ldl -lm -lpthread 2>"$tmp/err"; then
+    printf '%s' "$two" >"$tmp/replies"
+    FAKE_REPLIES="$tmp/replies" FAKE_LOG="$tmp/log" "$tmp/gen-fake" -m "$tmp/m" -p "Hi" --chat >"$tmp/out" 2>"$tmp/err" &&
+        sed '$d' "$tmp/out" >"$tmp/text" && tail -n 1 "$tmp/out" | grep -Eq '^([0-9]+,){19}420$' &&
+        printf '| Thinking one.\nAnswer one.\n' | cmp -s - "$tmp/text" && grep -q '^prefill 44 at 0$' "$tmp/log" &&
+        grep -q 'decode: 19 tokens' "$tmp/err" && ok generate-chat-fake || { cat "$tmp/out" >>"$tmp/err"; bad generate-chat-fake; }
+    printf '@' >"$tmp/replies"
+    FAKE_REPLIES="$tmp/replies" FAKE_LOG="$tmp/log" "$tmp/gen-fake" -m "$tmp/m" -p "<think>" -n 5 >"$tmp/out" 2>"$tmp/err" &&
+        printf 'aaaaa\n%s\n' "$(printf '%s' a | build/minimax-tokenize tests/chat/tokenizer_tiny.json | sed 's/.*/&,&,&,&,&/')" |
+        cmp -s - "$tmp/out" && grep -q '^prefill 1 at 0$' "$tmp/log" && grep -q 'holds <think>$' "$tmp/log" &&
+        ok generate-text-fake || { cat "$tmp/out" >>"$tmp/err"; bad generate-text-fake; }
+else
+    bad generate-fake-builds
 fi
 if [ -n "$gen" ]; then
     chat=$gen

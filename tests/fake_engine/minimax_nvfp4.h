@@ -1,4 +1,4 @@
-/* A fake GPU engine, to run examples/chat.c's loop on the CPU.
+/* A fake GPU engine, to run the loops of examples/chat.c (and generate.c) on the CPU.
 
    Compiled as  cc -Itests/fake_engine -I. examples/chat.c ...  the example's
    #include "minimax_nvfp4.h" finds this file first: it includes the real
@@ -57,7 +57,7 @@ static char *fake_read_file(const char *path) {
     return s;
 }
 
-static minimax_result fake_model_load(const minimax_model_desc *d, minimax_model **out) {
+MINIMAX__PRIV minimax_result fake_model_load(const minimax_model_desc *d, minimax_model **out) {
     fake_model *m = (fake_model *)calloc(1, sizeof *m);
     const minimax_config *c;
     minimax_result r;
@@ -94,7 +94,7 @@ static minimax_result fake_model_load(const minimax_model_desc *d, minimax_model
     return MINIMAX_OK;
 }
 
-static void fake_model_free(minimax_model *model) {
+MINIMAX__PRIV void fake_model_free(minimax_model *model) {
     fake_model *m = (fake_model *)model;
     if (!m) return;
     if (m->log != stderr) fclose(m->log);
@@ -108,12 +108,12 @@ static const minimax_config *fake_model_config(const minimax_model *model) {
     return minimax_checkpoint_config(((const fake_model *)model)->ck);
 }
 
-static minimax_result fake_model_info_get(const minimax_model *model, minimax_model_info *info) {
+MINIMAX__PRIV minimax_result fake_model_info_get(const minimax_model *model, minimax_model_info *info) {
     *info = ((const fake_model *)model)->info;
     return MINIMAX_OK;
 }
 
-static minimax_result fake_session_create(minimax_model *model, minimax_session **out) {
+MINIMAX__PRIV minimax_result fake_session_create(minimax_model *model, minimax_session **out) {
     fake_session *s = (fake_session *)calloc(1, sizeof *s);
     s->m = (fake_model *)model;
     s->ids = (int32_t *)malloc((size_t)s->m->info.max_context * sizeof *s->ids);
@@ -122,7 +122,7 @@ static minimax_result fake_session_create(minimax_model *model, minimax_session 
     return MINIMAX_OK;
 }
 
-static void fake_session_free(minimax_session *session) {
+MINIMAX__PRIV void fake_session_free(minimax_session *session) {
     fake_session *s = (fake_session *)session;
     if (!s) return;
     free(s->ids);
@@ -130,7 +130,7 @@ static void fake_session_free(minimax_session *session) {
     free(s);
 }
 
-static minimax_result fake_session_reset(minimax_session *session) {
+MINIMAX__PRIV minimax_result fake_session_reset(minimax_session *session) {
     fake_session *s = (fake_session *)session;
     fprintf(s->m->log, "reset\n");
     s->pos = 0;
@@ -138,19 +138,19 @@ static minimax_result fake_session_reset(minimax_session *session) {
     return MINIMAX_OK;
 }
 
-static minimax_result fake_session_set_sampling(minimax_session *session, const minimax_sampling *sp) {
+MINIMAX__PRIV minimax_result fake_session_set_sampling(minimax_session *session, const minimax_sampling *sp) {
     (void)session;
     return sp->temperature < 0 ? MINIMAX_ERR_INVALID_ARGUMENT : MINIMAX_OK;
 }
 
 /* The next token of the scripted reply. */
-static int32_t fake_sample(fake_session *s) {
+MINIMAX__PRIV int32_t fake_sample(fake_session *s) {
     int32_t eot = minimax_token_lookup(s->m->tok, "[e~[", 4);
     if (s->reply_n == 0) return minimax_token_lookup(s->m->tok, "a", 1); /* "@": endless */
     return s->reply_at < s->reply_n ? s->reply[s->reply_at++] : eot;
 }
 
-static minimax_result fake_append(fake_session *s, const int32_t *ids, int n) {
+MINIMAX__PRIV minimax_result fake_append(fake_session *s, const int32_t *ids, int n) {
     int i, vocab = fake_model_config((minimax_model *)s->m)->vocab_size;
     if (n < 1) return MINIMAX_ERR_INVALID_ARGUMENT;
     if (s->pos + n > s->m->info.max_context) {
@@ -164,7 +164,7 @@ static minimax_result fake_append(fake_session *s, const int32_t *ids, int n) {
     return MINIMAX_OK;
 }
 
-static minimax_result fake_prefill(minimax_session *session, const int32_t *ids, int n, float *logits,
+MINIMAX__PRIV minimax_result fake_prefill(minimax_session *session, const int32_t *ids, int n, float *logits,
                                    int32_t *sampled) {
     fake_session *s = (fake_session *)session;
     fake_model *m = s->m;
@@ -200,7 +200,7 @@ static minimax_result fake_prefill(minimax_session *session, const int32_t *ids,
     return MINIMAX_OK;
 }
 
-static minimax_result fake_step(minimax_model *model, minimax_session *const *sessions, int n, const int32_t *input,
+MINIMAX__PRIV minimax_result fake_step(minimax_model *model, minimax_session *const *sessions, int n, const int32_t *input,
                                 float *logits, int32_t *sampled) {
     fake_session *s = (fake_session *)sessions[0];
     minimax_result r;
