@@ -5,7 +5,7 @@
 
    DIR is the checkpoint directory; its tokenizer.json is the tokenizer. Type a
    message and press Enter; /reset starts a new conversation, /quit (or EOF)
-   ends. The model thinks before it answers: --show-reasoning prints its
+   ends; Ctrl-C stops a reply. The model thinks before it answers: --show-reasoning prints its
    reasoning as "| " lines (dimmed on a terminal). Tool calls are printed as
    "[tool call] NAME ARGUMENTS". Speed is reported on stderr after each reply.
 
@@ -23,8 +23,16 @@
 #include "minimax_nvfp4.h"
 #include "chat_text.h"
 
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Ctrl-C while the model writes stops the reply; at the prompt it ends the program. */
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
 
 static double now_s(void) {
     struct timespec ts;
@@ -83,6 +91,7 @@ static minimax_result reply(chat *c) {
     int32_t next, fed;
     int n_new = 0, n_steps = 0;
     const char *stopped = NULL; /* why the reply was cut, if it was */
+    void (*old_handler)(int);
     double t0, t_prefill, t_decode;
 
     if ((r = chat_prompt(c->tok, &c->history, &c->held, &prompt, &keep)) != MINIMAX_OK) return r;
@@ -108,9 +117,15 @@ static minimax_result reply(chat *c) {
 
     /* next is the first new token; each step feeds one token and samples the one after it. */
     if ((r = chat_stream_begin(&cs, c->tok, stdout, c->show_reasoning, c->ansi)) != MINIMAX_OK) return r;
+    interrupted = 0;
+    old_handler = signal(SIGINT, on_interrupt);
     t0 = now_s();
     while (next != c->eos && next != c->end_of_turn) {
         if ((r = chat_stream_token(&cs, next)) != MINIMAX_OK) break;
+        if (interrupted) {
+            stopped = "interrupted";
+            break;
+        }
         if (++n_new == c->max_new) {
             stopped = "the -n limit was reached";
             break;
@@ -126,6 +141,7 @@ static minimax_result reply(chat *c) {
         if (r != MINIMAX_OK) break;
     }
     t_decode = now_s() - t0;
+    signal(SIGINT, old_handler);
     if (r == MINIMAX_OK) r = chat_stream_end(&cs, &out);
     if (r == MINIMAX_OK && chat_history_add_reply(&c->history, &out)) r = MINIMAX_ERR_OUT_OF_MEMORY;
     chat_stream_free(&cs);

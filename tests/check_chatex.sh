@@ -171,6 +171,20 @@ Again
 " "$two" && expect_out crlf-text "Answer one.
 Answer 😀 two.
 "
+    # Ctrl-C stops a reply, not the program (each step takes 20 ms here)
+    printf '@' >"$tmp/replies"
+    rm -f "$tmp/log" && mkfifo "$tmp/fifo"
+    FAKE_STEP_MS=20 FAKE_REPLIES="$tmp/replies" FAKE_LOG="$tmp/log" "$fake" -m "$tmp/m" --max-ctx 400 <"$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    exec 3>"$tmp/fifo"
+    echo hi >&3
+    n=0
+    while ! grep -q '^step at 50$' "$tmp/log" 2>/dev/null && [ $n -lt 400 ]; do sleep 0.05; n=$((n + 1)); done
+    kill -INT $pid
+    exec 3>&- # end of input: the program ends after the reply
+    wait $pid
+    rc=$?
+    [ $rc -eq 0 ] && grep -q 'reply cut after .* tokens: interrupted' "$tmp/err" && ok interrupt || { echo "    exit $rc"; bad interrupt; }
 fi
 
 # minimax-generate -p TEXT [--chat]

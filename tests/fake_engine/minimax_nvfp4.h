@@ -11,7 +11,7 @@
    replies from the file named by $FAKE_REPLIES, separated by lines "---":
    each prefill starts the next reply (tokenized with special tokens, then the
    end-of-turn token [e~[ follows); a reply "@" never ends (it repeats one
-   token). It checks what a real engine checks (ids in range, the context
+   token); $FAKE_STEP_MS makes each step take that long. It checks what a real engine checks (ids in range, the context
    capacity: CONTEXT_FULL) and what the example must get right: each step is
    fed the token sampled last. Every call is logged to $FAKE_LOG (or stderr),
    and each prefill logs the whole text the session then holds:
@@ -19,11 +19,15 @@
        prefill N at P
        holds <the session's text, '\n' written as \n>
        step at P */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* nanosleep (FAKE_STEP_MS) */
+#endif
 #include "../../minimax_nvfp4.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct fake_model {
     minimax_checkpoint *ck;
@@ -213,6 +217,13 @@ MINIMAX__PRIV minimax_result fake_step(minimax_model *model, minimax_session *co
     }
     if ((r = fake_append(s, input, 1)) != MINIMAX_OK) return r;
     fprintf(s->m->log, "step at %d\n", s->pos - 1);
+    fflush(s->m->log);
+    if (getenv("FAKE_STEP_MS")) {
+        struct timespec ts;
+        ts.tv_sec = 0;
+        ts.tv_nsec = 1000000L * atol(getenv("FAKE_STEP_MS"));
+        nanosleep(&ts, NULL);
+    }
     *sampled = fake_sample(s);
     s->last = *sampled;
     return MINIMAX_OK;
