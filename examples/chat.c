@@ -116,7 +116,10 @@ static minimax_result reply(chat *c) {
     if (r != MINIMAX_OK) return r;
 
     /* next is the first new token; each step feeds one token and samples the one after it. */
-    if ((r = chat_stream_begin(&cs, c->tok, stdout, c->show_reasoning, c->ansi)) != MINIMAX_OK) return r;
+    if ((r = chat_stream_begin(&cs, c->tok, stdout, c->show_reasoning, c->ansi)) != MINIMAX_OK) {
+        chat_stream_free(&cs);
+        return r;
+    }
     interrupted = 0;
     old_handler = signal(SIGINT, on_interrupt);
     t0 = now_s();
