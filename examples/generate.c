@@ -9,6 +9,10 @@
    rows of vocab_size float32 (little-endian): row i holds the logits from
    which generated token i was chosen (row 0 from the last prompt position);
    no forward pass runs after the last token. --temp 0 (the default) is greedy.
+   -p TEXT tokenizes TEXT with DIR/tokenizer.json (special tokens such as
+   ]~!b[ are matched; nothing is added). When DIR has a tokenizer.json, the
+   generated text is also printed (to stderr) and ids the tokenizer does not
+   define (vocabulary padding) are never sampled.
    --batch B runs B sessions on the same prompt, stepped together (one forward
    pass per token for all of them): it prints session 0's ids, the aggregate
    decode tokens/s, and whether every session produced the same tokens
@@ -25,6 +29,30 @@ static double now_s(void) {
     struct timespec ts;
     timespec_get(&ts, TIME_UTC);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* vocab_size of DIR/config.json, or 0 */
+static int config_vocab(const char *dir) {
+    char path[4096];
+    FILE *f;
+    long n;
+    char *text;
+    int v = 0;
+    minimax__json_doc doc;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (!(f = fopen(path, "rb"))) return 0;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    text = (char *)malloc((size_t)n + 1);
+    if (text && fread(text, 1, (size_t)n, f) == (size_t)n && minimax__json_parse(text, (size_t)n, path, &doc) == MINIMAX_OK) {
+        const minimax__json *j = minimax__json_get(doc.root, "vocab_size");
+        if (j && j->type == MINIMAX__JSON_NUMBER) v = (int)j->number;
+        minimax__json_free(&doc);
+    }
+    free(text);
+    fclose(f);
+    return v;
 }
 
 static int usage(void) {
@@ -55,6 +83,8 @@ int main(int argc, char **argv) {
     minimax_model_desc desc;
     minimax_model *model = NULL;
     minimax_session *s = NULL, **ss = NULL;
+    minimax_tokenizer *tok = NULL;
+    char tok_path[4096];
     int32_t *bin = NULL, *bout = NULL;
     minimax_model_info info;
     minimax_result r;
@@ -80,16 +110,38 @@ int main(int argc, char **argv) {
         i++;
     }
     if (!dir || (!ids_arg && !text) || n_gen < 1 || batch < 1) return usage();
-    if (text) {
-        /* The tokenizer is not part of this build yet: text prompts need it. */
-        fprintf(stderr, "minimax-generate: -p TEXT needs the tokenizer (tokenizer.json in %s and the library's "
-                        "tokenizer API), which this build does not include yet; pass --prompt-ids instead\n",
-                dir);
-        return 1;
-    }
-    prompt = (int32_t *)malloc(strlen(ids_arg) * sizeof(int32_t) + sizeof(int32_t));
+    snprintf(tok_path, sizeof tok_path, "%s/tokenizer.json", dir);
     {
+        FILE *tf = fopen(tok_path, "rb");
+        if (tf) {
+            fclose(tf);
+            if ((r = minimax_tokenizer_load(tok_path, &tok)) != MINIMAX_OK) {
+                fprintf(stderr, "minimax-generate: %s: %s\n", minimax_result_name(r), minimax_last_error());
+                return 1;
+            }
+        }
+    }
+    if (text) {
+        size_t n = 0;
+        if (!tok) {
+            fprintf(stderr, "minimax-generate: -p TEXT needs %s, which does not exist; pass --prompt-ids instead\n",
+                    tok_path);
+            return 1;
+        }
+        if ((r = minimax_tokenize(tok, text, strlen(text), MINIMAX_TOKENIZE_SPECIAL, NULL, 0, &n)) != MINIMAX_OK) {
+            fprintf(stderr, "minimax-generate: %s: %s\n", minimax_result_name(r), minimax_last_error());
+            return 1;
+        }
+        prompt = (int32_t *)malloc((n + 1) * sizeof(int32_t));
+        minimax_tokenize(tok, text, strlen(text), MINIMAX_TOKENIZE_SPECIAL, prompt, n, &n);
+        n_prompt = (int)n;
+        if (n_prompt < 1) {
+            fprintf(stderr, "minimax-generate: the prompt is empty\n");
+            return 2;
+        }
+    } else {
         const char *p = ids_arg;
+        prompt = (int32_t *)malloc(strlen(ids_arg) * sizeof(int32_t) + sizeof(int32_t));
         while (*p) {
             char *end;
             long id = strtol(p, &end, 10);
@@ -106,6 +158,10 @@ int main(int argc, char **argv) {
     desc.max_sessions = batch;
     desc.max_context = max_ctx ? max_ctx : (n_prompt + n_gen > 4096 ? n_prompt + n_gen : 0);
     desc.disable_graphs = no_graphs;
+    if (tok) { /* ids past the tokenizer's are vocabulary padding: never sampled */
+        int tv = minimax_tokenizer_vocab_size(tok), cv = config_vocab(dir);
+        if (tv > 0 && cv > 0 && tv < cv) desc.valid_vocab = tv;
+    }
     desc.progress = progress;
     t0 = now_s();
     r = minimax_model_load(&desc, &model);
@@ -174,6 +230,7 @@ int main(int argc, char **argv) {
         for (b = 1; b < batch; b++) minimax_session_free(ss[b]);
         minimax_session_free(s);
         minimax_model_free(model);
+        minimax_tokenizer_free(tok);
         free(ss);
         free(bin);
         free(bout);
@@ -203,12 +260,28 @@ int main(int argc, char **argv) {
     t_decode = now_s() - t0;
     for (i = 0; i < n_gen; i++) printf("%s%d", i ? "," : "", gen[i]);
     printf("\n");
+    if (tok) {
+        minimax_detokenizer st;
+        size_t cap = minimax_tokenizer_max_token_bytes(tok) + 16, k;
+        char *buf = (char *)malloc(cap);
+        memset(&st, 0, sizeof st);
+        fprintf(stderr, "text: ");
+        for (i = 0; i < n_gen; i++) {
+            k = minimax_detokenize(tok, &st, gen[i], buf, cap);
+            fwrite(buf, 1, k, stderr);
+        }
+        k = minimax_detokenize_flush(&st, buf, cap);
+        fwrite(buf, 1, k, stderr);
+        fprintf(stderr, "\n");
+        free(buf);
+    }
     fprintf(stderr, "prefill: %d tokens in %.3f s (%.1f tok/s); decode: %d tokens in %.3f s (%.1f tok/s)%s\n", n_prompt,
             t_prefill, n_prompt / t_prefill, n_gen - 1, t_decode, n_gen > 1 ? (n_gen - 1) / t_decode : 0.0,
             info.graphs ? ", CUDA graphs" : ", eager");
     if (lf) fclose(lf);
     minimax_session_free(s);
     minimax_model_free(model);
+    minimax_tokenizer_free(tok);
     free(prompt);
     free(gen);
     free(logits);

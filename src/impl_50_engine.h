@@ -20,7 +20,17 @@
        graph replay): ids, pos, srow, out_rows [Tmax] int; sample params [Tmax].
      scratch fp32: x, hn [Tmax, H]; qkv [Tmax, QKV]; qr, attn [Tmax, nh*d]; rlog [Tmax, E];
        topk idx/wt [Tmax*k]; act [Tmax*k, I]; xo [R, H]; logits [R, V]; sampled [R].
-   No host synchronisation inside a forward: routing stays on the device. */
+   No host synchronisation inside a forward: routing stays on the device.
+
+   STATUS (measured on one H100 80GB HBM3, real shapes with 16 layers,
+   synthetic weights, batch 1, short context, CUDA graphs): decode 273-281
+   tok/s (about 3.6 ms per token, ~1.0 TB/s of weights, a third of the
+   bandwidth), prefill 760-840 tok/s (16-256 token prompts); 8 sessions
+   stepped together 655 tok/s in all, 32 sessions 722 tok/s. The kernels are
+   the simple correct versions: warp-per-row GEMV-style products that re-read
+   weights for every 8 token slots (prefill and batches are not yet tensor-core
+   GEMMs grouped by expert), FP4 loads of 8 bytes per lane, attention one
+   warp per key (no split-KV), several small kernels per layer. */
 
 /* (minimax_nvfp4_cuda.cu.h, the kernel source, is included by the JIT section) */
 
@@ -131,7 +141,7 @@ struct minimax_model {
 /* Applies the desc's defaults and computes every size. INVALID_ARGUMENT /
    UNSUPPORTED with the reason when the config or desc cannot run. */
 MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const minimax_model_desc *d, minimax__plan *p) {
-    size_t H, V, E, I, L, kvtok;
+    size_t H, V, E, NI, L, kvtok;
     size_t layer_bytes;
     memset(p, 0, sizeof *p);
     if (c->hidden_size <= 0 || c->num_layers <= 0 || c->num_heads <= 0 || c->num_kv_heads <= 0 || c->head_dim <= 0 ||
@@ -193,14 +203,14 @@ MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const m
     H = (size_t)c->hidden_size;
     V = (size_t)c->vocab_size;
     E = (size_t)c->num_experts;
-    I = (size_t)c->intermediate_size;
+    NI = (size_t)c->intermediate_size;
     L = (size_t)c->num_layers;
     p->qkv_dim = (c->num_heads + 2 * c->num_kv_heads) * c->head_dim;
     p->attn_dim = c->num_heads * c->head_dim;
     layer_bytes = (2 * H + (size_t)p->attn_dim + (size_t)c->num_kv_heads * c->head_dim) * 4 /* norms */
                   + (size_t)p->qkv_dim * H * 2 + H * (size_t)p->attn_dim * 2             /* wqkv, wo */
                   + E * H * 4 + E * 4                                                     /* router, bias */
-                  + (E * I * 2) * (H / 2 + H / 16) + E * H * (I / 2 + I / 16)             /* experts */
+                  + (E * NI * 2) * (H / 2 + H / 16) + E * H * (NI / 2 + NI / 16)             /* experts */
                   + 3 * E * 4;                                                             /* ws2 */
     p->weight_bytes = L * layer_bytes + 2 * V * H * 2 + H * 4;
     p->kv_block_bytes = L * 2 * (size_t)c->num_kv_heads * p->block_tokens * c->head_dim * 2;
@@ -211,7 +221,7 @@ MINIMAX__PRIV minimax_result minimax__plan_make(const minimax_config *c, const m
         size_t step_in = T * 4 * 4 + T * sizeof(minimax__sample_params) + 64;
         p->scratch_bytes = step_in + (size_t)p->num_blocks * 4 /* block table */
                            + T * H * 4 * 2 + T * (size_t)p->qkv_dim * 4 + T * (size_t)p->attn_dim * 8 + T * E * 4 + T * K * 8 +
-                           T * K * I * 4 + R * H * 4 + R * V * 4 + R * 4;
+                           T * K * NI * 4 + R * H * 4 + R * V * 4 + R * 4;
     }
     p->total_bytes = p->weight_bytes + p->kv_bytes + p->scratch_bytes;
     return MINIMAX_OK;
@@ -492,7 +502,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
     const minimax__plan *p = &m->plan;
     minimax__cu_ptr ids = m->step_in + m->off_ids, pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow,
                     rows = m->step_in + m->off_rows, sp = m->step_in + m->off_sp;
-    int H = c->hidden_size, I = c->intermediate_size, E = c->num_experts, K = c->top_k;
+    int H = c->hidden_size, NI = c->intermediate_size, E = c->num_experts, K = c->top_k;
     int nh = c->num_heads, nkv = c->num_kv_heads, d = c->head_dim, rd = c->rotary_dim;
     int nblocks = p->num_blocks, maxb = p->max_blocks, bs = p->block_tokens, V = c->vocab_size;
     float theta = c->rope_theta, eps = c->rms_norm_eps, rsf = c->routed_scaling_factor > 0 ? c->routed_scaling_factor : 1.0f;
@@ -586,9 +596,9 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
             a[7] = &ly->ws2_3;
             a[8] = &m->act;
             a[9] = &H;
-            a[10] = &I;
+            a[10] = &NI;
             a[11] = &K;
-            if ((r = minimax__launch(m, MINIMAX__K_EXPERT_GATE_UP, (unsigned)MINIMAX__CDIV(I, 8), (unsigned)(T * K), 256,
+            if ((r = minimax__launch(m, MINIMAX__K_EXPERT_GATE_UP, (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K), 256,
                                      a)) != MINIMAX_OK)
                 return r;
         }
@@ -602,7 +612,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
             a[5] = &ly->ws2_2;
             a[6] = &m->x;
             a[7] = &H;
-            a[8] = &I;
+            a[8] = &NI;
             a[9] = &K;
             if ((r = minimax__launch(m, MINIMAX__K_EXPERT_DOWN, (unsigned)MINIMAX__CDIV(H, 8), (unsigned)T, 256, a)) !=
                 MINIMAX_OK)
@@ -693,7 +703,7 @@ MINIMAX__PRIV minimax_result minimax__progress(const minimax_model_desc *d, floa
 MINIMAX__PRIV minimax_result minimax__upload_layer(minimax_model *m, const minimax__layer_weights *lw, int L) {
     const minimax_config *c = &m->cfg;
     minimax__dev_layer *ly = &m->layers[L];
-    int64_t H = c->hidden_size, I = c->intermediate_size, E = c->num_experts;
+    int64_t H = c->hidden_size, NI = c->intermediate_size, E = c->num_experts;
     int64_t qd = (int64_t)c->num_heads * c->head_dim, kd = (int64_t)c->num_kv_heads * c->head_dim;
     minimax_result r;
     int64_t e;
@@ -721,7 +731,7 @@ MINIMAX__PRIV minimax_result minimax__upload_layer(minimax_model *m, const minim
     /* experts: pass 0 = w1, 1 = w3, 2 = w2 */
     for (pass = 0; pass < 3; pass++) {
         minimax__fp4_matrix *mats = pass == 0 ? lw->w1 : pass == 1 ? lw->w3 : lw->w2;
-        int64_t rows = pass == 2 ? H : I, cols = pass == 2 ? I : H;
+        int64_t rows = pass == 2 ? H : NI, cols = pass == 2 ? NI : H;
         minimax__cu_ptr *pp = pass == 0 ? &ly->w1p : pass == 1 ? &ly->w3p : &ly->w2p;
         minimax__cu_ptr *ps = pass == 0 ? &ly->w1s : pass == 1 ? &ly->w3s : &ly->w2s;
         minimax__cu_ptr *pw = pass == 0 ? &ly->ws2_1 : pass == 1 ? &ly->ws2_3 : &ly->ws2_2;
