@@ -6,7 +6,7 @@
      chat_ids        a growable id array (the prompt; the ids a session holds)
      chat_prompt     conversation -> prompt ids, and how many of the session's ids it can keep
      chat_stream     generated ids -> text (UTF-8 safe) -> output parser -> terminal
-     chat_text_*     minimax-generate's -p TEXT [--chat]: text -> prompt, ids -> text
+     chat_user_prompt, chat_text_out   minimax-generate -p TEXT [--chat]: text -> prompt, ids -> text
 
    Include after minimax_nvfp4.h. Every function is static (CHAT_FN): each
    program that includes this gets its own copy. */
@@ -308,46 +308,18 @@ CHAT_FN void chat_stream_free(chat_stream *cs) {
     memset(cs, 0, sizeof *cs);
 }
 
-/* ---- minimax-generate -p TEXT [--chat] -------------------------------------- */
+/* ---- minimax-generate -p TEXT --chat ---------------------------------------- */
 
-/* Loads DIR/tokenizer.json into *tok and makes the prompt of TEXT: with
-   special tokens matched (the prompt's author may write "]~b]user"), or, with
-   `chat`, as one user message in the chat format with the generation prompt
-   (markers in TEXT stay plain text). Prints why and returns nonzero on failure. */
-CHAT_FN int chat_text_prompt(const char *dir, const char *text, int chat, minimax_tokenizer **tok, chat_ids *ids) {
-    char *path = (char *)malloc(strlen(dir) + 32);
+/* The prompt of TEXT as one user message in the chat format, with the
+   generation prompt (markers in TEXT stay plain text). */
+CHAT_FN minimax_result chat_user_prompt(const minimax_tokenizer *tok, const char *text, chat_ids *ids) {
     chat_history h = {0};
     chat_ids none = {0};
-    size_t keep, n = 0;
-    minimax_result r = MINIMAX_ERR_OUT_OF_MEMORY;
-    if (path) {
-        sprintf(path, "%s/tokenizer.json", dir);
-        r = minimax_tokenizer_load(path, tok);
-        free(path);
-    }
-    if (r != MINIMAX_OK) {
-        fprintf(stderr, "-p TEXT needs the checkpoint's tokenizer.json: %s: %s\n", minimax_result_name(r),
-                minimax_last_error());
-        return 1;
-    }
-    if (chat) {
-        r = chat_history_add(&h, MINIMAX_CHAT_USER, text) ? MINIMAX_ERR_OUT_OF_MEMORY
-                                                          : chat_prompt(*tok, &h, &none, ids, &keep);
-        chat_history_free(&h);
-    } else if ((r = minimax_tokenize(*tok, text, strlen(text), MINIMAX_TOKENIZE_SPECIAL, NULL, 0, &n)) == MINIMAX_OK) {
-        r = chat_ids_reserve(ids, n + 1) ? MINIMAX_ERR_OUT_OF_MEMORY
-                                         : minimax_tokenize(*tok, text, strlen(text), MINIMAX_TOKENIZE_SPECIAL, ids->v,
-                                                            n, &ids->n);
-    }
-    if (r != MINIMAX_OK) {
-        fprintf(stderr, "-p TEXT: %s: %s\n", minimax_result_name(r), minimax_last_error());
-        return 1;
-    }
-    if (ids->n == 0) {
-        fprintf(stderr, "-p TEXT: the text has no tokens\n");
-        return 1;
-    }
-    return 0;
+    size_t keep;
+    minimax_result r = chat_history_add(&h, MINIMAX_CHAT_USER, text) ? MINIMAX_ERR_OUT_OF_MEMORY
+                                                                     : chat_prompt(tok, &h, &none, ids, &keep);
+    chat_history_free(&h);
+    return r;
 }
 
 /* Generated ids -> text on `out`: the raw text through the streaming decoder,
