@@ -16,8 +16,10 @@
    How a turn works: the whole conversation is rendered in the model's chat
    format (minimax_chat_tokenize); when the session already holds a prefix of
    those ids only the rest is prefilled, otherwise the session is emptied and
-   the prompt prefilled whole (chat_text.h explains when each happens); then
-   minimax_step generates one token at a time until the end-of-turn token. */
+   the prompt prefilled whole; then minimax_step generates one token at a
+   time until the end-of-turn token. (The chat format drops the reasoning of
+   earlier replies once a new user message follows, so here, with user turns
+   only, every turn after the first is prefilled whole: see chat_text.h.) */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno, clock_gettime */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
