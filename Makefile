@@ -34,10 +34,10 @@ $(KERNEL_HDR): $(KERNEL_SRC) tools/embed.sh
 	sh tools/embed.sh $(KERNEL_SRC) $@
 endif
 
-$(BUILD)/minimax-%: examples/%.c $(HEADER) $(KERNEL_HDR) | $(BUILD)
+$(BUILD)/minimax-%: examples/%.c $(wildcard examples/*.h) $(HEADER) $(KERNEL_HDR) | $(BUILD)
 	$(CC) -std=c11 $(CFLAGS) $(WARN) -I. -o $@ $< $(LIBS)
 
-$(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(HEADER) $(KERNEL_HDR) | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(wildcard examples/*.h) $(HEADER) $(KERNEL_HDR) | $(BUILD)/tests
 	$(CC) -std=c11 $(CFLAGS) $(WARN) $(SAN) -I. -Itests -o $@ $< $(LIBS)
 
 # Each test program is one translation unit: it defines MINIMAX_IMPLEMENTATION,
