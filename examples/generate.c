@@ -1,6 +1,6 @@
 /* minimax-generate: load a checkpoint, prefill a prompt, generate tokens.
 
-   minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT) [-n N] [--temp T]
+   minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT [--chat]) [-n N] [--temp T]
                     [--top-k K] [--top-p P] [--min-p P] [--seed S]
                     [--logits-out FILE] [--max-ctx C] [--no-graphs] [--batch B]
 
@@ -11,14 +11,20 @@
    no forward pass runs after the last token. --temp 0 (the default) is greedy.
    -p TEXT tokenizes TEXT with DIR/tokenizer.json (special tokens such as
    ]~!b[ are matched; nothing is added). When DIR has a tokenizer.json, the
-   generated text is also printed (to stderr) and ids the tokenizer does not
-   define (vocabulary padding) are never sampled.
+   generated text is also printed (to stderr, as it is generated) and ids the
+   tokenizer does not define (vocabulary padding) are never sampled.
+   --chat sends TEXT as a user message in the model's chat format (markers in
+   TEXT stay plain text), stops at the end of the turn (the ids end with it;
+   fewer --logits-out rows) and prints the reply parsed: the reasoning as "| "
+   lines, the answer, each tool call as "[tool call] NAME ARGUMENTS". -n is
+   16 new tokens by default, 4096 with --chat.
    --batch B runs B sessions on the same prompt, stepped together (one forward
    pass per token for all of them): it prints session 0's ids, the aggregate
    decode tokens/s, and whether every session produced the same tokens
    (they must, when sampling is greedy or seeded). */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
+#include "chat_text.h" /* --chat, and the text printed as it is generated */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +62,7 @@ static int config_vocab(const char *dir) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT) [-n N] [--temp T] [--top-k K]\n"
+    fprintf(stderr, "usage: minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT [--chat]) [-n N] [--temp T] [--top-k K]\n"
                     "                        [--top-p P] [--min-p P] [--seed S] [--logits-out FILE] [--max-ctx C]\n"
                     "                        [--no-graphs] [--batch B]\n");
     return 2;
@@ -75,7 +81,7 @@ static int progress(void *user, float f, const char *stage) {
 
 int main(int argc, char **argv) {
     const char *dir = NULL, *ids_arg = NULL, *text = NULL, *logits_path = NULL;
-    int n_gen = 16, max_ctx = 0, no_graphs = 0, n_prompt = 0, i, vocab, batch = 1, b, same = 1;
+    int n_gen = 0, chat = 0, max_ctx = 0, no_graphs = 0, n_prompt = 0, i, vocab, batch = 1, b, same = 1;
     minimax_sampling sp;
     int32_t *prompt = NULL, *gen = NULL;
     float *logits = NULL;
@@ -84,6 +90,8 @@ int main(int argc, char **argv) {
     minimax_model *model = NULL;
     minimax_session *s = NULL, **ss = NULL;
     minimax_tokenizer *tok = NULL;
+    chat_ids chat_prompt_ids = {0};
+    chat_text_out text_out;
     char tok_path[4096];
     int32_t *bin = NULL, *bout = NULL;
     minimax_model_info info;
@@ -93,6 +101,7 @@ int main(int argc, char **argv) {
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--no-graphs")) { no_graphs = 1; continue; }
+        if (!strcmp(a, "--chat")) { chat = 1; continue; }
         if (!v) return usage();
         if (!strcmp(a, "-m")) dir = v;
         else if (!strcmp(a, "--prompt-ids")) ids_arg = v;
@@ -109,7 +118,8 @@ int main(int argc, char **argv) {
         else return usage();
         i++;
     }
-    if (!dir || (!ids_arg && !text) || n_gen < 1 || batch < 1) return usage();
+    if (!dir || (!ids_arg && !text) || (chat && !text) || n_gen < 0 || batch < 1) return usage();
+    if (n_gen == 0) n_gen = chat ? 4096 : 16;
     snprintf(tok_path, sizeof tok_path, "%s/tokenizer.json", dir);
     {
         FILE *tf = fopen(tok_path, "rb");
@@ -121,7 +131,18 @@ int main(int argc, char **argv) {
             }
         }
     }
-    if (text) {
+    if (text && chat) { /* TEXT as one user message in the chat format */
+        if (!tok) {
+            fprintf(stderr, "minimax-generate: --chat needs %s, which does not exist\n", tok_path);
+            return 1;
+        }
+        if ((r = chat_user_prompt(tok, text, &chat_prompt_ids)) != MINIMAX_OK) {
+            fprintf(stderr, "minimax-generate: %s: %s\n", minimax_result_name(r), minimax_last_error());
+            return 1;
+        }
+        prompt = chat_prompt_ids.v; /* freed with prompt */
+        n_prompt = (int)chat_prompt_ids.n;
+    } else if (text) {
         size_t n = 0;
         if (!tok) {
             fprintf(stderr, "minimax-generate: -p TEXT needs %s, which does not exist; pass --prompt-ids instead\n",
@@ -248,8 +269,13 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (lf) fwrite(logits, 4, (size_t)vocab, lf); /* x86/ARM hosts are little-endian */
+    if (tok) { /* the text as it is generated: raw, or (--chat) the reply parsed */
+        fputs(chat ? "reply:\n" : "text: ", stderr);
+        if (chat_text_out_begin(&text_out, tok, chat, minimax_model_config(model)->eos_token_id, stderr)) return 1;
+    }
     t0 = now_s();
     for (i = 1; i < n_gen; i++) {
+        if (tok && chat_text_out_token(&text_out, gen[i - 1])) break; /* --chat: the turn ended */
         r = minimax_step(model, &s, 1, &gen[i - 1], logits, &gen[i]);
         if (r != MINIMAX_OK) {
             fprintf(stderr, "minimax-generate: step %d: %s: %s\n", i, minimax_result_name(r), minimax_last_error());
@@ -258,23 +284,13 @@ int main(int argc, char **argv) {
         if (lf) fwrite(logits, 4, (size_t)vocab, lf);
     }
     t_decode = now_s() - t0;
+    if (tok) {
+        if (i == n_gen) chat_text_out_token(&text_out, gen[n_gen - 1]);
+        n_gen = i; /* with --chat the ids end with the end of the turn, if it came */
+        chat_text_out_end(&text_out);
+    }
     for (i = 0; i < n_gen; i++) printf("%s%d", i ? "," : "", gen[i]);
     printf("\n");
-    if (tok) {
-        minimax_detokenizer st;
-        size_t cap = minimax_tokenizer_max_token_bytes(tok) + 16, k;
-        char *buf = (char *)malloc(cap);
-        memset(&st, 0, sizeof st);
-        fprintf(stderr, "text: ");
-        for (i = 0; i < n_gen; i++) {
-            k = minimax_detokenize(tok, &st, gen[i], buf, cap);
-            fwrite(buf, 1, k, stderr);
-        }
-        k = minimax_detokenize_flush(&st, buf, cap);
-        fwrite(buf, 1, k, stderr);
-        fprintf(stderr, "\n");
-        free(buf);
-    }
     fprintf(stderr, "prefill: %d tokens in %.3f s (%.1f tok/s); decode: %d tokens in %.3f s (%.1f tok/s)%s\n", n_prompt,
             t_prefill, n_prompt / t_prefill, n_gen - 1, t_decode, n_gen > 1 ? (n_gen - 1) / t_decode : 0.0,
             info.graphs ? ", CUDA graphs" : ", eager");

@@ -7,8 +7,7 @@
 # Then minimax-chat's loop on the CPU with a fake engine that replays scripted
 # replies (tests/fake_engine/minimax_nvfp4.h): what the model is shown each
 # turn, streaming, -n, a full context, /reset, /quit, tool calls.
-# Then the same for `minimax-generate -p TEXT [--chat]`: examples/generate.c
-# when it has --chat, else a copy with tests/generate_text.patch applied.
+# Then the same for `minimax-generate -p TEXT [--chat]` (examples/generate.c).
 cd "$(dirname "$0")/.." || exit 1
 chat=build/minimax-chat
 tmp=$(mktemp -d)
@@ -189,13 +188,6 @@ fi
 
 # minimax-generate -p TEXT [--chat]
 gen=build/minimax-generate gen_src=examples/generate.c
-if ! grep -q -- '--chat' examples/generate.c; then
-    gen=$tmp/minimax-generate gen_src=$tmp/src/generate.c
-    mkdir "$tmp/src" && cp examples/generate.c examples/*.h "$tmp/src/" &&
-        (cd "$tmp/src" && patch -s -p2 <"$OLDPWD/tests/generate_text.patch") &&
-        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I. -o "$gen" "$gen_src" -ldl -lm -lpthread \
-            2>"$tmp/err" && ok generate-patch-builds || { bad generate-patch-builds; gen=; }
-fi
 # its text loop on the fake engine: the ids alone on stdout (ending with [e~[ = 420 with --chat), the text on stderr
 if [ -n "$gen" ] && ${CC:-cc} -std=c11 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
     -fno-sanitize-recover=undefined -Itests/fake_engine -I. -o "$tmp/gen-fake" "$gen_src" -ldl -lm -lpthread 2>"$tmp/err"; then
