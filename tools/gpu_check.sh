@@ -6,11 +6,12 @@
 #   4. a 16-layer real-shape synthetic checkpoint written by minimax-mkmodel (with the test
 #      tokenizer tests/tokenizer/large.json), inspected, loaded and generated from: JIT cold
 #      (empty cubin cache) and warm, load time, decode tok/s at batch 1 and 8, text and chat.
-# Logs go to $OUT (default ./gpu-check-logs); a summary is printed at the end.
+# Logs go to $OUT (default ./gpu-check-logs) as summary.txt and logs.tar.gz; the summary is printed at the end.
 # usage: sh tools/gpu_check.sh [--no-sanitizer] [--no-full]
 set -u
-out=${OUT:-gpu-check-logs}
-mkdir -p "$out"
+dest=${OUT:-gpu-check-logs}
+mkdir -p "$dest"
+out=$(mktemp -d)
 sanitize=1 full=1
 for a in "$@"; do
     case $a in --no-sanitizer) sanitize=0 ;; --no-full) full=0 ;; *) echo "usage: $0 [--no-sanitizer] [--no-full]"; exit 2 ;; esac
@@ -19,7 +20,7 @@ summary="$out/summary.txt"
 : >"$summary"
 say() { echo "$*" | tee -a "$summary"; }
 
-say "commit $(git log -1 --format='%h %cd' --date=short 2>/dev/null || echo unknown), $(date -u '+%Y-%m-%d %H:%M UTC')"
+say "$(date -u '+%Y-%m-%d %H:%M UTC')"
 say "$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -4)"
 jobs=$(nproc 2>/dev/null || echo 4)
 
@@ -28,6 +29,7 @@ make -s -j"$jobs" all build/tests/gpu_engine build/tests/gpu_model build/tests/g
 make -s test-gpu >"$out/test_gpu.log" 2>&1
 say "make test-gpu: $(tail -1 "$out/test_gpu.log")"
 grep -E '^(FAIL|not ok)|skip' "$out/test_gpu.log" | head -20 | tee -a "$summary"
+grep -F -e 'max|logit|' -e 'rel err' "$out/test_gpu.log" | head -40 | tee -a "$summary"
 
 if [ $sanitize = 1 ] && command -v compute-sanitizer >/dev/null; then
     for tool in memcheck racecheck; do
@@ -50,6 +52,8 @@ if [ $full = 1 ]; then
     build/minimax-inspect "$m" --max-ctx 4096 --batch 8 >"$out/inspect.log" 2>&1
     say "inspect: exit $?"
     cache=$(mktemp -d)
+    MINIMAX_CACHE_DIR= /usr/bin/time -f '%e s wall' build/minimax-inspect --jit sm_90a >"$out/jit_sm90a.log" 2>&1
+    say "inspect --jit sm_90a (no cache): $(grep -E 'sm_90a|wall' "$out/jit_sm90a.log" | tr -s ' ' | tr '\n' ' ')"
     for run in cold warm; do
         MINIMAX_CACHE_DIR=$cache build/minimax-generate -m "$m" --prompt-ids 1,2,3,4,5,6,7,8 -n 64 \
             >"$out/generate_$run.log" 2>&1
@@ -72,5 +76,6 @@ if [ $full = 1 ]; then
     grep -iE 'tok/s' "$out/chat.log" | sed 's/^/    /' | tee -a "$summary"
     rm -rf "$cache" "$m"
 fi
+tar czf "$dest/logs.tar.gz" -C "$out" . && cp "$summary" "$dest/summary.txt"
 echo "=== summary"
 cat "$summary"
