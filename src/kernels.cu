@@ -176,6 +176,25 @@ extern "C" __global__ void k_rmsnorm(const float *x, const int *rows, const floa
     int src = rows ? rows[r] : r;
     const float *xr = x + (size_t)src * H;
     float ss = 0.0f;
+    if ((H & 3) == 0) { /* 16-byte loads, all issued before the sums (one memory latency, not H/256) */
+        const float4 *x4 = (const float4 *)xr;
+        float4 *o4 = (float4 *)(out + (size_t)r * H);
+        const float4 *w4 = (const float4 *)w;
+        int n4 = H >> 2;
+#pragma unroll 4
+        for (int i = threadIdx.x; i < n4; i += blockDim.x) {
+            float4 v = x4[i];
+            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
+        }
+        ss = block_sum(ss, red);
+        float inv = rsqrtf(ss / (float)H + eps);
+#pragma unroll 4
+        for (int i = threadIdx.x; i < n4; i += blockDim.x) {
+            float4 v = x4[i], g = w4[i];
+            o4[i] = make_float4(g.x * (v.x * inv), g.y * (v.y * inv), g.z * (v.z * inv), g.w * (v.w * inv));
+        }
+        return;
+    }
     for (int i = threadIdx.x; i < H; i += blockDim.x) ss = fmaf(xr[i], xr[i], ss);
     ss = block_sum(ss, red);
     float inv = rsqrtf(ss / (float)H + eps);
@@ -278,7 +297,16 @@ extern "C" __global__ void k_qk_norm_rope_kv(const float *qkv, float *qout, cons
     const float *w = isk ? k_norm_w : q_norm_w;
     int p = pos[t];
     float ss = 0.0f;
-    for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
+    if ((width & 3) == 0 && ((qn + 2 * kn) & 3) == 0) { /* 16-byte loads, many in flight */
+        const float4 *v4 = (const float4 *)vec;
+#pragma unroll 4
+        for (int i = threadIdx.x; i < (width >> 2); i += blockDim.x) {
+            float4 v = v4[i];
+            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
+        }
+    } else {
+        for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
+    }
     ss = block_sum(ss, red);
     float inv = rsqrtf(ss / (float)width + eps);
     const float *x = vec + h * d;
@@ -396,23 +424,23 @@ extern "C" __global__ void k_attention(const float *qr_in, float *out, const int
 extern "C" __global__ void k_router(const float *logits, const float *bias, int *idx, float *wt, int E, int topk,
                                     float routed_scale) {
     __shared__ float sc[ROUTER_MAXE], ch[ROUTER_MAXE];
-    __shared__ float bv[32];
-    __shared__ int bi[32];
     __shared__ int chosen[32];
     int t = blockIdx.x;
-    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nw = blockDim.x >> 5;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     for (int e = threadIdx.x; e < E; e += blockDim.x) {
         float sg = 1.0f / (1.0f + expf(-logits[(size_t)t * E + e]));
         sc[e] = sg;
         ch[e] = sg + bias[e];
     }
     __syncthreads();
+    if (warp != 0) return;
+    /* one warp picks the top-k: k rounds of a warp argmax over ch (shuffles
+       only, no block barriers), ties to the lower expert id */
     for (int j = 0; j < topk; j++) {
-        /* block argmax over ch, ties to the lower id */
         float best = -__int_as_float(0x7f800000);
         int besti = 0x7fffffff;
-        for (int e = threadIdx.x; e < E; e += blockDim.x)
-            if (ch[e] > best || (ch[e] == best && e < besti)) {
+        for (int e = lane; e < E; e += 32) /* increasing e per lane: strict > keeps the lower id */
+            if (ch[e] > best) {
                 best = ch[e];
                 besti = e;
             }
@@ -424,25 +452,14 @@ extern "C" __global__ void k_router(const float *logits, const float *bias, int 
                 besti = oi;
             }
         }
+        if (besti >= E) besti = 0; /* only if every remaining score is NaN or -inf */
         if (lane == 0) {
-            bv[warp] = best;
-            bi[warp] = besti;
+            chosen[j] = besti;
+            ch[besti] = -__int_as_float(0x7f800000);
         }
-        __syncthreads();
-        if (threadIdx.x == 0) {
-            float b = bv[0];
-            int i = bi[0];
-            for (int w = 1; w < nw; w++)
-                if (bv[w] > b || (bv[w] == b && bi[w] < i)) {
-                    b = bv[w];
-                    i = bi[w];
-                }
-            chosen[j] = i;
-            ch[i] = -__int_as_float(0x7f800000);
-        }
-        __syncthreads();
+        __syncwarp();
     }
-    if (threadIdx.x == 0) {
+    if (lane == 0) {
         float sum = 0.0f;
         for (int j = 0; j < topk; j++) sum += sc[chosen[j]];
         for (int j = 0; j < topk; j++) {
@@ -533,7 +550,10 @@ struct sample_params {
     long long position;
 };
 
-extern "C" __global__ void k_sample(const float *logits, int ld, int valid, const struct sample_params *prm, int *out) {
+/* nparts > 0: the argmax comes from k_argmax_part's per-slice results
+   (pbest/pidx [R][nparts]) instead of a scan of the row by this one block. */
+__device__ void sample_body(const float *logits, int ld, int valid, const struct sample_params *prm, int *out,
+                            const float *pbest, const int *pidx, int nparts) {
     __shared__ float red[32];
     __shared__ float chunk[SAMPLE_THREADS];
     __shared__ int pick;
@@ -544,11 +564,22 @@ extern "C" __global__ void k_sample(const float *logits, int ld, int valid, cons
     /* argmax (greedy, and the max for the softmax) */
     float best = -__int_as_float(0x7f800000);
     int besti = 0x7fffffff;
-    for (int i = tid; i < valid; i += blockDim.x)
-        if (l[i] > best) { /* ids visited in increasing order per thread: strict > keeps the lower */
-            best = l[i];
-            besti = i;
+    if (nparts > 0) {
+        for (int i = tid; i < nparts; i += blockDim.x) {
+            float b = pbest[(size_t)r * nparts + i];
+            int bi = pidx[(size_t)r * nparts + i];
+            if (b > best || (b == best && bi < besti)) {
+                best = b;
+                besti = bi;
+            }
         }
+    } else {
+        for (int i = tid; i < valid; i += blockDim.x)
+            if (l[i] > best) { /* ids visited in increasing order per thread: strict > keeps the lower */
+                best = l[i];
+                besti = i;
+            }
+    }
     {
         int lane = tid & 31, w = tid >> 5, nw = blockDim.x >> 5;
         __shared__ float bv[32];
@@ -669,6 +700,10 @@ extern "C" __global__ void k_sample(const float *logits, int ld, int valid, cons
     }
 }
 
+extern "C" __global__ void k_sample(const float *logits, int ld, int valid, const struct sample_params *prm, int *out) {
+    sample_body(logits, ld, valid, prm, out, 0, 0, 0);
+}
+
 /* ---- test and debug kernels ------------------------------------------------------------ */
 
 /* u[i] = rng_uniform(seed, session, position0 + i): lets a test compare the
@@ -735,11 +770,30 @@ __device__ __forceinline__ u32 ld_stream_u16(const void *p) {
    memory; each output has one writer, so `accumulate` needs no atomics.
    grid (ceil(N / ((8 / S) * R))), needs K % 8 == 0. */
 #define GV_WARPS 8
-template <int NT, int R, int U>
+template <int NT, int R, int U, int NORM>
 __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
-                                               int accumulate, int S) {
+                                               int accumulate, int S, const float *NW = 0, float eps = 0.0f,
+                                               float *XN = 0) {
     __shared__ float red[GV_WARPS][R * NT];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    float inv = 1.0f;
+    if (NORM) { /* RMSNorm of X (T = 1) by every block: 12 KB from L2, one
+                   block reduction (all blocks at once, at the start); the
+                   product below uses NW * X and is scaled by inv at the end */
+        __shared__ float nred[32];
+        const float4 *x4 = (const float4 *)X;
+        float ss = 0.0f;
+#pragma unroll 4
+        for (int i = threadIdx.x; i < (K >> 2); i += blockDim.x) {
+            float4 v = x4[i];
+            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
+        }
+        ss = block_sum(ss, nred);
+        inv = rsqrtf(ss / (float)K + eps);
+        if (XN) /* the normed vector for later consumers, a slice per block (as k_rmsnorm computes it) */
+            for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < K; i += gridDim.x * blockDim.x)
+                XN[i] = NW[i] * (X[i] * inv);
+    }
     int g = warp / S, s = warp - g * S;
     int n0 = (blockIdx.x * (GV_WARPS / S) + g) * R;
     int nc = K >> 3;
@@ -769,6 +823,12 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                     if (t < T) {
                         const float4 *xp = (const float4 *)(X + (size_t)t * K + (size_t)cc * 8);
                         float4 a = xp[0], b = xp[1];
+                        if (NORM) {
+                            const float4 *np = (const float4 *)(NW + (size_t)cc * 8);
+                            float4 na = np[0], nb = np[1];
+                            a.x *= na.x; a.y *= na.y; a.z *= na.z; a.w *= na.w;
+                            b.x *= nb.x; b.y *= nb.y; b.z *= nb.z; b.w *= nb.w;
+                        }
 #pragma unroll
                         for (int r = 0; r < R; r++) {
                             uint4 w = wv[u][r];
@@ -813,7 +873,8 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
             for (int t = 0; t < NT; t++)
                 if (t < T && n0 + r < N) {
                     float *y = Y + (size_t)t * N + n0 + r;
-                    *y = accumulate ? *y + acc[r][t] : acc[r][t];
+                    float v = NORM ? acc[r][t] * inv : acc[r][t];
+                    *y = accumulate ? *y + v : v;
                 }
     }
 }
@@ -822,19 +883,30 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
    blocks, ~3 per SM (with 2 rows, 192 blocks left 72 of 132 SMs half idle). */
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<1, 1, 8>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<1, 1, 8, 0>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t2(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<2, 2, 4>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<2, 2, 4, 0>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t4(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<4, 4, 2>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<4, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<8, 4, 2>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<8, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S);
+}
+
+/* RMSNorm fused into the product of one token slot (T = 1):
+     Y[n] (+)= inv * sum_k W[n, k] * (NW[k] * X[k]),  inv = rsqrt(mean(X^2) + eps)
+   = the product with k_rmsnorm's output, without its launch; XN (if not
+   null) receives that normed vector (NW * (X * inv), written in slices by
+   all blocks). Grid and split as k_gemv_bf16_t1. Needs K % 8 == 0. */
+extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
+                                                                      const u16 *W, float *Y, float *XN, int N, int K,
+                                                                      int accumulate, int S) {
+    gemv_bf16_body<1, 1, 8, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN);
 }
 
 /* ---- NVFP4 experts for few token slots ----------------------------------------------
@@ -1135,9 +1207,12 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
             int blk = bt[j / bs];
             const u16 *krow = kbase + (size_t)blk * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
             vrow = krow + kvhs;
-#pragma unroll 4
+            uint4 kq[FA_D / 8]; /* the whole 256-byte row in flight at once */
+#pragma unroll
+            for (int c = 0; c < FA_D / 8; c++) kq[c] = ld_stream16(krow + c * 8);
+#pragma unroll
             for (int c = 0; c < FA_D / 8; c++) {
-                uint4 k4 = *(const uint4 *)(krow + c * 8);
+                uint4 k4 = kq[c];
                 float kf[8] = {__uint_as_float(k4.x << 16), __uint_as_float(k4.x & 0xffff0000u),
                                __uint_as_float(k4.y << 16), __uint_as_float(k4.y & 0xffff0000u),
                                __uint_as_float(k4.z << 16), __uint_as_float(k4.z & 0xffff0000u),
@@ -1173,10 +1248,18 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
         __syncwarp();
         int nk = j1 - jb < 32 ? j1 - jb : 32;
         unsigned long long vp = (unsigned long long)vrow;
-#pragma unroll 4
-        for (int kk = 0; kk < nk; kk++) {
-            const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, kk);
-            uint2 v2 = *(const uint2 *)(vr + lane * 4);
+        for (int k0 = 0; k0 < nk; k0 += 8) { /* 8 V rows in flight per lane */
+            uint2 vv[8];
+#pragma unroll
+            for (int u = 0; u < 8; u++) {
+                const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, (k0 + u) & 31);
+                if (k0 + u < nk) vv[u] = *(const uint2 *)(vr + lane * 4);
+            }
+#pragma unroll
+            for (int u = 0; u < 8; u++) {
+            int kk = k0 + u;
+            if (kk >= nk) break;
+            uint2 v2 = vv[u];
             float v0 = __uint_as_float(v2.x << 16), v1 = __uint_as_float(v2.x & 0xffff0000u);
             float v2f = __uint_as_float(v2.y << 16), v3 = __uint_as_float(v2.y & 0xffff0000u);
 #pragma unroll
@@ -1188,6 +1271,7 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
                     acc[g][2] = fmaf(pp, v2f, acc[g][2]);
                     acc[g][3] = fmaf(pp, v3, acc[g][3]);
                 }
+            }
             }
         }
         __syncwarp();
@@ -1225,22 +1309,96 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
     }
 }
 
+/* k_attn_merge: the splits' (max, sum) are read once into shared memory by
+   as many threads (nsplit <= FA_MAXSPLIT), each split's weight exp(m_s - M)
+   computed once; each thread then sums its dimension over the splits with
+   independent loads (several in flight). */
+#define FA_MAXSPLIT 128
 extern "C" __global__ void __launch_bounds__(128) k_attn_merge(const float *part, float *out, int nh, int nsplit) {
+    __shared__ float sm[FA_MAXSPLIT], sf[FA_MAXSPLIT];
+    __shared__ float red[32];
     int h = blockIdx.x, t = blockIdx.y;
     const float *pp = part + ((size_t)t * nh + h) * nsplit * (FA_D + 2);
-    float M = -__int_as_float(0x7f800000);
-    for (int s = 0; s < nsplit; s++)
-        if (pp[(size_t)s * (FA_D + 2) + FA_D + 1] > 0.0f) M = fmaxf(M, pp[(size_t)s * (FA_D + 2) + FA_D]);
+    float mloc = -__int_as_float(0x7f800000);
+    for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
+        float ms = pp[(size_t)s * (FA_D + 2) + FA_D], ls = pp[(size_t)s * (FA_D + 2) + FA_D + 1];
+        sm[s] = ms;
+        sf[s] = ls;
+        if (ls > 0.0f) mloc = fmaxf(mloc, ms);
+    }
+    float M = block_max(mloc, red);
+    __syncthreads();
+    float lloc = 0.0f;
+    for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
+        float f = sf[s] > 0.0f ? __expf(sm[s] - M) : 0.0f;
+        lloc += sf[s] * f;
+        sm[s] = f; /* the split's weight; 0 for a split without keys */
+    }
+    float L = block_sum(lloc, red);
     for (int i = threadIdx.x; i < FA_D; i += blockDim.x) {
-        float L = 0.0f, O = 0.0f;
+        float O = 0.0f;
+#pragma unroll 8
         for (int s = 0; s < nsplit; s++) {
-            const float *q = pp + (size_t)s * (FA_D + 2);
-            if (q[FA_D + 1] > 0.0f) {
-                float f = __expf(q[FA_D] - M);
-                L += q[FA_D + 1] * f;
-                O += q[i] * f;
-            }
+            float f = sm[s];
+            float o = pp[(size_t)s * (FA_D + 2) + i];
+            if (f > 0.0f) O = fmaf(o, f, O);
         }
         out[(size_t)t * nh * FA_D + (size_t)h * FA_D + i] = O / L;
     }
+}
+
+/* ---- greedy argmax over the vocabulary by many blocks ------------------------------------
+   k_argmax_part: grid (nparts, R), block 256: block b takes ids
+   [b * per, (b + 1) * per) of row r (per = ceil(valid / nparts)) and writes
+   its largest logit and the lowest id holding it (NaN never wins; -inf and
+   id 0x7fffffff when it has no candidate) to pbest/pidx [R][nparts].
+   k_sample_fast: k_sample, with the argmax reduced from those partials
+   (greedy rows then finish at once; the one-block scan of 200064 logits was
+   ~45 us of every step). */
+extern "C" __global__ void __launch_bounds__(256) k_argmax_part(const float *logits, int ld, int valid, float *pbest,
+                                                                 int *pidx) {
+    __shared__ float bv[8];
+    __shared__ int bi[8];
+    int r = blockIdx.y, nparts = gridDim.x;
+    int per = (valid + nparts - 1) / nparts;
+    int i0 = blockIdx.x * per, i1 = i0 + per < valid ? i0 + per : valid;
+    const float *l = logits + (size_t)r * ld;
+    float best = -__int_as_float(0x7f800000);
+    int besti = 0x7fffffff;
+#pragma unroll 4
+    for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) {
+        float v = l[i];
+        if (v > best) { /* increasing ids per thread: strict > keeps the lower */
+            best = v;
+            besti = i;
+        }
+    }
+    for (int o = 16; o > 0; o >>= 1) {
+        float ob = __shfl_xor_sync(0xffffffffu, best, o);
+        int oi = __shfl_xor_sync(0xffffffffu, besti, o);
+        if (ob > best || (ob == best && oi < besti)) {
+            best = ob;
+            besti = oi;
+        }
+    }
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    if (lane == 0) {
+        bv[w] = best;
+        bi[w] = besti;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        for (int k = 1; k < (int)(blockDim.x >> 5); k++)
+            if (bv[k] > best || (bv[k] == best && bi[k] < besti)) {
+                best = bv[k];
+                besti = bi[k];
+            }
+        pbest[(size_t)r * nparts + blockIdx.x] = best;
+        pidx[(size_t)r * nparts + blockIdx.x] = besti;
+    }
+}
+
+extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid, const struct sample_params *prm, int *out,
+                                         const float *pbest, const int *pidx, int nparts) {
+    sample_body(logits, ld, valid, prm, out, pbest, pidx, nparts);
 }

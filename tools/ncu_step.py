@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Per-kernel share of one decode step from an Nsight Compute CSV.
+
+usage: ncu --csv --metrics gpu__time_duration.sum --clock-control none \
+           --cache-control none --log-file X.csv build/minimax-bench ... --kernels fast
+       python3 tools/ncu_step.py X.csv [step_ms]
+
+Finds the last complete decode step (k_embed ... k_sample) among the profiled
+kernels and prints, per kernel name, launches per step, summed GPU time and
+its share of the summed kernel time (and of step_ms, the graph-replay time
+from minimax-bench, when given: the rest is launch gaps and ramp-up). ncu runs
+every kernel alone, so its durations hold no overlap between kernels."""
+import csv, sys
+
+unit = {"nsecond": 1e-3, "ns": 1e-3, "usecond": 1.0, "us": 1.0, "msecond": 1e3, "ms": 1e3, "second": 1e6}
+rows = []
+with open(sys.argv[1], newline="") as f:
+    lines = [l for l in f if l.startswith('"')]
+for r in csv.DictReader(lines):
+    if r.get("Metric Name") != "gpu__time_duration.sum":
+        continue
+    name = r["Kernel Name"].split("(")[0].strip()
+    rows.append((name, float(r["Metric Value"].replace(",", "")) * unit.get(r["Metric Unit"], 1.0)))
+ends = [i for i, (n, _) in enumerate(rows) if n == "k_sample"]
+step = None
+for e in reversed(ends):
+    s = max(i for i in range(e + 1) if rows[i][0] == "k_embed")
+    step = rows[s:e + 1]
+    break
+if not step:
+    sys.exit("no complete step (k_embed .. k_sample) found")
+tot = sum(t for _, t in step)
+agg = {}
+for n, t in step:
+    c, s = agg.get(n, (0, 0.0))
+    agg[n] = (c + 1, s + t)
+step_us = float(sys.argv[2]) * 1e3 if len(sys.argv) > 2 else None
+print("%-24s %6s %10s %9s %8s%s" % ("kernel", "count", "sum us", "us each", "share", "  of step" if step_us else ""))
+for n, (c, s) in sorted(agg.items(), key=lambda kv: -kv[1][1]):
+    print("%-24s %6d %10.1f %9.2f %7.1f%%%s" % (n, c, s, s / c, 100 * s / tot,
+          "  %7.1f%%" % (100 * s / step_us) if step_us else ""))
+print("%-24s %6d %10.1f" % ("sum of kernels", len(step), tot) +
+      ("   step %.1f us: gaps %.1f us (%.1f us per kernel)" % (step_us, step_us - tot, (step_us - tot) / len(step))
+       if step_us else ""))
