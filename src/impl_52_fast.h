@@ -147,7 +147,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
         a[7] = &H;
         a[8] = &NI;
         a[9] = &K;
-        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 8), (unsigned)T, 128, 0, a);
+        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 2), (unsigned)T, 128, 0, a);
     }
 }
 

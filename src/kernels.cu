@@ -776,24 +776,11 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                                                float *XN = 0) {
     __shared__ float red[GV_WARPS][R * NT];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    float inv = 1.0f;
-    if (NORM) { /* RMSNorm of X (T = 1) by every block: 12 KB from L2, one
-                   block reduction (all blocks at once, at the start); the
-                   product below uses NW * X and is scaled by inv at the end */
-        __shared__ float nred[32];
-        const float4 *x4 = (const float4 *)X;
-        float ss = 0.0f;
-#pragma unroll 4
-        for (int i = threadIdx.x; i < (K >> 2); i += blockDim.x) {
-            float4 v = x4[i];
-            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
-        }
-        ss = block_sum(ss, nred);
-        inv = rsqrtf(ss / (float)K + eps);
-        if (XN) /* the normed vector for later consumers, a slice per block (as k_rmsnorm computes it) */
-            for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < K; i += gridDim.x * blockDim.x)
-                XN[i] = NW[i] * (X[i] * inv);
-    }
+    /* NORM (T = 1): every warp group reads all of X once in the loop below
+       (its S warps a K range each), so it sums X^2 on the way and scales its
+       dot with NW * X by inv = rsqrt(mean(X^2) + eps) at the end: the
+       RMSNorm costs no pass, barrier or latency of its own. */
+    float ss = 0.0f;
     int g = warp / S, s = warp - g * S;
     int n0 = (blockIdx.x * (GV_WARPS / S) + g) * R;
     int nc = K >> 3;
@@ -824,6 +811,9 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                         const float4 *xp = (const float4 *)(X + (size_t)t * K + (size_t)cc * 8);
                         float4 a = xp[0], b = xp[1];
                         if (NORM) {
+                            ss = fmaf(a.x, a.x, ss); ss = fmaf(a.y, a.y, ss); ss = fmaf(a.z, a.z, ss);
+                            ss = fmaf(a.w, a.w, ss); ss = fmaf(b.x, b.x, ss); ss = fmaf(b.y, b.y, ss);
+                            ss = fmaf(b.z, b.z, ss); ss = fmaf(b.w, b.w, ss);
                             const float4 *np = (const float4 *)(NW + (size_t)cc * 8);
                             float4 na = np[0], nb = np[1];
                             a.x *= na.x; a.y *= na.y; a.z *= na.z; a.w *= na.w;
@@ -852,20 +842,29 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
     for (int r = 0; r < R; r++)
 #pragma unroll
         for (int t = 0; t < NT; t++) acc[r][t] = warp_sum(acc[r][t]);
+    if (NORM) ss = warp_sum(ss);
     if (S > 1) {
-        if (lane == 0)
+        __shared__ float sred[GV_WARPS];
+        if (lane == 0) {
 #pragma unroll
             for (int r = 0; r < R; r++)
 #pragma unroll
                 for (int t = 0; t < NT; t++) red[warp][r * NT + t] = acc[r][t];
+            if (NORM) sred[warp] = ss;
+        }
         __syncthreads();
         if (s != 0) return;
-        for (int j = 1; j < S; j++)
+        for (int j = 1; j < S; j++) {
 #pragma unroll
             for (int r = 0; r < R; r++)
 #pragma unroll
                 for (int t = 0; t < NT; t++) acc[r][t] += red[warp + j][r * NT + t];
+            if (NORM) ss += sred[warp + j];
+        }
     }
+    float inv = NORM ? rsqrtf(ss / (float)K + eps) : 1.0f;
+    if (NORM && XN && warp == 0) /* the normed vector for later consumers, a slice per block (as k_rmsnorm computes it) */
+        for (int i = blockIdx.x * 32 + lane; i < K; i += gridDim.x * 32) XN[i] = NW[i] * (X[i] * inv);
     if (lane == 0) {
 #pragma unroll
         for (int r = 0; r < R; r++)
@@ -902,8 +901,9 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
      Y[n] (+)= inv * sum_k W[n, k] * (NW[k] * X[k]),  inv = rsqrt(mean(X^2) + eps)
    = the product with k_rmsnorm's output, without its launch; XN (if not
    null) receives that normed vector (NW * (X * inv), written in slices by
-   all blocks). Grid and split as k_gemv_bf16_t1. Needs K % 8 == 0. */
-extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
+   all blocks). Grid and split as k_gemv_bf16_t1; at most 64 registers, so
+   that 4 blocks fit an SM as for k_gemv_bf16_t1. Needs K % 8 == 0. */
+extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
                                                                       int accumulate, int S) {
     gemv_bf16_body<1, 1, 8, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN);
@@ -1028,15 +1028,22 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_fast(const float
 /* Down projection + routing weights + residual, for token slot t:
      x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t*topk + j]
    w2p [E][H][I/2]; w2s [E][H][I/16]; act fp32 [T*topk, I] in CT order.
-   grid (ceil(H / 8), T), block 128 = 4 warps x 2 output rows; a warp walks
-   the topk * I/32 chunks of its rows (all experts flattened, so every lane
-   has the same work), one activation load serving both rows. Each x[t, n] has
-   one writer. Needs I % 32 == 0, topk <= 32. */
+   grid (ceil(H / 2), T), block 128 = 4 warps on the same 2 output rows: the
+   topk * I/32 chunks of the rows (all experts flattened) are cut into 4 K
+   ranges, one per warp, and a lane issues the loads of up to 4 chunks of both
+   rows at once (one memory latency for the whole range at the real shapes:
+   8 * 48 / 4 = 96 chunks = 3 per lane); one activation load serves both rows.
+   The warps' sums meet in shared memory; each x[t, n] has one writer.
+   (One warp over the whole range, 2 rows, 4 loads at a time took 6 rounds
+   of memory latency: 36% of the read bandwidth.) Needs I % 32 == 0, topk <= 32. */
+#define MD_SPLIT 4
+#define MD_U 4
 extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *act, const int *idx, const float *wt,
                                                                   const u8 *w2p, const u8 *w2s, const float *ws2_2,
                                                                   float *x, int H, int I, int topk) {
     __shared__ int se[32];
     __shared__ float sf[32];
+    __shared__ float red[MD_SPLIT][2];
     int t = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     if (threadIdx.x < topk) {
@@ -1045,22 +1052,22 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
         sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
     }
     __syncthreads();
-    int n0 = blockIdx.x * 8 + warp * 2;
-    if (n0 >= H) return;
+    int n0 = blockIdx.x * 2;
     int n1 = n0 + 1 < H ? n0 + 1 : n0;
     int NCI = I >> 5, total = topk * NCI;
+    int f0 = (int)((long long)total * warp / MD_SPLIT), f1 = (int)((long long)total * (warp + 1) / MD_SPLIT);
     const float4 *a4 = (const float4 *)(act + (size_t)t * topk * I);
     float y0 = 0.0f, y1 = 0.0f;
-    for (int c = lane; c < total; c += 64) {
-        uint4 q[2][2];
-        u32 sc[2][2];
-        int jj[2], cc[2];
+    for (int c = f0 + lane; c < f1; c += 32 * MD_U) {
+        uint4 q[MD_U][2];
+        u32 sc[MD_U][2];
+        int jj[MD_U], cc[MD_U];
 #pragma unroll
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < MD_U; k++) {
             int f = c + 32 * k;
             jj[k] = f / NCI;
             cc[k] = f - jj[k] * NCI;
-            if (f < total) {
+            if (f < f1) {
                 size_t rb = (size_t)se[jj[k]] * H;
                 q[k][0] = ld_stream16(w2p + (rb + n0) * (I / 2) + (size_t)cc[k] * 16);
                 q[k][1] = ld_stream16(w2p + (rb + n1) * (I / 2) + (size_t)cc[k] * 16);
@@ -1069,8 +1076,8 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
             }
         }
 #pragma unroll
-        for (int k = 0; k < 2; k++) {
-            if (c + 32 * k < total) {
+        for (int k = 0; k < MD_U; k++) {
+            if (c + 32 * k < f1) {
                 float4 xq[8];
                 const float4 *ap = a4 + (size_t)jj[k] * (I / 4);
 #pragma unroll
@@ -1083,8 +1090,18 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
     }
     y0 = warp_sum(y0);
     y1 = warp_sum(y1);
-    if (lane == 0) x[(size_t)t * H + n0] += y0 * FAST_FP4_CORRECTION;
-    if (lane == 1 && n1 != n0) x[(size_t)t * H + n1] += y1 * FAST_FP4_CORRECTION;
+    if (lane == 0) {
+        red[warp][0] = y0;
+        red[warp][1] = y1;
+    }
+    __syncthreads();
+    if (threadIdx.x < 2) {
+        int n = threadIdx.x ? n1 : n0;
+        if (threadIdx.x == 1 && n1 == n0) return;
+        float y = 0.0f;
+        for (int w = 0; w < MD_SPLIT; w++) y += red[w][threadIdx.x];
+        x[(size_t)t * H + n] += y * FAST_FP4_CORRECTION;
+    }
 }
 
 /* ---- benchmark helpers ----------------------------------------------------------------
@@ -1183,8 +1200,21 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
     int per = (nkeys + nsplit - 1) / nsplit;
     int j0 = sp * per, j1 = j0 + per < nkeys ? j0 + per : nkeys;
     const float scale = rsqrtf((float)FA_D);
-    for (int i = threadIdx.x; i < G * FA_D; i += blockDim.x)
-        qs[i] = qr[(size_t)t * nh * FA_D + (size_t)kvh * G * FA_D + i] * scale;
+    { /* the group's queries: 16-byte loads, all issued before the stores */
+        const float4 *q4 = (const float4 *)(qr + (size_t)t * nh * FA_D + (size_t)kvh * G * FA_D);
+        float4 v[FA_MAXG * FA_D / 4 / 128];
+#pragma unroll
+        for (int u = 0; u < FA_MAXG * FA_D / 4 / 128; u++) {
+            int i = threadIdx.x + 128 * u;
+            if (i < G * FA_D / 4) v[u] = q4[i];
+        }
+#pragma unroll
+        for (int u = 0; u < FA_MAXG * FA_D / 4 / 128; u++) {
+            int i = threadIdx.x + 128 * u;
+            if (i < G * FA_D / 4)
+                ((float4 *)qs)[i] = make_float4(v[u].x * scale, v[u].y * scale, v[u].z * scale, v[u].w * scale);
+        }
+    }
     __syncthreads();
     const int *bt = block_table + srow[t] * max_blocks;
     size_t kvhs = (size_t)nkv * bs * FA_D;

@@ -275,7 +275,7 @@ static void test_moe_fast(void) {
                 "launch: %s", minimax_last_error());
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
         a[8] = &In; a[9] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + 7) / 8), (unsigned)T, 128, 0, a) ==
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + 1) / 2), (unsigned)T, 128, 0, a) ==
                     MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");

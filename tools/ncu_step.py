@@ -20,8 +20,10 @@ for r in csv.DictReader(lines):
     if r.get("Metric Name") != "gpu__time_duration.sum":
         continue
     name = r["Kernel Name"].split("(")[0].strip()
+    if name.startswith("k_gemv"):  # the products differ by shape: name them by grid
+        name += " " + r["Grid Size"].replace(" ", "")
     rows.append((name, float(r["Metric Value"].replace(",", "")) * unit.get(r["Metric Unit"], 1.0)))
-ends = [i for i, (n, _) in enumerate(rows) if n == "k_sample"]
+ends = [i for i, (n, _) in enumerate(rows) if n in ("k_sample", "k_sample_fast")]
 step = None
 for e in reversed(ends):
     s = max(i for i in range(e + 1) if rows[i][0] == "k_embed")
@@ -35,10 +37,10 @@ for n, t in step:
     c, s = agg.get(n, (0, 0.0))
     agg[n] = (c + 1, s + t)
 step_us = float(sys.argv[2]) * 1e3 if len(sys.argv) > 2 else None
-print("%-24s %6s %10s %9s %8s%s" % ("kernel", "count", "sum us", "us each", "share", "  of step" if step_us else ""))
+print("%-34s %6s %10s %9s %8s%s" % ("kernel", "count", "sum us", "us each", "share", "  of step" if step_us else ""))
 for n, (c, s) in sorted(agg.items(), key=lambda kv: -kv[1][1]):
-    print("%-24s %6d %10.1f %9.2f %7.1f%%%s" % (n, c, s, s / c, 100 * s / tot,
+    print("%-34s %6d %10.1f %9.2f %7.1f%%%s" % (n, c, s, s / c, 100 * s / tot,
           "  %7.1f%%" % (100 * s / step_us) if step_us else ""))
-print("%-24s %6d %10.1f" % ("sum of kernels", len(step), tot) +
+print("%-34s %6d %10.1f" % ("sum of kernels", len(step), tot) +
       ("   step %.1f us: gaps %.1f us (%.1f us per kernel)" % (step_us, step_us - tot, (step_us - tot) / len(step))
        if step_us else ""))
