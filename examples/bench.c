@@ -17,7 +17,9 @@
      3. times S decode steps of the B sessions (CUDA events around each graph
         replay, median after W warm-up steps) with the engine's general
         kernels ("base"), the fast small-batch matrix and expert kernels with
-        the general attention ("fast-mm"), and all fast kernels ("fast"),
+        the general attention ("fast-mm"), all fast kernels but the fp32
+        expert kernels instead of the tensor-core ones at batch 1
+        ("fast-f32x"), and all fast kernels ("fast"),
      4. counts the bytes a step must read (weights incl. only the experts the
         routing selected, counted from a final routed step, and KV cache) and
         prints tokens/s, ms per step, GB/s and the ratio to the bandwidth,
@@ -109,7 +111,7 @@ int main(int argc, char **argv) {
     minimax_config cfg;
     minimax_model_info info;
     double bw = 0.0;
-    variant_result res[3];
+    variant_result res[4];
     int nres = 0, i, v, real_prefill;
     int *distinct;
     double t_load;
@@ -188,19 +190,20 @@ int main(int argc, char **argv) {
         if (!json) fprintf(stderr, "context: %d x %d tokens of random KV cache\n", batch, ctx);
     }
 
-    for (v = 0; v < 3; v++) { /* base, fast-mm (fast products, general attention), fast */
-        static const int mode[3] = {0, 2, 1};
+    for (v = 0; v < 4; v++) { /* base, fast-mm (fast products, general attention), fast-f32x (fast, fp32 expert
+                                 kernels instead of the tensor-core ones), fast */
+        static const int mode[4] = {0, 2, 3, 1};
         float *ms;
         double c0 = 0;
         if (v == 0 && !strcmp(kernels, "fast")) continue;
         if (v > 0 && !strcmp(kernels, "base")) continue;
-        if (v == 1 && (!strcmp(kernels, "fast") || !m->fast_part)) continue;
+        if ((v == 1 || v == 2) && (!strcmp(kernels, "fast") || !m->fast_part)) continue;
         m->fast_decode = mode[v];
         minimax__bench_reset_graphs(m);
         ms = (float *)malloc((size_t)steps * sizeof(float));
         for (i = 0; i < batch; i++) c0 += ss[i]->pos;
         if ((r = minimax__bench_steps(m, ss, batch, steps, warmup, ms)) != MINIMAX_OK) return fail("decode steps", r);
-        res[nres].name = v == 0 ? "base" : v == 1 ? "fast-mm" : "fast";
+        res[nres].name = v == 0 ? "base" : v == 1 ? "fast-mm" : v == 2 ? "fast-f32x" : "fast";
         res[nres].ctx_mean = c0 / batch + warmup + steps / 2.0;
         res[nres].ms_median = minimax__median(ms, steps);
         res[nres].ms_min = ms[0];
@@ -283,10 +286,10 @@ int main(int argc, char **argv) {
         printf("%s | %d layers | batch %d | ctx %d (%s) | read bw %.0f GB/s | distinct experts/layer %.1f\n",
                info.device_name, cfg.num_layers, batch, ctx, real_prefill ? "prefilled" : "random KV", bw,
                (double)dsum / cfg.num_layers);
-        printf("%-8s %10s %10s %12s %10s %8s\n", "kernels", "tok/s", "ms/step", "MB/step", "GB/s", "of bw");
+        printf("%-10s %10s %10s %12s %10s %8s\n", "kernels", "tok/s", "ms/step", "MB/step", "GB/s", "of bw");
         for (v = 0; v < nres; v++) {
             double gb = res[v].bytes.total / (res[v].ms_median * 1e-3) / 1e9;
-            printf("%-8s %10.1f %10.3f %12.1f %10.0f %7.1f%%\n", res[v].name, batch / (res[v].ms_median * 1e-3),
+            printf("%-10s %10.1f %10.3f %12.1f %10.0f %7.1f%%\n", res[v].name, batch / (res[v].ms_median * 1e-3),
                    res[v].ms_median, res[v].bytes.total / 1e6, gb, 100.0 * gb / bw);
         }
         if (nres) {

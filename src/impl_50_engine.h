@@ -477,6 +477,7 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
 MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R);
+MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minimax__dev_layer *ly, int T);
 MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T */
@@ -584,12 +585,8 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
             if ((r = minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a)) != MINIMAX_OK) return r;
         }
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
-        if (!ly->router_f32) { /* post-attention RMSNorm (into hn, for the experts) + router */
-            if ((r = minimax__norm_mm(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn)) != MINIMAX_OK) return r;
-        } else {
-            if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
-            if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0)) != MINIMAX_OK) return r;
-        }
+        /* post-attention RMSNorm (for the experts) + router logits */
+        if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         {
             void *a[7];
             a[0] = &m->rlog;

@@ -8,7 +8,8 @@
    kernels.cu run instead of the general ones. Numbers are the same kind
    (fp32 activations and accumulation), only the summation order differs.
    m->fast_decode: 1 = all fast kernels (the default), 0 = none (the
-   benchmark's baseline), 2 = all but the split-KV attention. */
+   benchmark's baseline), 2 = all but the split-KV attention, 3 = all but the
+   tensor-core expert kernels (the fp32 ones instead; for the benchmark). */
 
 #define MINIMAX__FAST_MAX_T 8
 
@@ -26,12 +27,15 @@ enum {
     MINIMAX__FK_GEMV_NORM_T1,
     MINIMAX__FK_ARGMAX_PART,
     MINIMAX__FK_SAMPLE_FAST,
+    MINIMAX__FK_MOE_GATE_UP_MMA,
+    MINIMAX__FK_MOE_DOWN_MMA,
+    MINIMAX__FK_TO_PH,
     MINIMAX__FK_COUNT
 };
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
-    "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast"};
+    "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -44,9 +48,13 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
 #define MINIMAX__ARGMAX_PARTS(m) (2 * (m)->num_sms)
 
 /* m->fast_part holds the attention partials [8][nh][splits][130] fp32 (head_dim 128
-   only), then the argmax partials [8][parts] (fp32 value, int id). */
+   only), then the argmax partials [8][parts] (fp32 values, then int ids), then
+   the post-attention normed vector in the PH layout (kernels.cu) [8][H] u32. */
 MINIMAX__PRIV size_t minimax__fast_attn_part_bytes(const minimax_model *m) {
     return m->cfg.head_dim == 128 ? (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 130 * 4 : 0;
+}
+MINIMAX__PRIV minimax__cu_ptr minimax__fast_hn_ph(const minimax_model *m) {
+    return m->fast_part + minimax__fast_attn_part_bytes(m) + (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8;
 }
 
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
@@ -63,7 +71,8 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     if (m->num_sms <= 0) m->num_sms = 132;
     {
         minimax_result r = minimax__dalloc(m, minimax__fast_attn_part_bytes(m) +
-                                                  (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8,
+                                                  (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8 +
+                                                  (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4,
                                            "attention and argmax partials", &m->fast_part);
         if (r != MINIMAX_OK) return r;
     }
@@ -112,11 +121,49 @@ MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
            c->intermediate_size % 32 == 0 && c->top_k <= 32 && (size_t)c->hidden_size * 4 <= 48 * 1024;
 }
 
+/* The tensor-core expert kernels (one token slot; the normed input in the PH
+   layout at minimax__fast_hn_ph, written by minimax__norm_router). */
+MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
+    const minimax_config *c = &m->cfg;
+    return m->fast_decode == 1 && T == 1 && m->fast_part && c->hidden_size % 128 == 0 &&
+           c->intermediate_size % 128 == 0 && c->top_k <= 32;
+}
+
 /* Gate/up + SiLU (act in the chunk-transposed order), then down + routing
-   weights + residual into x. */
+   weights + residual into x; at T = 1 the tensor-core kernels (act in PH). */
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k;
     minimax_result r;
+    if (minimax__fast_moe_mma_ok(m, T)) {
+        minimax__cu_ptr hp = minimax__fast_hn_ph(m);
+        void *a[14];
+        a[0] = &hp;
+        a[1] = &m->topk_idx;
+        a[2] = &m->topk_wt;
+        a[3] = (void *)&ly->w1p;
+        a[4] = (void *)&ly->w1s;
+        a[5] = (void *)&ly->ws2_1;
+        a[6] = (void *)&ly->w3p;
+        a[7] = (void *)&ly->w3s;
+        a[8] = (void *)&ly->ws2_3;
+        a[9] = (void *)&ly->ws2_2;
+        a[10] = &m->act;
+        a[11] = &H;
+        a[12] = &NI;
+        a[13] = &K;
+        if ((r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128, 0, a)) !=
+            MINIMAX_OK)
+            return r;
+        a[0] = &m->act;
+        a[1] = &m->topk_idx;
+        a[2] = (void *)&ly->w2p;
+        a[3] = (void *)&ly->w2s;
+        a[4] = &m->x;
+        a[5] = &H;
+        a[6] = &NI;
+        a[7] = &K;
+        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a);
+    }
     {
         void *a[12];
         a[0] = &m->hn;
@@ -153,7 +200,8 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
-    return m->fast_decode == 1 && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->head_dim == 128 &&
+    return (m->fast_decode == 1 || m->fast_decode == 3) && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T &&
+           c->head_dim == 128 &&
            c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
 }
 
@@ -205,11 +253,11 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K) {
 /* Y[1, N] = rmsnorm(x[1, K], nw) . W[N, K]^T; xn (if not 0) receives the normed
    vector. One launch of k_gemv_bf16_norm_t1 when minimax__fast_norm_ok, else
    k_rmsnorm into xn (m->hn when 0) and the product. */
-MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
-                                              minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {
+MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
+                                                minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph) {
     float eps = m->cfg.rms_norm_eps;
     int S = 1, acc = 0;
-    void *a[10];
+    void *a[11];
     if (!minimax__fast_norm_ok(m, T, K)) {
         minimax_result r;
         minimax__cu_ptr out = xn ? xn : m->hn;
@@ -227,7 +275,39 @@ MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr 
     a[7] = &K;
     a[8] = &acc;
     a[9] = &S;
+    a[10] = &xn_ph;
     return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, 8 / S), 1, 256, 0, a);
+}
+MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
+                                              minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {
+    return minimax__norm_mm_f(m, x, nw, W, Y, T, N, K, xn, 0);
+}
+
+/* Post-attention RMSNorm + router logits (m->rlog) for the layer, leaving the
+   normed vector where the expert kernels read it: PH at minimax__fast_hn_ph
+   for the tensor-core kernels (fused into the router product, or converted
+   after k_rmsnorm for an F32 router), else m->hn. */
+MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minimax__dev_layer *ly, int T) {
+    int H = m->cfg.hidden_size, E = m->cfg.num_experts;
+    int mma = minimax__fast_moe_mma_ok(m, T) && minimax__fast_moe_ok(m, T);
+    minimax_result r;
+    if (!ly->router_f32) {
+        if (mma && minimax__fast_norm_ok(m, T, H))
+            return minimax__norm_mm_f(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, minimax__fast_hn_ph(m), 1);
+        if ((r = minimax__norm_mm(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn)) != MINIMAX_OK) return r;
+    } else {
+        if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
+        if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0)) != MINIMAX_OK) return r;
+    }
+    if (mma) {
+        minimax__cu_ptr hp = minimax__fast_hn_ph(m);
+        void *a[3];
+        a[0] = &m->hn;
+        a[1] = &hp;
+        a[2] = &H;
+        return minimax__fast_launch(m, MINIMAX__FK_TO_PH, (unsigned)MINIMAX__CDIV(H / 2, 256), (unsigned)T, 256, 0, a);
+    }
+    return MINIMAX_OK;
 }
 
 /* Samples rows 0..R-1 of m->logits into m->sampled: k_argmax_part (many

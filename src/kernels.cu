@@ -759,6 +759,8 @@ __device__ __forceinline__ u32 ld_stream_u16(const void *p) {
     return v;
 }
 
+__device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo); /* PH layout: tensor-core expert kernels below */
+
 /* ---- BF16 GEMV for T <= 8 token slots ------------------------------------------
    Y[t, n] (+)= sum_k X[t, k] * W[n, k]      X fp32 [T, K]; W BF16 [N, K]; Y fp32 [T, N]
    block 256 = 8 warps. The block owns (8 / S) * R rows; S warps share each
@@ -773,7 +775,7 @@ __device__ __forceinline__ u32 ld_stream_u16(const void *p) {
 template <int NT, int R, int U, int NORM>
 __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
                                                int accumulate, int S, const float *NW = 0, float eps = 0.0f,
-                                               float *XN = 0) {
+                                               float *XN = 0, int xn_ph = 0) {
     __shared__ float red[GV_WARPS][R * NT];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     /* NORM (T = 1): every warp group reads all of X once in the loop below
@@ -863,8 +865,19 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
         }
     }
     float inv = NORM ? rsqrtf(ss / (float)K + eps) : 1.0f;
-    if (NORM && XN && warp == 0) /* the normed vector for later consumers, a slice per block (as k_rmsnorm computes it) */
-        for (int i = blockIdx.x * 32 + lane; i < K; i += gridDim.x * 32) XN[i] = NW[i] * (X[i] * inv);
+    if (NORM && XN && warp == 0) { /* the normed vector for later consumers, a slice per block (as k_rmsnorm computes it) */
+        if (!xn_ph) {
+            for (int i = blockIdx.x * 32 + lane; i < K; i += gridDim.x * 32) XN[i] = NW[i] * (X[i] * inv);
+        } else { /* in the PH layout of the tensor-core expert kernels (K % 32 == 0) */
+            for (int p = blockIdx.x * 32 + lane; p < K / 2; p += gridDim.x * 32) {
+                int c = p >> 4, q = p & 15, e0 = 32 * c + 8 * (q >> 2) + (q & 3);
+                u32 hi, lo;
+                ph_pack(NW[e0] * (X[e0] * inv), NW[e0 + 4] * (X[e0 + 4] * inv), hi, lo);
+                ((u32 *)XN)[32 * c + q] = hi;
+                ((u32 *)XN)[32 * c + 16 + q] = lo;
+            }
+        }
+    }
     if (lane == 0) {
 #pragma unroll
         for (int r = 0; r < R; r++)
@@ -905,8 +918,8 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
    that 4 blocks fit an SM as for k_gemv_bf16_t1. Needs K % 8 == 0. */
 extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
-                                                                      int accumulate, int S) {
-    gemv_bf16_body<1, 1, 8, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN);
+                                                                      int accumulate, int S, int xn_ph) {
+    gemv_bf16_body<1, 1, 8, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph);
 }
 
 /* ---- NVFP4 experts for few token slots ----------------------------------------------
@@ -1431,4 +1444,232 @@ extern "C" __global__ void __launch_bounds__(256) k_argmax_part(const float *log
 extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid, const struct sample_params *prm, int *out,
                                          const float *pbest, const int *pidx, int nparts) {
     sample_body(logits, ld, valid, prm, out, pbest, pidx, nparts);
+}
+
+/* ---- NVFP4 experts on the tensor cores (one token slot) --------------------------------
+   The fp32 expert kernels above spend ~5.5 instructions per weight (decode,
+   f16 -> f32, FMA): at batch 1 the SMs' issue rate, not the memory, sets their
+   speed. Here the decoded weights go into mma.sync.m16n8k16 (f16 inputs, fp32
+   accumulation) as the B operand: 8 weight rows (n = lane / 4) x 16 k, the
+   activation vector as A. Per 4 codes a lane spends 2 pair decodes, 2 HMUL2
+   (block scale) and a quarter of an mma: ~2.5 instructions per weight.
+
+   EXACTNESS. B = e2m1 * 2^-14 (fp4_pair) times e4m3 * 2^6 (the block scale as
+   f16, exact: at most 448 * 64) = e2m1 * e4m3 * 2^-8: a multiple of 2^-18 with
+   at most 6 significant bits, so exact in f16 (subnormals included). The
+   activations are split into hi + lo f16 parts (x * 2^-4 = hi + lo, 22 bits;
+   the 2^-4 keeps |x| up to 1e6 finite): row 0 of A holds hi, row 8 lo, so one
+   mma takes both and C rows 0 / 8 are their dots; the tensor cores multiply
+   exactly and accumulate in fp32. The result is x . W to ~2^-22 relative per
+   element (the fp32 kernels: 2^-24), times 2^12 / ws2 applied once per output.
+
+   LOGICAL K. mma lane (g = lane / 4, tq = lane % 4) gives B for k = 2tq, 2tq+1,
+   2tq+8, 2tq+9 and A (row 0 / 8) for the same k. Lane (g, tq) loads chunk
+   (4 * group + tq) of weight row g (16 bytes = 32 codes) and feeds it to 8
+   mmas, 4 codes each: mma i takes codes (p, p+4) as (k 2tq, 2tq+1) and (p+1,
+   p+5) as (2tq+8, 2tq+9), p = 8 * (i / 2) + 2 * (i % 2). A follows the same
+   map from the activation chunk 4 * group + tq, so every mma sums 16 matching
+   products of one row, whatever the permutation.
+
+   ACTIVATION LAYOUT "PH" (pairs, hi/lo) of a vector v[K], K % 32 == 0: chunk c
+   = 32 u32 at ph + 32c: [4wi + j] = f16x2 of (v[32c+8wi+j], v[32c+8wi+j+4]) * 2^-4
+   rounded (low half = first), [16 + 4wi + j] = what that rounding left (as
+   f16x2). Lanes 0..3 (g = 0) load it for A; the other lanes give zeros. */
+#define PH_SCALE 0.0625f
+#define MMA_FP4_CORRECTION 4096.0f /* 2^8 for the weights, 2^4 for the activations */
+__device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo) {
+    a *= PH_SCALE;
+    b *= PH_SCALE;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(hi) : "f"(b), "f"(a)); /* a -> low half */
+    float ha = f16f((u16)(hi & 0xffffu)), hb = f16f((u16)(hi >> 16));
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(lo) : "f"(b - hb), "f"(a - ha));
+}
+__device__ __forceinline__ float ph_value(u32 hi, u32 lo, int upper) { /* for tests: v = (hi + lo) / 2^-4 */
+    u16 h = (u16)(upper ? hi >> 16 : hi & 0xffffu), l = (u16)(upper ? lo >> 16 : lo & 0xffffu);
+    return (f16f(h) + f16f(l)) / PH_SCALE;
+}
+/* the E4M3 scale byte s as f16 e4m3 * 2^6 in both halves */
+__device__ __forceinline__ u32 e4m3_x64_f16x2(u32 s) {
+    u32 h = ((s & 0x80u) << 8) | ((s & 0x7fu) << 7); /* e4m3 * 2^-8 */
+    u32 h2 = h | (h << 16), r;
+    asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(r) : "r"(h2), "r"(0x74007400u)); /* * 2^14 */
+    return r;
+}
+__device__ __forceinline__ u32 hmul2(u32 a, u32 b) {
+    u32 r;
+    asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+__device__ __forceinline__ void mma_f16_16816(float *c, u32 a0, u32 a1, u32 a2, u32 a3, u32 b0, u32 b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                 "{%0, %1, %2, %3};"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+/* The 8 mmas of one weight chunk q (scales s2) against the PH chunk xh (4 hi
+   words per wi in xh[wi], 4 lo words in xl[wi]; zeros on lanes g != 0). */
+__device__ __forceinline__ void fp4_chunk_mma(float *c, uint4 q, u32 s2, const uint4 *xh, const uint4 *xl) {
+    u32 sa = e4m3_x64_f16x2(s2 & 0xffu), sb = e4m3_x64_f16x2((s2 >> 8) & 0xffu);
+    u32 wd[4] = {q.x, q.y, q.z, q.w};
+#pragma unroll
+    for (int wi = 0; wi < 4; wi++) {
+        u32 sc = wi < 2 ? sa : sb;
+        u32 h[4] = {xh[wi].x, xh[wi].y, xh[wi].z, xh[wi].w}, l[4] = {xl[wi].x, xl[wi].y, xl[wi].z, xl[wi].w};
+#pragma unroll
+        for (int jj = 0; jj < 4; jj += 2) {
+            u32 b0 = hmul2(fp4_pair(wd[wi], jj), sc), b1 = hmul2(fp4_pair(wd[wi], jj + 1), sc);
+            mma_f16_16816(c, h[jj], l[jj], h[jj + 1], l[jj + 1], b0, b1);
+        }
+    }
+}
+/* loads the PH chunk ch of ph (lanes with g == 0; zeros elsewhere) */
+__device__ __forceinline__ void ph_load(const u32 *ph, int ch, int g, uint4 *xh, uint4 *xl) {
+#pragma unroll
+    for (int wi = 0; wi < 4; wi++) {
+        if (g == 0) {
+            xh[wi] = *(const uint4 *)(ph + (size_t)ch * 32 + 4 * wi);
+            xl[wi] = *(const uint4 *)(ph + (size_t)ch * 32 + 16 + 4 * wi);
+        } else {
+            xh[wi] = make_uint4(0, 0, 0, 0);
+            xl[wi] = make_uint4(0, 0, 0, 0);
+        }
+    }
+}
+
+/* Gate/up + SiLU + routing weight for slot r = t * topk + j (expert e = idx[r]):
+     act[r] (PH over I) = silu(ws2_1[e] W1[e] h) * (ws2_3[e] W3[e] h) * wt[r] * ws2_2[e]
+   (the down projection's per-expert factor is folded in here, so that the
+   down kernel sums all experts in one accumulator). h: hnp, PH over H of
+   token t (hnp + t * H u32). grid (I / 8, T * topk), block 128 = 4 warps on
+   the same 8 rows of W1 and W3, each warp a quarter of the H / 128 groups of
+   4 chunks, 2 groups (4 loads a lane) in flight. Needs H % 128 == 0, I % 32 == 0. */
+#define MG_U 2
+extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_mma(const u32 *hnp, const int *idx, const float *wt,
+                                                                    const u8 *w1p, const u8 *w1s, const float *ws2_1,
+                                                                    const u8 *w3p, const u8 *w3s, const float *ws2_3,
+                                                                    const float *ws2_2, u32 *act, int H, int I, int topk) {
+    __shared__ float red[4][2][8];
+    __shared__ float av[8];
+    int r = blockIdx.y, t = r / topk;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, tq = lane & 3;
+    int e = idx[r];
+    int i0 = blockIdx.x * 8;
+    size_t row = (size_t)e * I + i0 + g;
+    const uint4 *p1 = (const uint4 *)(w1p + row * (H / 2)), *p3 = (const uint4 *)(w3p + row * (H / 2));
+    const u8 *s1 = w1s + row * (H / 16), *s3 = w3s + row * (H / 16);
+    const u32 *ph = hnp + (size_t)t * H;
+    int NG = H >> 7;
+    int g0 = NG * warp / 4, g1 = NG * (warp + 1) / 4;
+    float c1[4] = {0.0f, 0.0f, 0.0f, 0.0f}, c3[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int gg = g0; gg < g1; gg += MG_U) {
+        uint4 q1[MG_U], q3[MG_U];
+        u32 sc1[MG_U], sc3[MG_U];
+#pragma unroll
+        for (int u = 0; u < MG_U; u++) {
+            int ch = 4 * (gg + u) + tq;
+            if (gg + u < g1) {
+                q1[u] = ld_stream16(p1 + ch);
+                q3[u] = ld_stream16(p3 + ch);
+                sc1[u] = ld_stream_u16(s1 + 2 * ch);
+                sc3[u] = ld_stream_u16(s3 + 2 * ch);
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < MG_U; u++) {
+            if (gg + u < g1) {
+                uint4 xh[4], xl[4];
+                ph_load(ph, 4 * (gg + u) + tq, g, xh, xl);
+                fp4_chunk_mma(c1, q1[u], sc1[u], xh, xl);
+                fp4_chunk_mma(c3, q3[u], sc3[u], xh, xl);
+            }
+        }
+    }
+    if (g == 0) { /* lanes 0..3: rows 2tq, 2tq+1 */
+        red[warp][0][2 * tq] = c1[0] + c1[2];
+        red[warp][0][2 * tq + 1] = c1[1] + c1[3];
+        red[warp][1][2 * tq] = c3[0] + c3[2];
+        red[warp][1][2 * tq + 1] = c3[1] + c3[3];
+    }
+    __syncthreads();
+    if (threadIdx.x < 8) {
+        int k = threadIdx.x;
+        float gv = (red[0][0][k] + red[1][0][k] + red[2][0][k] + red[3][0][k]) * (ws2_1[e] * MMA_FP4_CORRECTION);
+        float uv = (red[0][1][k] + red[1][1][k] + red[2][1][k] + red[3][1][k]) * (ws2_3[e] * MMA_FP4_CORRECTION);
+        av[k] = gv / (1.0f + expf(-gv)) * uv * (wt[r] * ws2_2[e]);
+    }
+    __syncthreads();
+    if (threadIdx.x < 4) { /* rows i0 + j and i0 + j + 4 are one PH pair */
+        int j = threadIdx.x, c = i0 >> 5, wi = (i0 & 31) >> 3;
+        u32 hi, lo;
+        ph_pack(av[j], av[j + 4], hi, lo);
+        u32 *out = act + (size_t)r * I + (size_t)c * 32;
+        out[4 * wi + j] = hi;
+        out[16 + 4 * wi + j] = lo;
+    }
+}
+
+/* Down projection + residual for token slot t, all experts in one accumulator:
+     x[t, n] += sum_j W2[e_j][n] . act[t * topk + j]   (act from k_moe_gate_up_mma:
+   PH, already times wt * ws2_2). grid (H / 8, T), block 256 = 8 warps on the
+   same 8 output rows, each warp an eighth of the topk * I / 128 groups of 4
+   chunks, 4 groups (4 loads a lane) in flight. Needs H % 8 == 0, I % 128 == 0,
+   topk <= 32. */
+#define MDM_U 4
+extern "C" __global__ void __launch_bounds__(256) k_moe_down_mma(const u32 *act, const int *idx, const u8 *w2p,
+                                                                 const u8 *w2s, float *x, int H, int I, int topk) {
+    __shared__ int se[32];
+    __shared__ float red[8][8];
+    int t = blockIdx.y;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, tq = lane & 3;
+    if (threadIdx.x < topk) se[threadIdx.x] = idx[t * topk + threadIdx.x];
+    __syncthreads();
+    int n = blockIdx.x * 8 + g;
+    int NCI = I >> 5, NG = (topk * NCI) >> 2;
+    int g0 = NG * warp / 8, g1 = NG * (warp + 1) / 8;
+    const u32 *ap = act + (size_t)t * topk * I;
+    float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int gg = g0; gg < g1; gg += MDM_U) {
+        uint4 q[MDM_U];
+        u32 sc[MDM_U];
+#pragma unroll
+        for (int u = 0; u < MDM_U; u++) {
+            int f = 4 * (gg + u) + tq, j = f / NCI, cc = f - j * NCI;
+            if (gg + u < g1) {
+                size_t rw = (size_t)se[j] * H + n;
+                q[u] = ld_stream16(w2p + rw * (I / 2) + (size_t)cc * 16);
+                sc[u] = ld_stream_u16(w2s + rw * (I / 16) + 2 * cc);
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < MDM_U; u++) {
+            if (gg + u < g1) {
+                uint4 xh[4], xl[4];
+                ph_load(ap, 4 * (gg + u) + tq, g, xh, xl); /* chunk f of the flattened [topk][I] */
+                fp4_chunk_mma(c, q[u], sc[u], xh, xl);
+            }
+        }
+    }
+    if (g == 0) {
+        red[warp][2 * tq] = c[0] + c[2];
+        red[warp][2 * tq + 1] = c[1] + c[3];
+    }
+    __syncthreads();
+    if (threadIdx.x < 8) {
+        float y = 0.0f;
+        for (int w = 0; w < 8; w++) y += red[w][threadIdx.x];
+        x[(size_t)t * H + blockIdx.x * 8 + threadIdx.x] += y * MMA_FP4_CORRECTION;
+    }
+}
+
+/* v[T, K] fp32 (natural order) -> PH; grid (ceil(K / 2 / 256), T), block 256:
+   one pair per thread. For tests and for passes whose normed vector comes from
+   k_rmsnorm. */
+extern "C" __global__ void k_to_ph(const float *v, u32 *ph, int K) {
+    int p = blockIdx.x * blockDim.x + threadIdx.x, t = blockIdx.y;
+    if (p >= K / 2) return;
+    int c = p >> 4, q = p & 15, e0 = 32 * c + 8 * (q >> 2) + (q & 3);
+    u32 hi, lo;
+    ph_pack(v[(size_t)t * K + e0], v[(size_t)t * K + e0 + 4], hi, lo);
+    ph[(size_t)t * K + 32 * c + q] = hi;
+    ph[(size_t)t * K + 32 * c + 16 + q] = lo;
 }

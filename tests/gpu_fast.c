@@ -30,6 +30,11 @@ static int dget(void *h, minimax__cu_ptr p, size_t n) {
     r |= minimax__cu.cuMemcpyDtoH(h, p, n);
     return r;
 }
+static float h16(uint16_t h) { /* IEEE f16 -> float */
+    int e = (h >> 10) & 31, mnt = h & 1023;
+    float v = e == 0 ? ldexpf((float)mnt, -24) : e == 31 ? (mnt ? NAN : INFINITY) : ldexpf((float)(mnt | 1024), e - 25);
+    return (h & 0x8000u) ? -v : v;
+}
 static void rand_f32(test_rng *r, float *x, size_t n, float sd) {
     size_t i;
     for (i = 0; i < n; i++) x[i] = sd * test_rng_normal(r);
@@ -317,6 +322,53 @@ static void test_moe_fast(void) {
             printf("    moe down T=%d: rel err %.3g (of the added part)\n", T, err);
             CHECK(!bad && err < 2e-5, "down T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
             free(dg); free(dr);
+        }
+        { /* the tensor-core kernels: h -> PH (k_to_ph), gate/up (act in PH, times wt * ws2_2), down. Bound 1e-4
+             (products exact, fp32 sums, activations split into two f16 parts: ~2^-22 each) */
+            minimax__cu_ptr dhp = dnan((size_t)T * H), dap = dnan((size_t)T * K * NI), dx2 = dput(x0, (size_t)T * H * 4);
+            uint32_t *ap = (uint32_t *)malloc((size_t)T * K * NI * 4);
+            float *x2 = (float *)malloc((size_t)T * H * 4), *nat = (float *)malloc((size_t)T * K * NI * 4);
+            float *aref2 = (float *)malloc((size_t)T * K * NI * 4), *dg = (float *)malloc((size_t)T * H * 4);
+            float *dr = (float *)malloc((size_t)T * H * 4);
+            int rr, c, q;
+            a[0] = &dh; a[1] = &dhp; a[2] = &Hh;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_TO_PH, (unsigned)((H / 2 + 255) / 256), (unsigned)T, 256, 0, a) ==
+                        MINIMAX_OK, "launch: %s", minimax_last_error());
+            a[0] = &dhp; a[1] = &didx; a[2] = &dwt; a[3] = &dp1; a[4] = &ds1; a[5] = &df1; a[6] = &dp3; a[7] = &ds3;
+            a[8] = &df3; a[9] = &df2; a[10] = &dap; a[11] = &Hh;
+            {
+                void *b[14];
+                memcpy(b, a, sizeof a);
+                b[12] = &In; b[13] = &Kk;
+                REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128, 0,
+                                             b) == MINIMAX_OK, "launch: %s", minimax_last_error());
+            }
+            a[0] = &dap; a[1] = &didx; a[2] = &dp2; a[3] = &ds2; a[4] = &dx2; a[5] = &Hh; a[6] = &In; a[7] = &Kk;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a) ==
+                        MINIMAX_OK, "launch: %s", minimax_last_error());
+            REQUIRE(dget(ap, dap, (size_t)T * K * NI * 4) == 0 && dget(x2, dx2, (size_t)T * H * 4) == 0, "download");
+            for (rr = 0; rr < T * K; rr++) {
+                for (c = 0; c < NI / 32; c++)
+                    for (q = 0; q < 16; q++) {
+                        const uint32_t *cp = ap + (size_t)rr * NI + (size_t)c * 32;
+                        int e0 = 32 * c + 8 * (q >> 2) + (q & 3);
+                        nat[(size_t)rr * NI + e0] = (h16((uint16_t)(cp[q] & 0xffffu)) + h16((uint16_t)(cp[16 + q] & 0xffffu))) * 16.0f;
+                        nat[(size_t)rr * NI + e0 + 4] = (h16((uint16_t)(cp[q] >> 16)) + h16((uint16_t)(cp[16 + q] >> 16))) * 16.0f;
+                    }
+                for (i = 0; i < NI; i++) aref2[(size_t)rr * NI + i] = aref[(size_t)rr * NI + i] * wt[rr] * f2[idx[rr]];
+            }
+            err = eu_rel_err(nat, aref2, (size_t)T * K * NI, &bad);
+            printf("    moe gate/up (tensor cores) T=%d: rel err %.3g\n", T, err);
+            CHECK(!bad && err < 1e-4, "gate/up mma T=%d: rel err %g (bound 1e-4), nan/inf %d", T, err, bad);
+            for (i = 0; i < T * H; i++) {
+                dg[i] = x2[i] - x0[i];
+                dr[i] = xref[i] - x0[i];
+            }
+            err = eu_rel_err(dg, dr, (size_t)T * H, &bad);
+            printf("    moe down (tensor cores) T=%d: rel err %.3g (of the added part)\n", T, err);
+            CHECK(!bad && err < 1e-4, "down mma T=%d: rel err %g (bound 1e-4), nan/inf %d", T, err, bad);
+            minimax__cu.cuMemFree(dhp); minimax__cu.cuMemFree(dap); minimax__cu.cuMemFree(dx2);
+            free(ap); free(x2); free(nat); free(aref2); free(dg); free(dr);
         }
         minimax__cu.cuMemFree(dh); minimax__cu.cuMemFree(dx); minimax__cu.cuMemFree(dact);
         minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt);
