@@ -17,9 +17,9 @@
      3. times S decode steps of the B sessions (CUDA events around each graph
         replay, median after W warm-up steps) with the engine's general
         kernels ("base"), the fast small-batch matrix and expert kernels with
-        the general attention ("fast-mm"), all fast kernels but the fp32
-        expert kernels instead of the tensor-core ones at batch 1
-        ("fast-f32x"), and all fast kernels ("fast"),
+        the general attention ("fast-mm"), at batch 1 all fast kernels with
+        the tensor-core expert kernels (opt-in, "fast-mma"), and all fast
+        kernels ("fast"),
      4. counts the bytes a step must read (weights incl. only the experts the
         routing selected, counted from a final routed step, and KV cache) and
         prints tokens/s, ms per step, GB/s and the ratio to the bandwidth,
@@ -149,7 +149,7 @@ int main(int argc, char **argv) {
     memset(&d, 0, sizeof d);
     d.checkpoint_dir = dir;
     d.max_sessions = batch;
-    d.max_context = ctx + 3 * (warmup + steps) + 2; /* the variants' steps, and the routing count */
+    d.max_context = ctx + 4 * (warmup + steps) + 2; /* the variants' steps, and the routing count */
     t_load = minimax__now_ms();
     if (dir) {
         r = minimax_model_load(&d, &m);
@@ -190,20 +190,21 @@ int main(int argc, char **argv) {
         if (!json) fprintf(stderr, "context: %d x %d tokens of random KV cache\n", batch, ctx);
     }
 
-    for (v = 0; v < 4; v++) { /* base, fast-mm (fast products, general attention), fast-f32x (fast, fp32 expert
-                                 kernels instead of the tensor-core ones), fast */
-        static const int mode[4] = {0, 2, 3, 1};
+    for (v = 0; v < 4; v++) { /* base, fast-mm (fast products, general attention), fast-mma (fast, tensor-core
+                                 expert kernels at batch 1), fast */
+        static const int mode[4] = {0, 2, 4, 1};
         float *ms;
         double c0 = 0;
         if (v == 0 && !strcmp(kernels, "fast")) continue;
         if (v > 0 && !strcmp(kernels, "base")) continue;
-        if ((v == 1 || v == 2) && (!strcmp(kernels, "fast") || !m->fast_part)) continue;
+        if (v == 1 && (!strcmp(kernels, "fast") || !m->fast_part)) continue;
+        if (v == 2 && (batch != 1 || !m->fast_part)) continue;
         m->fast_decode = mode[v];
         minimax__bench_reset_graphs(m);
         ms = (float *)malloc((size_t)steps * sizeof(float));
         for (i = 0; i < batch; i++) c0 += ss[i]->pos;
         if ((r = minimax__bench_steps(m, ss, batch, steps, warmup, ms)) != MINIMAX_OK) return fail("decode steps", r);
-        res[nres].name = v == 0 ? "base" : v == 1 ? "fast-mm" : v == 2 ? "fast-f32x" : "fast";
+        res[nres].name = v == 0 ? "base" : v == 1 ? "fast-mm" : v == 2 ? "fast-mma" : "fast";
         res[nres].ctx_mean = c0 / batch + warmup + steps / 2.0;
         res[nres].ms_median = minimax__median(ms, steps);
         res[nres].ms_min = ms[0];

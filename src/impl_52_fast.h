@@ -8,8 +8,9 @@
    kernels.cu run instead of the general ones. Numbers are the same kind
    (fp32 activations and accumulation), only the summation order differs.
    m->fast_decode: 1 = all fast kernels (the default), 0 = none (the
-   benchmark's baseline), 2 = all but the split-KV attention, 3 = all but the
-   tensor-core expert kernels (the fp32 ones instead; for the benchmark). */
+   benchmark's baseline), 2 = all but the split-KV attention, 3 = the same as
+   1 (a separate name for the benchmark), 4 = all, with the tensor-core expert
+   kernels at T = 1 (opt-in: tested, not yet faster; see BENCHMARKS.md). */
 
 #define MINIMAX__FAST_MAX_T 8
 
@@ -123,9 +124,10 @@ MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
 
 /* The tensor-core expert kernels (one token slot; the normed input in the PH
    layout at minimax__fast_hn_ph, written by minimax__norm_router). */
+#define MINIMAX__MMA_GU_SMEM(H) ((unsigned)(H) * 4u) /* k_moe_gate_up_mma: h in PH */
 MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
-    return m->fast_decode == 1 && T == 1 && m->fast_part && c->hidden_size % 128 == 0 &&
+    return m->fast_decode == 4 && T == 1 && m->fast_part && c->hidden_size % 128 == 0 && c->hidden_size * 4 <= 48 * 1024 &&
            c->intermediate_size % 128 == 0 && c->top_k <= 32;
 }
 
@@ -139,29 +141,29 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
         void *a[14];
         a[0] = &hp;
         a[1] = &m->topk_idx;
-        a[2] = &m->topk_wt;
-        a[3] = (void *)&ly->w1p;
-        a[4] = (void *)&ly->w1s;
-        a[5] = (void *)&ly->ws2_1;
-        a[6] = (void *)&ly->w3p;
-        a[7] = (void *)&ly->w3s;
-        a[8] = (void *)&ly->ws2_3;
-        a[9] = (void *)&ly->ws2_2;
-        a[10] = &m->act;
-        a[11] = &H;
-        a[12] = &NI;
-        a[13] = &K;
-        if ((r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128, 0, a)) !=
-            MINIMAX_OK)
+        a[2] = (void *)&ly->w1p;
+        a[3] = (void *)&ly->w1s;
+        a[4] = (void *)&ly->ws2_1;
+        a[5] = (void *)&ly->w3p;
+        a[6] = (void *)&ly->w3s;
+        a[7] = (void *)&ly->ws2_3;
+        a[8] = &m->act;
+        a[9] = &H;
+        a[10] = &NI;
+        a[11] = &K;
+        if ((r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128,
+                                      MINIMAX__MMA_GU_SMEM(H), a)) != MINIMAX_OK)
             return r;
         a[0] = &m->act;
         a[1] = &m->topk_idx;
-        a[2] = (void *)&ly->w2p;
-        a[3] = (void *)&ly->w2s;
-        a[4] = &m->x;
-        a[5] = &H;
-        a[6] = &NI;
-        a[7] = &K;
+        a[2] = &m->topk_wt;
+        a[3] = (void *)&ly->w2p;
+        a[4] = (void *)&ly->w2s;
+        a[5] = (void *)&ly->ws2_2;
+        a[6] = &m->x;
+        a[7] = &H;
+        a[8] = &NI;
+        a[9] = &K;
         return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a);
     }
     {
@@ -200,7 +202,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
-    return (m->fast_decode == 1 || m->fast_decode == 3) && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T &&
+    return (m->fast_decode == 1 || m->fast_decode == 3 || m->fast_decode == 4) && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T &&
            c->head_dim == 128 &&
            c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
 }

@@ -979,7 +979,7 @@ __device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq
    grid (ceil(I / 8), T * topk), block 128 = 4 warps x 2 rows (of both W1 and
    W3: four rows share each activation load). Dynamic shared memory H * 4
    bytes (h in CT order). Needs H % 32 == 0, I % 32 == 0. */
-extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
                                                                      const u8 *w1s, const float *ws2_1, const u8 *w3p,
                                                                      const u8 *w3s, const float *ws2_3, float *act,
                                                                      int H, int I, int topk) {
@@ -1454,14 +1454,18 @@ extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid,
    activation vector as A. Per 4 codes a lane spends 2 pair decodes, 2 HMUL2
    (block scale) and a quarter of an mma: ~2.5 instructions per weight.
 
-   EXACTNESS. B = e2m1 * 2^-14 (fp4_pair) times e4m3 * 2^6 (the block scale as
-   f16, exact: at most 448 * 64) = e2m1 * e4m3 * 2^-8: a multiple of 2^-18 with
-   at most 6 significant bits, so exact in f16 (subnormals included). The
-   activations are split into hi + lo f16 parts (x * 2^-4 = hi + lo, 22 bits;
-   the 2^-4 keeps |x| up to 1e6 finite): row 0 of A holds hi, row 8 lo, so one
-   mma takes both and C rows 0 / 8 are their dots; the tensor cores multiply
-   exactly and accumulate in fp32. The result is x . W to ~2^-22 relative per
-   element (the fp32 kernels: 2^-24), times 2^12 / ws2 applied once per output.
+   EXACTNESS. B = e2m1 (fp4_pair's e2m1 * 2^-14, times 2^14) times the E4M3
+   block scale, both exact f16, = e2m1 * e4m3 in [2^-10, 2688] with at most 6
+   significant bits: exact and never subnormal (the tensor cores flush f16
+   subnormals to zero: a first version with B = e2m1 * e4m3 * 2^-8 lost the
+   rows with subnormal E4M3 scales). The activations are split into hi + lo
+   f16 parts (x * 2^-4 = hi + lo * 2^-11, 22 bits; the 2^-4 keeps |x| up to
+   1e6 finite): row 0 of A holds hi, row 8 lo, so one mma takes both and C rows
+   0 / 8 are their dots; the tensor cores multiply exactly and accumulate in
+   fp32. The result is x . W to ~2^-22 relative per element (the fp32
+   kernels: 2^-24), times 2^4 * ws2 once per output (per expert in the down
+   projection: its factor wt * ws2 is applied per group of chunks in fp32;
+   folded into the f16 activations it underflowed).
 
    LOGICAL K. mma lane (g = lane / 4, tq = lane % 4) gives B for k = 2tq, 2tq+1,
    2tq+8, 2tq+9 and A (row 0 / 8) for the same k. Lane (g, tq) loads chunk
@@ -1473,26 +1477,27 @@ extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid,
 
    ACTIVATION LAYOUT "PH" (pairs, hi/lo) of a vector v[K], K % 32 == 0: chunk c
    = 32 u32 at ph + 32c: [4wi + j] = f16x2 of (v[32c+8wi+j], v[32c+8wi+j+4]) * 2^-4
-   rounded (low half = first), [16 + 4wi + j] = what that rounding left (as
-   f16x2). Lanes 0..3 (g = 0) load it for A; the other lanes give zeros. */
+   rounded (low half = first), [16 + 4wi + j] = what that rounding left, times
+   2^11 (as f16x2; so that it stays a normal f16: the tensor cores flush
+   subnormals), i.e. v * 2^-4 = hi + lo * 2^-11, exact to ~2^-22 for
+   |v| in [2^-8, 2^20]. C row 8 (lo) is scaled back by 2^-11.
+   Lanes 0..3 (g = 0) load it for A; the other lanes give zeros. */
 #define PH_SCALE 0.0625f
-#define MMA_FP4_CORRECTION 4096.0f /* 2^8 for the weights, 2^4 for the activations */
+#define PH_LO 2048.0f /* the lo part is stored times 2^11: a normal f16 wherever hi is above ~2^-12 */
+#define PH_LO_INV 0.00048828125f
+#define MMA_FP4_CORRECTION 16.0f /* 2^4 for the activations */
 __device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo) {
     a *= PH_SCALE;
     b *= PH_SCALE;
     asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(hi) : "f"(b), "f"(a)); /* a -> low half */
     float ha = f16f((u16)(hi & 0xffffu)), hb = f16f((u16)(hi >> 16));
-    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(lo) : "f"(b - hb), "f"(a - ha));
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(lo) : "f"((b - hb) * PH_LO), "f"((a - ha) * PH_LO));
 }
-__device__ __forceinline__ float ph_value(u32 hi, u32 lo, int upper) { /* for tests: v = (hi + lo) / 2^-4 */
-    u16 h = (u16)(upper ? hi >> 16 : hi & 0xffffu), l = (u16)(upper ? lo >> 16 : lo & 0xffffu);
-    return (f16f(h) + f16f(l)) / PH_SCALE;
-}
-/* the E4M3 scale byte s as f16 e4m3 * 2^6 in both halves */
-__device__ __forceinline__ u32 e4m3_x64_f16x2(u32 s) {
-    u32 h = ((s & 0x80u) << 8) | ((s & 0x7fu) << 7); /* e4m3 * 2^-8 */
+/* the E4M3 scale byte s as its exact f16 value in both halves (>= 2^-9: normal in f16) */
+__device__ __forceinline__ u32 e4m3_f16x2(u32 s) {
+    u32 h = ((s & 0x80u) << 8) | ((s & 0x7fu) << 7); /* e4m3 * 2^-8 (an f16 subnormal for small scales) */
     u32 h2 = h | (h << 16), r;
-    asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(r) : "r"(h2), "r"(0x74007400u)); /* * 2^14 */
+    asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(r) : "r"(h2), "r"(0x5c005c00u)); /* * 2^8 */
     return r;
 }
 __device__ __forceinline__ u32 hmul2(u32 a, u32 b) {
@@ -1509,7 +1514,7 @@ __device__ __forceinline__ void mma_f16_16816(float *c, u32 a0, u32 a1, u32 a2, 
 /* The 8 mmas of one weight chunk q (scales s2) against the PH chunk xh (4 hi
    words per wi in xh[wi], 4 lo words in xl[wi]; zeros on lanes g != 0). */
 __device__ __forceinline__ void fp4_chunk_mma(float *c, uint4 q, u32 s2, const uint4 *xh, const uint4 *xl) {
-    u32 sa = e4m3_x64_f16x2(s2 & 0xffu), sb = e4m3_x64_f16x2((s2 >> 8) & 0xffu);
+    u32 sa = e4m3_f16x2(s2 & 0xffu), sb = e4m3_f16x2((s2 >> 8) & 0xffu);
     u32 wd[4] = {q.x, q.y, q.z, q.w};
 #pragma unroll
     for (int wi = 0; wi < 4; wi++) {
@@ -1517,7 +1522,9 @@ __device__ __forceinline__ void fp4_chunk_mma(float *c, uint4 q, u32 s2, const u
         u32 h[4] = {xh[wi].x, xh[wi].y, xh[wi].z, xh[wi].w}, l[4] = {xl[wi].x, xl[wi].y, xl[wi].z, xl[wi].w};
 #pragma unroll
         for (int jj = 0; jj < 4; jj += 2) {
-            u32 b0 = hmul2(fp4_pair(wd[wi], jj), sc), b1 = hmul2(fp4_pair(wd[wi], jj + 1), sc);
+            /* exact e2m1 (times 2^14: normal f16), then times the exact scale */
+            u32 b0 = hmul2(hmul2(fp4_pair(wd[wi], jj), 0x74007400u), sc);
+            u32 b1 = hmul2(hmul2(fp4_pair(wd[wi], jj + 1), 0x74007400u), sc);
             mma_f16_16816(c, h[jj], l[jj], h[jj + 1], l[jj + 1], b0, b1);
         }
     }
@@ -1536,18 +1543,22 @@ __device__ __forceinline__ void ph_load(const u32 *ph, int ch, int g, uint4 *xh,
     }
 }
 
-/* Gate/up + SiLU + routing weight for slot r = t * topk + j (expert e = idx[r]):
-     act[r] (PH over I) = silu(ws2_1[e] W1[e] h) * (ws2_3[e] W3[e] h) * wt[r] * ws2_2[e]
-   (the down projection's per-expert factor is folded in here, so that the
-   down kernel sums all experts in one accumulator). h: hnp, PH over H of
-   token t (hnp + t * H u32). grid (I / 8, T * topk), block 128 = 4 warps on
-   the same 8 rows of W1 and W3, each warp a quarter of the H / 128 groups of
-   4 chunks, 2 groups (4 loads a lane) in flight. Needs H % 128 == 0, I % 32 == 0. */
-#define MG_U 2
-extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_mma(const u32 *hnp, const int *idx, const float *wt,
-                                                                    const u8 *w1p, const u8 *w1s, const float *ws2_1,
-                                                                    const u8 *w3p, const u8 *w3s, const float *ws2_3,
-                                                                    const float *ws2_2, u32 *act, int H, int I, int topk) {
+/* Gate/up + SiLU for slot r = t * topk + j (expert e = idx[r]):
+     act[r] (PH over I) = silu(ws2_1[e] W1[e] h) * (ws2_3[e] W3[e] h)
+   h: hnp, PH over H of token t (hnp + t * H u32). grid (I / 8, T * topk),
+   block 128 = 4 warps on the same 8 rows of W1 and W3, each warp a quarter
+   of the H / 128 groups of 4 chunks. A lane first issues the loads of up to
+   MG_U groups (2 x MG_U 16-byte loads: at the real shapes all its weights),
+   then the block copies h (PH, H * 4 bytes) into shared memory while they are
+   in flight, so that the activations come from shared memory and the weights
+   cost one memory latency. Needs H % 128 == 0, I % 32 == 0; dynamic shared
+   memory H * 4 bytes. */
+#define MG_U 6
+extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_mma(const u32 *hnp, const int *idx, const u8 *w1p,
+                                                                    const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                    const u8 *w3s, const float *ws2_3, u32 *act, int H,
+                                                                    int I, int topk) {
+    extern __shared__ uint4 xsm[];
     __shared__ float red[4][2][8];
     __shared__ float av[8];
     int r = blockIdx.y, t = r / topk;
@@ -1557,13 +1568,40 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_mma(const u32 *h
     size_t row = (size_t)e * I + i0 + g;
     const uint4 *p1 = (const uint4 *)(w1p + row * (H / 2)), *p3 = (const uint4 *)(w3p + row * (H / 2));
     const u8 *s1 = w1s + row * (H / 16), *s3 = w3s + row * (H / 16);
-    const u32 *ph = hnp + (size_t)t * H;
     int NG = H >> 7;
     int g0 = NG * warp / 4, g1 = NG * (warp + 1) / 4;
     float c1[4] = {0.0f, 0.0f, 0.0f, 0.0f}, c3[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int gg = g0; gg < g1; gg += MG_U) {
-        uint4 q1[MG_U], q3[MG_U];
-        u32 sc1[MG_U], sc3[MG_U];
+    uint4 q1[MG_U], q3[MG_U];
+    u32 sc1[MG_U], sc3[MG_U];
+    int gg = g0;
+#pragma unroll
+    for (int u = 0; u < MG_U; u++) {
+        int ch = 4 * (gg + u) + tq;
+        if (gg + u < g1) {
+            q1[u] = ld_stream16(p1 + ch);
+            q3[u] = ld_stream16(p3 + ch);
+            sc1[u] = ld_stream_u16(s1 + 2 * ch);
+            sc3[u] = ld_stream_u16(s3 + 2 * ch);
+        }
+    }
+    { /* h (PH) into shared memory while the weights are on their way */
+        const uint4 *src = (const uint4 *)(hnp + (size_t)t * H);
+        for (int i = threadIdx.x; i < H / 4; i += blockDim.x) xsm[i] = src[i];
+    }
+    __syncthreads();
+    const u32 *ph = (const u32 *)xsm;
+    for (;;) {
+#pragma unroll
+        for (int u = 0; u < MG_U; u++) {
+            if (gg + u < g1) {
+                uint4 xh[4], xl[4];
+                ph_load(ph, 4 * (gg + u) + tq, g, xh, xl);
+                fp4_chunk_mma(c1, q1[u], sc1[u], xh, xl);
+                fp4_chunk_mma(c3, q3[u], sc3[u], xh, xl);
+            }
+        }
+        gg += MG_U;
+        if (gg >= g1) break;
 #pragma unroll
         for (int u = 0; u < MG_U; u++) {
             int ch = 4 * (gg + u) + tq;
@@ -1574,28 +1612,19 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_mma(const u32 *h
                 sc3[u] = ld_stream_u16(s3 + 2 * ch);
             }
         }
-#pragma unroll
-        for (int u = 0; u < MG_U; u++) {
-            if (gg + u < g1) {
-                uint4 xh[4], xl[4];
-                ph_load(ph, 4 * (gg + u) + tq, g, xh, xl);
-                fp4_chunk_mma(c1, q1[u], sc1[u], xh, xl);
-                fp4_chunk_mma(c3, q3[u], sc3[u], xh, xl);
-            }
-        }
     }
     if (g == 0) { /* lanes 0..3: rows 2tq, 2tq+1 */
-        red[warp][0][2 * tq] = c1[0] + c1[2];
-        red[warp][0][2 * tq + 1] = c1[1] + c1[3];
-        red[warp][1][2 * tq] = c3[0] + c3[2];
-        red[warp][1][2 * tq + 1] = c3[1] + c3[3];
+        red[warp][0][2 * tq] = fmaf(c1[2], PH_LO_INV, c1[0]);
+        red[warp][0][2 * tq + 1] = fmaf(c1[3], PH_LO_INV, c1[1]);
+        red[warp][1][2 * tq] = fmaf(c3[2], PH_LO_INV, c3[0]);
+        red[warp][1][2 * tq + 1] = fmaf(c3[3], PH_LO_INV, c3[1]);
     }
     __syncthreads();
     if (threadIdx.x < 8) {
         int k = threadIdx.x;
         float gv = (red[0][0][k] + red[1][0][k] + red[2][0][k] + red[3][0][k]) * (ws2_1[e] * MMA_FP4_CORRECTION);
         float uv = (red[0][1][k] + red[1][1][k] + red[2][1][k] + red[3][1][k]) * (ws2_3[e] * MMA_FP4_CORRECTION);
-        av[k] = gv / (1.0f + expf(-gv)) * uv * (wt[r] * ws2_2[e]);
+        av[k] = gv / (1.0f + expf(-gv)) * uv;
     }
     __syncthreads();
     if (threadIdx.x < 4) { /* rows i0 + j and i0 + j + 4 are one PH pair */
@@ -1608,26 +1637,35 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_mma(const u32 *h
     }
 }
 
-/* Down projection + residual for token slot t, all experts in one accumulator:
-     x[t, n] += sum_j W2[e_j][n] . act[t * topk + j]   (act from k_moe_gate_up_mma:
-   PH, already times wt * ws2_2). grid (H / 8, T), block 256 = 8 warps on the
+/* Down projection + routing weights + residual for token slot t:
+     x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t * topk + j]
+   (act from k_moe_gate_up_mma, PH). A group of 4 chunks never straddles two
+   experts (I % 128 == 0): each group's mma result is scaled by its expert's
+   factor in fp32. grid (H / 8, T), block 256 = 8 warps on the
    same 8 output rows, each warp an eighth of the topk * I / 128 groups of 4
-   chunks, 4 groups (4 loads a lane) in flight. Needs H % 8 == 0, I % 128 == 0,
+   chunks, 6 groups (6 loads a lane) in flight; the activations come from L1/L2
+   (lanes 0..3). Needs H % 8 == 0, I % 128 == 0,
    topk <= 32. */
-#define MDM_U 4
-extern "C" __global__ void __launch_bounds__(256) k_moe_down_mma(const u32 *act, const int *idx, const u8 *w2p,
-                                                                 const u8 *w2s, float *x, int H, int I, int topk) {
+#define MDM_U 6
+extern "C" __global__ void __launch_bounds__(256) k_moe_down_mma(const u32 *act, const int *idx, const float *wt,
+                                                                 const u8 *w2p, const u8 *w2s, const float *ws2_2,
+                                                                 float *x, int H, int I, int topk) {
     __shared__ int se[32];
+    __shared__ float sf[32];
     __shared__ float red[8][8];
     int t = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, tq = lane & 3;
-    if (threadIdx.x < topk) se[threadIdx.x] = idx[t * topk + threadIdx.x];
+    if (threadIdx.x < topk) {
+        int e = idx[t * topk + threadIdx.x];
+        se[threadIdx.x] = e;
+        sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
+    }
     __syncthreads();
     int n = blockIdx.x * 8 + g;
     int NCI = I >> 5, NG = (topk * NCI) >> 2;
     int g0 = NG * warp / 8, g1 = NG * (warp + 1) / 8;
     const u32 *ap = act + (size_t)t * topk * I;
-    float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float y0 = 0.0f, y1 = 0.0f;
     for (int gg = g0; gg < g1; gg += MDM_U) {
         uint4 q[MDM_U];
         u32 sc[MDM_U];
@@ -1644,14 +1682,18 @@ extern "C" __global__ void __launch_bounds__(256) k_moe_down_mma(const u32 *act,
         for (int u = 0; u < MDM_U; u++) {
             if (gg + u < g1) {
                 uint4 xh[4], xl[4];
+                float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                float f = sf[(4 * (gg + u)) / NCI]; /* the group's expert (uniform over the warp) */
                 ph_load(ap, 4 * (gg + u) + tq, g, xh, xl); /* chunk f of the flattened [topk][I] */
                 fp4_chunk_mma(c, q[u], sc[u], xh, xl);
+                y0 = fmaf(f, fmaf(c[2], PH_LO_INV, c[0]), y0);
+                y1 = fmaf(f, fmaf(c[3], PH_LO_INV, c[1]), y1);
             }
         }
     }
     if (g == 0) {
-        red[warp][2 * tq] = c[0] + c[2];
-        red[warp][2 * tq + 1] = c[1] + c[3];
+        red[warp][2 * tq] = y0;
+        red[warp][2 * tq + 1] = y1;
     }
     __syncthreads();
     if (threadIdx.x < 8) {

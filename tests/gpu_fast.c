@@ -323,8 +323,9 @@ static void test_moe_fast(void) {
             CHECK(!bad && err < 2e-5, "down T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
             free(dg); free(dr);
         }
-        { /* the tensor-core kernels: h -> PH (k_to_ph), gate/up (act in PH, times wt * ws2_2), down. Bound 1e-4
-             (products exact, fp32 sums, activations split into two f16 parts: ~2^-22 each) */
+        { /* the tensor-core kernels: h -> PH (k_to_ph), gate/up (act in PH, decoded here: hi + lo * 2^-11,
+             times 2^4), down. Bound 1e-4 (products exact, fp32 sums, activations split into two f16
+             parts: ~2^-22 each; with only one part the error would be ~1.5e-4) */
             minimax__cu_ptr dhp = dnan((size_t)T * H), dap = dnan((size_t)T * K * NI), dx2 = dput(x0, (size_t)T * H * 4);
             uint32_t *ap = (uint32_t *)malloc((size_t)T * K * NI * 4);
             float *x2 = (float *)malloc((size_t)T * H * 4), *nat = (float *)malloc((size_t)T * K * NI * 4);
@@ -334,16 +335,12 @@ static void test_moe_fast(void) {
             a[0] = &dh; a[1] = &dhp; a[2] = &Hh;
             REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_TO_PH, (unsigned)((H / 2 + 255) / 256), (unsigned)T, 256, 0, a) ==
                         MINIMAX_OK, "launch: %s", minimax_last_error());
-            a[0] = &dhp; a[1] = &didx; a[2] = &dwt; a[3] = &dp1; a[4] = &ds1; a[5] = &df1; a[6] = &dp3; a[7] = &ds3;
-            a[8] = &df3; a[9] = &df2; a[10] = &dap; a[11] = &Hh;
-            {
-                void *b[14];
-                memcpy(b, a, sizeof a);
-                b[12] = &In; b[13] = &Kk;
-                REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128, 0,
-                                             b) == MINIMAX_OK, "launch: %s", minimax_last_error());
-            }
-            a[0] = &dap; a[1] = &didx; a[2] = &dp2; a[3] = &ds2; a[4] = &dx2; a[5] = &Hh; a[6] = &In; a[7] = &Kk;
+            a[0] = &dhp; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
+            a[8] = &dap; a[9] = &Hh; a[10] = &In; a[11] = &Kk;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128,
+                                         MINIMAX__MMA_GU_SMEM(H), a) == MINIMAX_OK, "launch: %s", minimax_last_error());
+            a[0] = &dap; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx2; a[7] = &Hh;
+            a[8] = &In; a[9] = &Kk;
             REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a) ==
                         MINIMAX_OK, "launch: %s", minimax_last_error());
             REQUIRE(dget(ap, dap, (size_t)T * K * NI * 4) == 0 && dget(x2, dx2, (size_t)T * H * 4) == 0, "download");
@@ -352,10 +349,12 @@ static void test_moe_fast(void) {
                     for (q = 0; q < 16; q++) {
                         const uint32_t *cp = ap + (size_t)rr * NI + (size_t)c * 32;
                         int e0 = 32 * c + 8 * (q >> 2) + (q & 3);
-                        nat[(size_t)rr * NI + e0] = (h16((uint16_t)(cp[q] & 0xffffu)) + h16((uint16_t)(cp[16 + q] & 0xffffu))) * 16.0f;
-                        nat[(size_t)rr * NI + e0 + 4] = (h16((uint16_t)(cp[q] >> 16)) + h16((uint16_t)(cp[16 + q] >> 16))) * 16.0f;
+                        nat[(size_t)rr * NI + e0] =
+                            (h16((uint16_t)(cp[q] & 0xffffu)) + h16((uint16_t)(cp[16 + q] & 0xffffu)) / 2048.0f) * 16.0f;
+                        nat[(size_t)rr * NI + e0 + 4] =
+                            (h16((uint16_t)(cp[q] >> 16)) + h16((uint16_t)(cp[16 + q] >> 16)) / 2048.0f) * 16.0f;
                     }
-                for (i = 0; i < NI; i++) aref2[(size_t)rr * NI + i] = aref[(size_t)rr * NI + i] * wt[rr] * f2[idx[rr]];
+                for (i = 0; i < NI; i++) aref2[(size_t)rr * NI + i] = aref[(size_t)rr * NI + i];
             }
             err = eu_rel_err(nat, aref2, (size_t)T * K * NI, &bad);
             printf("    moe gate/up (tensor cores) T=%d: rel err %.3g\n", T, err);
@@ -464,8 +463,8 @@ static void test_attention_split(void) {
    tokens. */
 static void test_model_fast_vs_general(void) {
     int mode, i, k, V, bad;
-    float *lg[2], *pl[2], *l1[2];
-    int32_t tok[2][3 * 6], tok1[2][6];
+    float *lg[2], *pl[2], *l1[3];
+    int32_t tok[2][3 * 6], tok1[3][6];
     NEED_GPU();
     V = g_m->cfg.vocab_size;
     for (mode = 0; mode < 2; mode++) {
@@ -499,6 +498,20 @@ static void test_model_fast_vs_general(void) {
             minimax_session_free(s1);
         }
     }
+    { /* the tensor-core expert kernels (fast_decode 4), one session alone */
+        minimax_session *s1;
+        int32_t id = 11, prompt[5] = {3, 9, 27, 81, 243};
+        g_m->fast_decode = 4;
+        minimax__bench_reset_graphs(g_m);
+        l1[2] = (float *)malloc((size_t)6 * V * 4);
+        REQUIRE(minimax_session_create(g_m, &s1) == MINIMAX_OK, "%s", minimax_last_error());
+        REQUIRE(minimax_prefill(s1, prompt, 4, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+        for (k = 0; k < 6; k++) {
+            REQUIRE(minimax_step(g_m, &s1, 1, &id, l1[2] + (size_t)k * V, &id) == MINIMAX_OK, "%s", minimax_last_error());
+            tok1[2][k] = id;
+        }
+        minimax_session_free(s1);
+    }
     {
         double e1 = eu_rel_err(pl[1], pl[0], (size_t)V, &bad);
         printf("    prefill chunk T=5: logits rel err %.3g\n", e1);
@@ -511,7 +524,12 @@ static void test_model_fast_vs_general(void) {
         printf("    steps T=1 (graphs): logits rel err %.3g\n", e1);
         CHECK(!bad && e1 < 1e-4, "T=1 step logits rel err %g (bound 1e-4)", e1);
         CHECK(!memcmp(tok1[0], tok1[1], sizeof tok1[0]), "T=1 tokens differ between fast and general kernels");
+        e1 = eu_rel_err(l1[2], l1[0], (size_t)6 * V, &bad);
+        printf("    steps T=1 (graphs), tensor-core experts: logits rel err %.3g\n", e1);
+        CHECK(!bad && e1 < 1e-4, "T=1 tensor-core step logits rel err %g (bound 1e-4)", e1);
+        CHECK(!memcmp(tok1[0], tok1[2], sizeof tok1[0]), "T=1 tokens differ (tensor-core experts)");
     }
+    free(l1[2]);
     g_m->fast_decode = 1;
     minimax__bench_reset_graphs(g_m);
     for (mode = 0; mode < 2; mode++) {
