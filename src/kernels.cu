@@ -1186,7 +1186,9 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    so a captured graph stays valid while the context grows: each split takes
    ceil((pos+1) / splits) keys), and one block serves the whole GQA group of
    one KV head, so every K/V row is read once per step.
-   k_attn_split: grid (nkv, splits, T), block 128 = 4 warps, dynamic shared
+   k_attn_split: grid (nkv, splits, T), block 128 = 4 warps (at most 168
+   registers: 3 blocks per SM, so 48 splits x 8 KV heads are one wave on 132
+   SMs), dynamic shared
    memory 5 * G * 128 floats (G = nh / nkv). Scores: lane = key (32 keys per
    warp per round), the lane reads its K row with 16-byte loads and dots it
    with the G query vectors (shared memory, broadcast). Online softmax per head
@@ -1198,7 +1200,13 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    in the file comment. */
 #define FA_D 128
 #define FA_MAXG 8
-extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, float *part, const int *pos,
+#define FA_VB 16 /* V rows loaded at once per lane (8 took 4 memory latencies per round of 32 keys; 32 needs 224 registers) */
+__device__ __forceinline__ uint2 ld_stream8(const void *p) {
+    uint2 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0, %1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));
+    return v;
+}
+extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *qr, float *part, const int *pos,
                                                                const int *srow, const int *block_table, const u16 *kv,
                                                                int layer, int nblocks, int max_blocks, int bs, int nh,
                                                                int nkv) {
@@ -1291,15 +1299,15 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
         __syncwarp();
         int nk = j1 - jb < 32 ? j1 - jb : 32;
         unsigned long long vp = (unsigned long long)vrow;
-        for (int k0 = 0; k0 < nk; k0 += 8) { /* 8 V rows in flight per lane */
-            uint2 vv[8];
+        for (int k0 = 0; k0 < nk; k0 += FA_VB) { /* the round's V rows in flight at once (the K row's registers are free now) */
+            uint2 vv[FA_VB];
 #pragma unroll
-            for (int u = 0; u < 8; u++) {
+            for (int u = 0; u < FA_VB; u++) {
                 const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, (k0 + u) & 31);
-                if (k0 + u < nk) vv[u] = *(const uint2 *)(vr + lane * 4);
+                if (k0 + u < nk) vv[u] = ld_stream8(vr + lane * 4);
             }
 #pragma unroll
-            for (int u = 0; u < 8; u++) {
+            for (int u = 0; u < FA_VB; u++) {
             int kk = k0 + u;
             if (kk >= nk) break;
             uint2 v2 = vv[u];
