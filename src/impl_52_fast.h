@@ -8,9 +8,9 @@
    kernels.cu run instead of the general ones. Numbers are the same kind
    (fp32 activations and accumulation), only the summation order differs.
    m->fast_decode: 1 = all fast kernels (the default), 0 = none (the
-   benchmark's baseline), 2 = all but the split-KV attention, 3 = the same as
-   1 (a separate name for the benchmark), 4 = all, with the tensor-core expert
-   kernels at T = 1 (opt-in: tested, not yet faster; see BENCHMARKS.md). */
+   benchmark's baseline), 2 = all but the split-KV attention, 4 = all, with
+   the tensor-core expert kernels at T = 1 (opt-in: tested, exact, but slower
+   than the fp32 ones so far; see BENCHMARKS.md). */
 
 #define MINIMAX__FAST_MAX_T 8
 
@@ -202,7 +202,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
-    return (m->fast_decode == 1 || m->fast_decode == 3 || m->fast_decode == 4) && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T &&
+    return (m->fast_decode == 1 || m->fast_decode == 4) && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T &&
            c->head_dim == 128 &&
            c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
 }
