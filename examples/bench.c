@@ -17,7 +17,9 @@
      3. times S decode steps of the B sessions (CUDA events around each graph
         replay, median after W warm-up steps) with the engine's general
         kernels ("base"), the fast small-batch matrix and expert kernels with
-        the general attention ("fast-mm"), and all fast kernels ("fast"),
+        the general attention ("fast-mm"), at batch 1 all fast kernels with
+        the tensor-core expert kernels (opt-in, "fast-mma"), and all fast
+        kernels ("fast"),
      4. counts the bytes a step must read (weights incl. only the experts the
         routing selected, counted from a final routed step, and KV cache) and
         prints tokens/s, ms per step, GB/s and the ratio to the bandwidth,
@@ -109,7 +111,7 @@ int main(int argc, char **argv) {
     minimax_config cfg;
     minimax_model_info info;
     double bw = 0.0;
-    variant_result res[3];
+    variant_result res[4];
     int nres = 0, i, v, real_prefill;
     int *distinct;
     double t_load;
@@ -147,7 +149,7 @@ int main(int argc, char **argv) {
     memset(&d, 0, sizeof d);
     d.checkpoint_dir = dir;
     d.max_sessions = batch;
-    d.max_context = ctx + 3 * (warmup + steps) + 2; /* the variants' steps, and the routing count */
+    d.max_context = ctx + 4 * (warmup + steps) + 2; /* the variants' steps, and the routing count */
     t_load = minimax__now_ms();
     if (dir) {
         r = minimax_model_load(&d, &m);
@@ -188,19 +190,21 @@ int main(int argc, char **argv) {
         if (!json) fprintf(stderr, "context: %d x %d tokens of random KV cache\n", batch, ctx);
     }
 
-    for (v = 0; v < 3; v++) { /* base, fast-mm (fast products, general attention), fast */
-        static const int mode[3] = {0, 2, 1};
+    for (v = 0; v < 4; v++) { /* base, fast-mm (fast products, general attention), fast-mma (fast, tensor-core
+                                 expert kernels at batch 1), fast */
+        static const int mode[4] = {0, 2, 4, 1};
         float *ms;
         double c0 = 0;
         if (v == 0 && !strcmp(kernels, "fast")) continue;
         if (v > 0 && !strcmp(kernels, "base")) continue;
         if (v == 1 && (!strcmp(kernels, "fast") || !m->fast_part)) continue;
+        if (v == 2 && (batch != 1 || !m->fast_part)) continue;
         m->fast_decode = mode[v];
         minimax__bench_reset_graphs(m);
         ms = (float *)malloc((size_t)steps * sizeof(float));
         for (i = 0; i < batch; i++) c0 += ss[i]->pos;
         if ((r = minimax__bench_steps(m, ss, batch, steps, warmup, ms)) != MINIMAX_OK) return fail("decode steps", r);
-        res[nres].name = v == 0 ? "base" : v == 1 ? "fast-mm" : "fast";
+        res[nres].name = v == 0 ? "base" : v == 1 ? "fast-mm" : v == 2 ? "fast-mma" : "fast";
         res[nres].ctx_mean = c0 / batch + warmup + steps / 2.0;
         res[nres].ms_median = minimax__median(ms, steps);
         res[nres].ms_min = ms[0];
@@ -283,10 +287,10 @@ int main(int argc, char **argv) {
         printf("%s | %d layers | batch %d | ctx %d (%s) | read bw %.0f GB/s | distinct experts/layer %.1f\n",
                info.device_name, cfg.num_layers, batch, ctx, real_prefill ? "prefilled" : "random KV", bw,
                (double)dsum / cfg.num_layers);
-        printf("%-8s %10s %10s %12s %10s %8s\n", "kernels", "tok/s", "ms/step", "MB/step", "GB/s", "of bw");
+        printf("%-10s %10s %10s %12s %10s %8s\n", "kernels", "tok/s", "ms/step", "MB/step", "GB/s", "of bw");
         for (v = 0; v < nres; v++) {
             double gb = res[v].bytes.total / (res[v].ms_median * 1e-3) / 1e9;
-            printf("%-8s %10.1f %10.3f %12.1f %10.0f %7.1f%%\n", res[v].name, batch / (res[v].ms_median * 1e-3),
+            printf("%-10s %10.1f %10.3f %12.1f %10.0f %7.1f%%\n", res[v].name, batch / (res[v].ms_median * 1e-3),
                    res[v].ms_median, res[v].bytes.total / 1e6, gb, 100.0 * gb / bw);
         }
         if (nres) {

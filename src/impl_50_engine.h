@@ -474,6 +474,11 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T);
+MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
+                                              minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
+MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R);
+MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minimax__dev_layer *ly, int T);
+MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T */
 MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax__cu_ptr X, minimax__cu_ptr W,
@@ -517,7 +522,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
     const minimax_config *c = &m->cfg;
     const minimax__plan *p = &m->plan;
     minimax__cu_ptr ids = m->step_in + m->off_ids, pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow,
-                    rows = m->step_in + m->off_rows, sp = m->step_in + m->off_sp;
+                    rows = m->step_in + m->off_rows;
     int H = c->hidden_size, NI = c->intermediate_size, E = c->num_experts, K = c->top_k;
     int nh = c->num_heads, nkv = c->num_kv_heads, d = c->head_dim, rd = c->rotary_dim;
     int nblocks = p->num_blocks, maxb = p->max_blocks, bs = p->block_tokens, V = c->vocab_size;
@@ -534,8 +539,8 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
     }
     for (L = 0; L < c->num_layers; L++) {
         minimax__dev_layer *ly = &m->layers[L];
-        if ((r = minimax__rmsnorm(m, m->x, 0, ly->in_norm, m->hn, T)) != MINIMAX_OK) return r;
-        if ((r = minimax__mm(m, m->hn, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0)) != MINIMAX_OK) return r;
+        /* input RMSNorm + q|k|v (one launch at T = 1) */
+        if ((r = minimax__norm_mm(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0)) != MINIMAX_OK) return r;
         {
             void *a[18];
             a[0] = &m->qkv;
@@ -580,10 +585,8 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
             if ((r = minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a)) != MINIMAX_OK) return r;
         }
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
-        if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
-        if ((r = minimax__mm_k(m, ly->router_f32 ? MINIMAX__K_MM_F32 : MINIMAX__K_MM_BF16, m->hn, ly->router, m->rlog, T,
-                               E, H, 0)) != MINIMAX_OK)
-            return r;
+        /* post-attention RMSNorm (for the experts) + router logits */
+        if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         {
             void *a[7];
             a[0] = &m->rlog;
@@ -644,16 +647,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
     if (R <= 0) return MINIMAX_OK;
     if ((r = minimax__rmsnorm(m, m->x, rows, m->final_norm, m->xo, R)) != MINIMAX_OK) return r;
     if ((r = minimax__mm(m, m->xo, m->lm_head, m->logits, R, V, H, 0)) != MINIMAX_OK) return r;
-    if (sample) {
-        int valid = p->valid_vocab;
-        void *a[5];
-        a[0] = &m->logits;
-        a[1] = &V;
-        a[2] = &valid;
-        a[3] = &sp;
-        a[4] = &m->sampled;
-        if ((r = minimax__launch(m, MINIMAX__K_SAMPLE, (unsigned)R, 1, 1024, a)) != MINIMAX_OK) return r;
-    }
+    if (sample && (r = minimax__sample(m, R)) != MINIMAX_OK) return r;
     return MINIMAX_OK;
 }
 

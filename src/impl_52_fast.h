@@ -8,7 +8,9 @@
    kernels.cu run instead of the general ones. Numbers are the same kind
    (fp32 activations and accumulation), only the summation order differs.
    m->fast_decode: 1 = all fast kernels (the default), 0 = none (the
-   benchmark's baseline), 2 = all but the split-KV attention. */
+   benchmark's baseline), 2 = all but the split-KV attention, 4 = all, with
+   the tensor-core expert kernels at T = 1 (opt-in: tested, exact, but slower
+   than the fp32 ones so far; see BENCHMARKS.md). */
 
 #define MINIMAX__FAST_MAX_T 8
 
@@ -23,15 +25,38 @@ enum {
     MINIMAX__FK_READ_BW,
     MINIMAX__FK_ATTN_SPLIT,
     MINIMAX__FK_ATTN_MERGE,
+    MINIMAX__FK_GEMV_NORM_T1,
+    MINIMAX__FK_ARGMAX_PART,
+    MINIMAX__FK_SAMPLE_FAST,
+    MINIMAX__FK_MOE_GATE_UP_MMA,
+    MINIMAX__FK_MOE_DOWN_MMA,
+    MINIMAX__FK_TO_PH,
     MINIMAX__FK_COUNT
 };
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
-    "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge"};
+    "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
+    "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph"};
 
-/* KV splits of the decode attention: 32 x 8 KV heads = 256 blocks per token
-   slot on 132 SMs; each split holds ceil(context / 32) keys. */
-#define MINIMAX__ATTN_SPLITS 32
+/* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
+   slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
+   registers a thread); 32 splits left 2 blocks of 4 warps per SM, too few
+   loads in flight at long context. Each split holds ceil(context / 48) keys. */
+#define MINIMAX__ATTN_SPLITS 48
+
+/* Blocks of k_argmax_part per sampled row (the greedy argmax over the
+   vocabulary): 2 per SM. */
+#define MINIMAX__ARGMAX_PARTS(m) (2 * (m)->num_sms)
+
+/* m->fast_part holds the attention partials [8][nh][splits][130] fp32 (head_dim 128
+   only), then the argmax partials [8][parts] (fp32 values, then int ids), then
+   the post-attention normed vector in the PH layout (kernels.cu) [8][H] u32. */
+MINIMAX__PRIV size_t minimax__fast_attn_part_bytes(const minimax_model *m) {
+    return m->cfg.head_dim == 128 ? (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 130 * 4 : 0;
+}
+MINIMAX__PRIV minimax__cu_ptr minimax__fast_hn_ph(const minimax_model *m) {
+    return m->fast_part + minimax__fast_attn_part_bytes(m) + (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8;
+}
 
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     int i;
@@ -45,9 +70,11 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
     if (m->num_sms <= 0) m->num_sms = 132;
-    if (m->cfg.head_dim == 128) { /* partials of the split-KV attention: [8][nh][splits][130] fp32 */
-        minimax_result r = minimax__dalloc(m, (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 130 * 4,
-                                           "attention partials", &m->fast_part);
+    {
+        minimax_result r = minimax__dalloc(m, minimax__fast_attn_part_bytes(m) +
+                                                  (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8 +
+                                                  (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4,
+                                           "attention and argmax partials", &m->fast_part);
         if (r != MINIMAX_OK) return r;
     }
     m->fast_decode = 1;
@@ -95,11 +122,50 @@ MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
            c->intermediate_size % 32 == 0 && c->top_k <= 32 && (size_t)c->hidden_size * 4 <= 48 * 1024;
 }
 
+/* The tensor-core expert kernels (one token slot; the normed input in the PH
+   layout at minimax__fast_hn_ph, written by minimax__norm_router). */
+#define MINIMAX__MMA_GU_SMEM(H) ((unsigned)(H) * 4u) /* k_moe_gate_up_mma: h in PH */
+MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
+    const minimax_config *c = &m->cfg;
+    return m->fast_decode == 4 && T == 1 && m->fast_part && c->hidden_size % 128 == 0 && c->hidden_size * 4 <= 48 * 1024 &&
+           c->intermediate_size % 128 == 0 && c->top_k <= 32;
+}
+
 /* Gate/up + SiLU (act in the chunk-transposed order), then down + routing
-   weights + residual into x. */
+   weights + residual into x; at T = 1 the tensor-core kernels (act in PH). */
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k;
     minimax_result r;
+    if (minimax__fast_moe_mma_ok(m, T)) {
+        minimax__cu_ptr hp = minimax__fast_hn_ph(m);
+        void *a[14];
+        a[0] = &hp;
+        a[1] = &m->topk_idx;
+        a[2] = (void *)&ly->w1p;
+        a[3] = (void *)&ly->w1s;
+        a[4] = (void *)&ly->ws2_1;
+        a[5] = (void *)&ly->w3p;
+        a[6] = (void *)&ly->w3s;
+        a[7] = (void *)&ly->ws2_3;
+        a[8] = &m->act;
+        a[9] = &H;
+        a[10] = &NI;
+        a[11] = &K;
+        if ((r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128,
+                                      MINIMAX__MMA_GU_SMEM(H), a)) != MINIMAX_OK)
+            return r;
+        a[0] = &m->act;
+        a[1] = &m->topk_idx;
+        a[2] = &m->topk_wt;
+        a[3] = (void *)&ly->w2p;
+        a[4] = (void *)&ly->w2s;
+        a[5] = (void *)&ly->ws2_2;
+        a[6] = &m->x;
+        a[7] = &H;
+        a[8] = &NI;
+        a[9] = &K;
+        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a);
+    }
     {
         void *a[12];
         a[0] = &m->hn;
@@ -130,13 +196,14 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
         a[7] = &H;
         a[8] = &NI;
         a[9] = &K;
-        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 8), (unsigned)T, 128, 0, a);
+        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 2), (unsigned)T, 128, 0, a);
     }
 }
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
-    return m->fast_decode == 1 && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->head_dim == 128 &&
+    return (m->fast_decode == 1 || m->fast_decode == 4) && m->fast_part && T >= 1 && T <= MINIMAX__FAST_MAX_T &&
+           c->head_dim == 128 &&
            c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
 }
 
@@ -177,4 +244,98 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int
     a[3] = &splits;
     if ((r = minimax__fast_launch(m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a)) != MINIMAX_OK) return r;
     return MINIMAX_OK;
+}
+
+/* ---- fused RMSNorm + product, sampling (decode of one token slot) ---- */
+
+MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K) {
+    return m->fast_decode && T == 1 && K % 8 == 0;
+}
+
+/* Y[1, N] = rmsnorm(x[1, K], nw) . W[N, K]^T; xn (if not 0) receives the normed
+   vector. One launch of k_gemv_bf16_norm_t1 when minimax__fast_norm_ok, else
+   k_rmsnorm into xn (m->hn when 0) and the product. */
+MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
+                                                minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph) {
+    float eps = m->cfg.rms_norm_eps;
+    int S = 1, acc = 0;
+    void *a[11];
+    if (!minimax__fast_norm_ok(m, T, K)) {
+        minimax_result r;
+        minimax__cu_ptr out = xn ? xn : m->hn;
+        if ((r = minimax__rmsnorm(m, x, 0, nw, out, T)) != MINIMAX_OK) return r;
+        return minimax__mm(m, out, W, Y, T, N, K, 0);
+    }
+    while (S < 8 && MINIMAX__CDIV(N, 8 / S) < 2 * m->num_sms) S *= 2;
+    a[0] = &x;
+    a[1] = &nw;
+    a[2] = &eps;
+    a[3] = &W;
+    a[4] = &Y;
+    a[5] = &xn;
+    a[6] = &N;
+    a[7] = &K;
+    a[8] = &acc;
+    a[9] = &S;
+    a[10] = &xn_ph;
+    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, 8 / S), 1, 256, 0, a);
+}
+MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
+                                              minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {
+    return minimax__norm_mm_f(m, x, nw, W, Y, T, N, K, xn, 0);
+}
+
+/* Post-attention RMSNorm + router logits (m->rlog) for the layer, leaving the
+   normed vector where the expert kernels read it: PH at minimax__fast_hn_ph
+   for the tensor-core kernels (fused into the router product, or converted
+   after k_rmsnorm for an F32 router), else m->hn. */
+MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minimax__dev_layer *ly, int T) {
+    int H = m->cfg.hidden_size, E = m->cfg.num_experts;
+    int mma = minimax__fast_moe_mma_ok(m, T) && minimax__fast_moe_ok(m, T);
+    minimax_result r;
+    if (!ly->router_f32) {
+        if (mma && minimax__fast_norm_ok(m, T, H))
+            return minimax__norm_mm_f(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, minimax__fast_hn_ph(m), 1);
+        if ((r = minimax__norm_mm(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn)) != MINIMAX_OK) return r;
+    } else {
+        if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
+        if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0)) != MINIMAX_OK) return r;
+    }
+    if (mma) {
+        minimax__cu_ptr hp = minimax__fast_hn_ph(m);
+        void *a[3];
+        a[0] = &m->hn;
+        a[1] = &hp;
+        a[2] = &H;
+        return minimax__fast_launch(m, MINIMAX__FK_TO_PH, (unsigned)MINIMAX__CDIV(H / 2, 256), (unsigned)T, 256, 0, a);
+    }
+    return MINIMAX_OK;
+}
+
+/* Samples rows 0..R-1 of m->logits into m->sampled: k_argmax_part (many
+   blocks) then k_sample_fast for R <= MINIMAX__FAST_MAX_T, else k_sample. */
+MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R) {
+    int V = m->cfg.vocab_size, valid = m->plan.valid_vocab, parts = MINIMAX__ARGMAX_PARTS(m);
+    minimax__cu_ptr sp = m->step_in + m->off_sp;
+    minimax__cu_ptr pb = m->fast_part + minimax__fast_attn_part_bytes(m), pi = pb + (size_t)MINIMAX__FAST_MAX_T * parts * 4;
+    minimax_result r;
+    void *a[8];
+    a[0] = &m->logits;
+    a[1] = &V;
+    a[2] = &valid;
+    if (!m->fast_decode || !m->fast_part || R > MINIMAX__FAST_MAX_T) {
+        a[3] = &sp;
+        a[4] = &m->sampled;
+        return minimax__launch(m, MINIMAX__K_SAMPLE, (unsigned)R, 1, 1024, a);
+    }
+    a[3] = &pb;
+    a[4] = &pi;
+    if ((r = minimax__fast_launch(m, MINIMAX__FK_ARGMAX_PART, (unsigned)parts, (unsigned)R, 256, 0, a)) != MINIMAX_OK)
+        return r;
+    a[3] = &sp;
+    a[4] = &m->sampled;
+    a[5] = &pb;
+    a[6] = &pi;
+    a[7] = &parts;
+    return minimax__fast_launch(m, MINIMAX__FK_SAMPLE_FAST, (unsigned)R, 1, 1024, 0, a);
 }

@@ -176,6 +176,25 @@ extern "C" __global__ void k_rmsnorm(const float *x, const int *rows, const floa
     int src = rows ? rows[r] : r;
     const float *xr = x + (size_t)src * H;
     float ss = 0.0f;
+    if ((H & 3) == 0) { /* 16-byte loads, all issued before the sums (one memory latency, not H/256) */
+        const float4 *x4 = (const float4 *)xr;
+        float4 *o4 = (float4 *)(out + (size_t)r * H);
+        const float4 *w4 = (const float4 *)w;
+        int n4 = H >> 2;
+#pragma unroll 4
+        for (int i = threadIdx.x; i < n4; i += blockDim.x) {
+            float4 v = x4[i];
+            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
+        }
+        ss = block_sum(ss, red);
+        float inv = rsqrtf(ss / (float)H + eps);
+#pragma unroll 4
+        for (int i = threadIdx.x; i < n4; i += blockDim.x) {
+            float4 v = x4[i], g = w4[i];
+            o4[i] = make_float4(g.x * (v.x * inv), g.y * (v.y * inv), g.z * (v.z * inv), g.w * (v.w * inv));
+        }
+        return;
+    }
     for (int i = threadIdx.x; i < H; i += blockDim.x) ss = fmaf(xr[i], xr[i], ss);
     ss = block_sum(ss, red);
     float inv = rsqrtf(ss / (float)H + eps);
@@ -278,7 +297,16 @@ extern "C" __global__ void k_qk_norm_rope_kv(const float *qkv, float *qout, cons
     const float *w = isk ? k_norm_w : q_norm_w;
     int p = pos[t];
     float ss = 0.0f;
-    for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
+    if ((width & 3) == 0 && ((qn + 2 * kn) & 3) == 0) { /* 16-byte loads, many in flight */
+        const float4 *v4 = (const float4 *)vec;
+#pragma unroll 4
+        for (int i = threadIdx.x; i < (width >> 2); i += blockDim.x) {
+            float4 v = v4[i];
+            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
+        }
+    } else {
+        for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
+    }
     ss = block_sum(ss, red);
     float inv = rsqrtf(ss / (float)width + eps);
     const float *x = vec + h * d;
@@ -396,23 +424,23 @@ extern "C" __global__ void k_attention(const float *qr_in, float *out, const int
 extern "C" __global__ void k_router(const float *logits, const float *bias, int *idx, float *wt, int E, int topk,
                                     float routed_scale) {
     __shared__ float sc[ROUTER_MAXE], ch[ROUTER_MAXE];
-    __shared__ float bv[32];
-    __shared__ int bi[32];
     __shared__ int chosen[32];
     int t = blockIdx.x;
-    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nw = blockDim.x >> 5;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     for (int e = threadIdx.x; e < E; e += blockDim.x) {
         float sg = 1.0f / (1.0f + expf(-logits[(size_t)t * E + e]));
         sc[e] = sg;
         ch[e] = sg + bias[e];
     }
     __syncthreads();
+    if (warp != 0) return;
+    /* one warp picks the top-k: k rounds of a warp argmax over ch (shuffles
+       only, no block barriers), ties to the lower expert id */
     for (int j = 0; j < topk; j++) {
-        /* block argmax over ch, ties to the lower id */
         float best = -__int_as_float(0x7f800000);
         int besti = 0x7fffffff;
-        for (int e = threadIdx.x; e < E; e += blockDim.x)
-            if (ch[e] > best || (ch[e] == best && e < besti)) {
+        for (int e = lane; e < E; e += 32) /* increasing e per lane: strict > keeps the lower id */
+            if (ch[e] > best) {
                 best = ch[e];
                 besti = e;
             }
@@ -424,25 +452,14 @@ extern "C" __global__ void k_router(const float *logits, const float *bias, int 
                 besti = oi;
             }
         }
+        if (besti >= E) besti = 0; /* only if every remaining score is NaN or -inf */
         if (lane == 0) {
-            bv[warp] = best;
-            bi[warp] = besti;
+            chosen[j] = besti;
+            ch[besti] = -__int_as_float(0x7f800000);
         }
-        __syncthreads();
-        if (threadIdx.x == 0) {
-            float b = bv[0];
-            int i = bi[0];
-            for (int w = 1; w < nw; w++)
-                if (bv[w] > b || (bv[w] == b && bi[w] < i)) {
-                    b = bv[w];
-                    i = bi[w];
-                }
-            chosen[j] = i;
-            ch[i] = -__int_as_float(0x7f800000);
-        }
-        __syncthreads();
+        __syncwarp();
     }
-    if (threadIdx.x == 0) {
+    if (lane == 0) {
         float sum = 0.0f;
         for (int j = 0; j < topk; j++) sum += sc[chosen[j]];
         for (int j = 0; j < topk; j++) {
@@ -533,7 +550,10 @@ struct sample_params {
     long long position;
 };
 
-extern "C" __global__ void k_sample(const float *logits, int ld, int valid, const struct sample_params *prm, int *out) {
+/* nparts > 0: the argmax comes from k_argmax_part's per-slice results
+   (pbest/pidx [R][nparts]) instead of a scan of the row by this one block. */
+__device__ void sample_body(const float *logits, int ld, int valid, const struct sample_params *prm, int *out,
+                            const float *pbest, const int *pidx, int nparts) {
     __shared__ float red[32];
     __shared__ float chunk[SAMPLE_THREADS];
     __shared__ int pick;
@@ -544,11 +564,22 @@ extern "C" __global__ void k_sample(const float *logits, int ld, int valid, cons
     /* argmax (greedy, and the max for the softmax) */
     float best = -__int_as_float(0x7f800000);
     int besti = 0x7fffffff;
-    for (int i = tid; i < valid; i += blockDim.x)
-        if (l[i] > best) { /* ids visited in increasing order per thread: strict > keeps the lower */
-            best = l[i];
-            besti = i;
+    if (nparts > 0) {
+        for (int i = tid; i < nparts; i += blockDim.x) {
+            float b = pbest[(size_t)r * nparts + i];
+            int bi = pidx[(size_t)r * nparts + i];
+            if (b > best || (b == best && bi < besti)) {
+                best = b;
+                besti = bi;
+            }
         }
+    } else {
+        for (int i = tid; i < valid; i += blockDim.x)
+            if (l[i] > best) { /* ids visited in increasing order per thread: strict > keeps the lower */
+                best = l[i];
+                besti = i;
+            }
+    }
     {
         int lane = tid & 31, w = tid >> 5, nw = blockDim.x >> 5;
         __shared__ float bv[32];
@@ -669,6 +700,10 @@ extern "C" __global__ void k_sample(const float *logits, int ld, int valid, cons
     }
 }
 
+extern "C" __global__ void k_sample(const float *logits, int ld, int valid, const struct sample_params *prm, int *out) {
+    sample_body(logits, ld, valid, prm, out, 0, 0, 0);
+}
+
 /* ---- test and debug kernels ------------------------------------------------------------ */
 
 /* u[i] = rng_uniform(seed, session, position0 + i): lets a test compare the
@@ -724,6 +759,8 @@ __device__ __forceinline__ u32 ld_stream_u16(const void *p) {
     return v;
 }
 
+__device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo); /* PH layout: tensor-core expert kernels below */
+
 /* ---- BF16 GEMV for T <= 8 token slots ------------------------------------------
    Y[t, n] (+)= sum_k X[t, k] * W[n, k]      X fp32 [T, K]; W BF16 [N, K]; Y fp32 [T, N]
    block 256 = 8 warps. The block owns (8 / S) * R rows; S warps share each
@@ -735,11 +772,17 @@ __device__ __forceinline__ u32 ld_stream_u16(const void *p) {
    memory; each output has one writer, so `accumulate` needs no atomics.
    grid (ceil(N / ((8 / S) * R))), needs K % 8 == 0. */
 #define GV_WARPS 8
-template <int NT, int R, int U>
+template <int NT, int R, int U, int NORM>
 __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
-                                               int accumulate, int S) {
+                                               int accumulate, int S, const float *NW = 0, float eps = 0.0f,
+                                               float *XN = 0, int xn_ph = 0) {
     __shared__ float red[GV_WARPS][R * NT];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    /* NORM (T = 1): every warp group reads all of X once in the loop below
+       (its S warps a K range each), so it sums X^2 on the way and scales its
+       dot with NW * X by inv = rsqrt(mean(X^2) + eps) at the end: the
+       RMSNorm costs no pass, barrier or latency of its own. */
+    float ss = 0.0f;
     int g = warp / S, s = warp - g * S;
     int n0 = (blockIdx.x * (GV_WARPS / S) + g) * R;
     int nc = K >> 3;
@@ -769,6 +812,15 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                     if (t < T) {
                         const float4 *xp = (const float4 *)(X + (size_t)t * K + (size_t)cc * 8);
                         float4 a = xp[0], b = xp[1];
+                        if (NORM) {
+                            ss = fmaf(a.x, a.x, ss); ss = fmaf(a.y, a.y, ss); ss = fmaf(a.z, a.z, ss);
+                            ss = fmaf(a.w, a.w, ss); ss = fmaf(b.x, b.x, ss); ss = fmaf(b.y, b.y, ss);
+                            ss = fmaf(b.z, b.z, ss); ss = fmaf(b.w, b.w, ss);
+                            const float4 *np = (const float4 *)(NW + (size_t)cc * 8);
+                            float4 na = np[0], nb = np[1];
+                            a.x *= na.x; a.y *= na.y; a.z *= na.z; a.w *= na.w;
+                            b.x *= nb.x; b.y *= nb.y; b.z *= nb.z; b.w *= nb.w;
+                        }
 #pragma unroll
                         for (int r = 0; r < R; r++) {
                             uint4 w = wv[u][r];
@@ -792,19 +844,39 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
     for (int r = 0; r < R; r++)
 #pragma unroll
         for (int t = 0; t < NT; t++) acc[r][t] = warp_sum(acc[r][t]);
+    if (NORM) ss = warp_sum(ss);
     if (S > 1) {
-        if (lane == 0)
+        __shared__ float sred[GV_WARPS];
+        if (lane == 0) {
 #pragma unroll
             for (int r = 0; r < R; r++)
 #pragma unroll
                 for (int t = 0; t < NT; t++) red[warp][r * NT + t] = acc[r][t];
+            if (NORM) sred[warp] = ss;
+        }
         __syncthreads();
         if (s != 0) return;
-        for (int j = 1; j < S; j++)
+        for (int j = 1; j < S; j++) {
 #pragma unroll
             for (int r = 0; r < R; r++)
 #pragma unroll
                 for (int t = 0; t < NT; t++) acc[r][t] += red[warp + j][r * NT + t];
+            if (NORM) ss += sred[warp + j];
+        }
+    }
+    float inv = NORM ? rsqrtf(ss / (float)K + eps) : 1.0f;
+    if (NORM && XN && warp == 0) { /* the normed vector for later consumers, a slice per block (as k_rmsnorm computes it) */
+        if (!xn_ph) {
+            for (int i = blockIdx.x * 32 + lane; i < K; i += gridDim.x * 32) XN[i] = NW[i] * (X[i] * inv);
+        } else { /* in the PH layout of the tensor-core expert kernels (K % 32 == 0) */
+            for (int p = blockIdx.x * 32 + lane; p < K / 2; p += gridDim.x * 32) {
+                int c = p >> 4, q = p & 15, e0 = 32 * c + 8 * (q >> 2) + (q & 3);
+                u32 hi, lo;
+                ph_pack(NW[e0] * (X[e0] * inv), NW[e0 + 4] * (X[e0 + 4] * inv), hi, lo);
+                ((u32 *)XN)[32 * c + q] = hi;
+                ((u32 *)XN)[32 * c + 16 + q] = lo;
+            }
+        }
     }
     if (lane == 0) {
 #pragma unroll
@@ -813,7 +885,8 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
             for (int t = 0; t < NT; t++)
                 if (t < T && n0 + r < N) {
                     float *y = Y + (size_t)t * N + n0 + r;
-                    *y = accumulate ? *y + acc[r][t] : acc[r][t];
+                    float v = NORM ? acc[r][t] * inv : acc[r][t];
+                    *y = accumulate ? *y + v : v;
                 }
     }
 }
@@ -822,19 +895,31 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
    blocks, ~3 per SM (with 2 rows, 192 blocks left 72 of 132 SMs half idle). */
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<1, 1, 8>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<1, 1, 8, 0>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t2(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<2, 2, 4>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<2, 2, 4, 0>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t4(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<4, 4, 2>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<4, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<8, 4, 2>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<8, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S);
+}
+
+/* RMSNorm fused into the product of one token slot (T = 1):
+     Y[n] (+)= inv * sum_k W[n, k] * (NW[k] * X[k]),  inv = rsqrt(mean(X^2) + eps)
+   = the product with k_rmsnorm's output, without its launch; XN (if not
+   null) receives that normed vector (NW * (X * inv), written in slices by
+   all blocks). Grid and split as k_gemv_bf16_t1; at most 64 registers, so
+   that 4 blocks fit an SM as for k_gemv_bf16_t1. Needs K % 8 == 0. */
+extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
+                                                                      const u16 *W, float *Y, float *XN, int N, int K,
+                                                                      int accumulate, int S, int xn_ph) {
+    gemv_bf16_body<1, 1, 8, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph);
 }
 
 /* ---- NVFP4 experts for few token slots ----------------------------------------------
@@ -893,8 +978,10 @@ __device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq
    w1p, w3p [E][I][H/2]; w1s, w3s [E][I][H/16]; hn fp32 [T, H] natural order.
    grid (ceil(I / 8), T * topk), block 128 = 4 warps x 2 rows (of both W1 and
    W3: four rows share each activation load). Dynamic shared memory H * 4
-   bytes (h in CT order). Needs H % 32 == 0, I % 32 == 0. */
-extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
+   bytes (h in CT order). At most 128 registers: 4 blocks per SM (161
+   registers gave 3, and 28.2 instead of 26.5 us at the real shapes). Needs
+   H % 32 == 0, I % 32 == 0. */
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
                                                                      const u8 *w1s, const float *ws2_1, const u8 *w3p,
                                                                      const u8 *w3s, const float *ws2_3, float *act,
                                                                      int H, int I, int topk) {
@@ -956,15 +1043,22 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_fast(const float
 /* Down projection + routing weights + residual, for token slot t:
      x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t*topk + j]
    w2p [E][H][I/2]; w2s [E][H][I/16]; act fp32 [T*topk, I] in CT order.
-   grid (ceil(H / 8), T), block 128 = 4 warps x 2 output rows; a warp walks
-   the topk * I/32 chunks of its rows (all experts flattened, so every lane
-   has the same work), one activation load serving both rows. Each x[t, n] has
-   one writer. Needs I % 32 == 0, topk <= 32. */
+   grid (ceil(H / 2), T), block 128 = 4 warps on the same 2 output rows: the
+   topk * I/32 chunks of the rows (all experts flattened) are cut into 4 K
+   ranges, one per warp, and a lane issues the loads of up to 4 chunks of both
+   rows at once (one memory latency for the whole range at the real shapes:
+   8 * 48 / 4 = 96 chunks = 3 per lane); one activation load serves both rows.
+   The warps' sums meet in shared memory; each x[t, n] has one writer.
+   (One warp over the whole range, 2 rows, 4 loads at a time took 6 rounds
+   of memory latency: 36% of the read bandwidth.) Needs I % 32 == 0, topk <= 32. */
+#define MD_SPLIT 4
+#define MD_U 4
 extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *act, const int *idx, const float *wt,
                                                                   const u8 *w2p, const u8 *w2s, const float *ws2_2,
                                                                   float *x, int H, int I, int topk) {
     __shared__ int se[32];
     __shared__ float sf[32];
+    __shared__ float red[MD_SPLIT][2];
     int t = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     if (threadIdx.x < topk) {
@@ -973,22 +1067,22 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
         sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
     }
     __syncthreads();
-    int n0 = blockIdx.x * 8 + warp * 2;
-    if (n0 >= H) return;
+    int n0 = blockIdx.x * 2;
     int n1 = n0 + 1 < H ? n0 + 1 : n0;
     int NCI = I >> 5, total = topk * NCI;
+    int f0 = (int)((long long)total * warp / MD_SPLIT), f1 = (int)((long long)total * (warp + 1) / MD_SPLIT);
     const float4 *a4 = (const float4 *)(act + (size_t)t * topk * I);
     float y0 = 0.0f, y1 = 0.0f;
-    for (int c = lane; c < total; c += 64) {
-        uint4 q[2][2];
-        u32 sc[2][2];
-        int jj[2], cc[2];
+    for (int c = f0 + lane; c < f1; c += 32 * MD_U) {
+        uint4 q[MD_U][2];
+        u32 sc[MD_U][2];
+        int jj[MD_U], cc[MD_U];
 #pragma unroll
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < MD_U; k++) {
             int f = c + 32 * k;
             jj[k] = f / NCI;
             cc[k] = f - jj[k] * NCI;
-            if (f < total) {
+            if (f < f1) {
                 size_t rb = (size_t)se[jj[k]] * H;
                 q[k][0] = ld_stream16(w2p + (rb + n0) * (I / 2) + (size_t)cc[k] * 16);
                 q[k][1] = ld_stream16(w2p + (rb + n1) * (I / 2) + (size_t)cc[k] * 16);
@@ -997,8 +1091,8 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
             }
         }
 #pragma unroll
-        for (int k = 0; k < 2; k++) {
-            if (c + 32 * k < total) {
+        for (int k = 0; k < MD_U; k++) {
+            if (c + 32 * k < f1) {
                 float4 xq[8];
                 const float4 *ap = a4 + (size_t)jj[k] * (I / 4);
 #pragma unroll
@@ -1011,8 +1105,18 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
     }
     y0 = warp_sum(y0);
     y1 = warp_sum(y1);
-    if (lane == 0) x[(size_t)t * H + n0] += y0 * FAST_FP4_CORRECTION;
-    if (lane == 1 && n1 != n0) x[(size_t)t * H + n1] += y1 * FAST_FP4_CORRECTION;
+    if (lane == 0) {
+        red[warp][0] = y0;
+        red[warp][1] = y1;
+    }
+    __syncthreads();
+    if (threadIdx.x < 2) {
+        int n = threadIdx.x ? n1 : n0;
+        if (threadIdx.x == 1 && n1 == n0) return;
+        float y = 0.0f;
+        for (int w = 0; w < MD_SPLIT; w++) y += red[w][threadIdx.x];
+        x[(size_t)t * H + n] += y * FAST_FP4_CORRECTION;
+    }
 }
 
 /* ---- benchmark helpers ----------------------------------------------------------------
@@ -1084,7 +1188,9 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    so a captured graph stays valid while the context grows: each split takes
    ceil((pos+1) / splits) keys), and one block serves the whole GQA group of
    one KV head, so every K/V row is read once per step.
-   k_attn_split: grid (nkv, splits, T), block 128 = 4 warps, dynamic shared
+   k_attn_split: grid (nkv, splits, T), block 128 = 4 warps (at most 168
+   registers: 3 blocks per SM, so 48 splits x 8 KV heads are one wave on 132
+   SMs), dynamic shared
    memory 5 * G * 128 floats (G = nh / nkv). Scores: lane = key (32 keys per
    warp per round), the lane reads its K row with 16-byte loads and dots it
    with the G query vectors (shared memory, broadcast). Online softmax per head
@@ -1096,7 +1202,13 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    in the file comment. */
 #define FA_D 128
 #define FA_MAXG 8
-extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, float *part, const int *pos,
+#define FA_VB 16 /* V rows loaded at once per lane (8 took 4 memory latencies per round of 32 keys; 32 needs 224 registers) */
+__device__ __forceinline__ uint2 ld_stream8(const void *p) {
+    uint2 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0, %1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));
+    return v;
+}
+extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *qr, float *part, const int *pos,
                                                                const int *srow, const int *block_table, const u16 *kv,
                                                                int layer, int nblocks, int max_blocks, int bs, int nh,
                                                                int nkv) {
@@ -1111,8 +1223,21 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
     int per = (nkeys + nsplit - 1) / nsplit;
     int j0 = sp * per, j1 = j0 + per < nkeys ? j0 + per : nkeys;
     const float scale = rsqrtf((float)FA_D);
-    for (int i = threadIdx.x; i < G * FA_D; i += blockDim.x)
-        qs[i] = qr[(size_t)t * nh * FA_D + (size_t)kvh * G * FA_D + i] * scale;
+    { /* the group's queries: 16-byte loads, all issued before the stores */
+        const float4 *q4 = (const float4 *)(qr + (size_t)t * nh * FA_D + (size_t)kvh * G * FA_D);
+        float4 v[FA_MAXG * FA_D / 4 / 128];
+#pragma unroll
+        for (int u = 0; u < FA_MAXG * FA_D / 4 / 128; u++) {
+            int i = threadIdx.x + 128 * u;
+            if (i < G * FA_D / 4) v[u] = q4[i];
+        }
+#pragma unroll
+        for (int u = 0; u < FA_MAXG * FA_D / 4 / 128; u++) {
+            int i = threadIdx.x + 128 * u;
+            if (i < G * FA_D / 4)
+                ((float4 *)qs)[i] = make_float4(v[u].x * scale, v[u].y * scale, v[u].z * scale, v[u].w * scale);
+        }
+    }
     __syncthreads();
     const int *bt = block_table + srow[t] * max_blocks;
     size_t kvhs = (size_t)nkv * bs * FA_D;
@@ -1135,9 +1260,12 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
             int blk = bt[j / bs];
             const u16 *krow = kbase + (size_t)blk * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
             vrow = krow + kvhs;
-#pragma unroll 4
+            uint4 kq[FA_D / 8]; /* the whole 256-byte row in flight at once */
+#pragma unroll
+            for (int c = 0; c < FA_D / 8; c++) kq[c] = ld_stream16(krow + c * 8);
+#pragma unroll
             for (int c = 0; c < FA_D / 8; c++) {
-                uint4 k4 = *(const uint4 *)(krow + c * 8);
+                uint4 k4 = kq[c];
                 float kf[8] = {__uint_as_float(k4.x << 16), __uint_as_float(k4.x & 0xffff0000u),
                                __uint_as_float(k4.y << 16), __uint_as_float(k4.y & 0xffff0000u),
                                __uint_as_float(k4.z << 16), __uint_as_float(k4.z & 0xffff0000u),
@@ -1173,10 +1301,18 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
         __syncwarp();
         int nk = j1 - jb < 32 ? j1 - jb : 32;
         unsigned long long vp = (unsigned long long)vrow;
-#pragma unroll 4
-        for (int kk = 0; kk < nk; kk++) {
-            const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, kk);
-            uint2 v2 = *(const uint2 *)(vr + lane * 4);
+        for (int k0 = 0; k0 < nk; k0 += FA_VB) { /* the round's V rows in flight at once (the K row's registers are free now) */
+            uint2 vv[FA_VB];
+#pragma unroll
+            for (int u = 0; u < FA_VB; u++) {
+                const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, (k0 + u) & 31);
+                if (k0 + u < nk) vv[u] = ld_stream8(vr + lane * 4);
+            }
+#pragma unroll
+            for (int u = 0; u < FA_VB; u++) {
+            int kk = k0 + u;
+            if (kk >= nk) break;
+            uint2 v2 = vv[u];
             float v0 = __uint_as_float(v2.x << 16), v1 = __uint_as_float(v2.x & 0xffff0000u);
             float v2f = __uint_as_float(v2.y << 16), v3 = __uint_as_float(v2.y & 0xffff0000u);
 #pragma unroll
@@ -1188,6 +1324,7 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
                     acc[g][2] = fmaf(pp, v2f, acc[g][2]);
                     acc[g][3] = fmaf(pp, v3, acc[g][3]);
                 }
+            }
             }
         }
         __syncwarp();
@@ -1225,22 +1362,366 @@ extern "C" __global__ void __launch_bounds__(128) k_attn_split(const float *qr, 
     }
 }
 
+/* k_attn_merge: the splits' (max, sum) are read once into shared memory by
+   as many threads (nsplit <= FA_MAXSPLIT), each split's weight exp(m_s - M)
+   computed once; each thread then sums its dimension over the splits with
+   independent loads (several in flight). */
+#define FA_MAXSPLIT 128
 extern "C" __global__ void __launch_bounds__(128) k_attn_merge(const float *part, float *out, int nh, int nsplit) {
+    __shared__ float sm[FA_MAXSPLIT], sf[FA_MAXSPLIT];
+    __shared__ float red[32];
     int h = blockIdx.x, t = blockIdx.y;
     const float *pp = part + ((size_t)t * nh + h) * nsplit * (FA_D + 2);
-    float M = -__int_as_float(0x7f800000);
-    for (int s = 0; s < nsplit; s++)
-        if (pp[(size_t)s * (FA_D + 2) + FA_D + 1] > 0.0f) M = fmaxf(M, pp[(size_t)s * (FA_D + 2) + FA_D]);
+    float mloc = -__int_as_float(0x7f800000);
+    for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
+        float ms = pp[(size_t)s * (FA_D + 2) + FA_D], ls = pp[(size_t)s * (FA_D + 2) + FA_D + 1];
+        sm[s] = ms;
+        sf[s] = ls;
+        if (ls > 0.0f) mloc = fmaxf(mloc, ms);
+    }
+    float M = block_max(mloc, red);
+    __syncthreads();
+    float lloc = 0.0f;
+    for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
+        float f = sf[s] > 0.0f ? __expf(sm[s] - M) : 0.0f;
+        lloc += sf[s] * f;
+        sm[s] = f; /* the split's weight; 0 for a split without keys */
+    }
+    float L = block_sum(lloc, red);
     for (int i = threadIdx.x; i < FA_D; i += blockDim.x) {
-        float L = 0.0f, O = 0.0f;
+        float O = 0.0f;
+#pragma unroll 8
         for (int s = 0; s < nsplit; s++) {
-            const float *q = pp + (size_t)s * (FA_D + 2);
-            if (q[FA_D + 1] > 0.0f) {
-                float f = __expf(q[FA_D] - M);
-                L += q[FA_D + 1] * f;
-                O += q[i] * f;
-            }
+            float f = sm[s];
+            float o = pp[(size_t)s * (FA_D + 2) + i];
+            if (f > 0.0f) O = fmaf(o, f, O);
         }
         out[(size_t)t * nh * FA_D + (size_t)h * FA_D + i] = O / L;
     }
+}
+
+/* ---- greedy argmax over the vocabulary by many blocks ------------------------------------
+   k_argmax_part: grid (nparts, R), block 256: block b takes ids
+   [b * per, (b + 1) * per) of row r (per = ceil(valid / nparts)) and writes
+   its largest logit and the lowest id holding it (NaN never wins; -inf and
+   id 0x7fffffff when it has no candidate) to pbest/pidx [R][nparts].
+   k_sample_fast: k_sample, with the argmax reduced from those partials
+   (greedy rows then finish at once; the one-block scan of 200064 logits was
+   ~45 us of every step). */
+extern "C" __global__ void __launch_bounds__(256) k_argmax_part(const float *logits, int ld, int valid, float *pbest,
+                                                                 int *pidx) {
+    __shared__ float bv[8];
+    __shared__ int bi[8];
+    int r = blockIdx.y, nparts = gridDim.x;
+    int per = (valid + nparts - 1) / nparts;
+    int i0 = blockIdx.x * per, i1 = i0 + per < valid ? i0 + per : valid;
+    const float *l = logits + (size_t)r * ld;
+    float best = -__int_as_float(0x7f800000);
+    int besti = 0x7fffffff;
+#pragma unroll 4
+    for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) {
+        float v = l[i];
+        if (v > best) { /* increasing ids per thread: strict > keeps the lower */
+            best = v;
+            besti = i;
+        }
+    }
+    for (int o = 16; o > 0; o >>= 1) {
+        float ob = __shfl_xor_sync(0xffffffffu, best, o);
+        int oi = __shfl_xor_sync(0xffffffffu, besti, o);
+        if (ob > best || (ob == best && oi < besti)) {
+            best = ob;
+            besti = oi;
+        }
+    }
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    if (lane == 0) {
+        bv[w] = best;
+        bi[w] = besti;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        for (int k = 1; k < (int)(blockDim.x >> 5); k++)
+            if (bv[k] > best || (bv[k] == best && bi[k] < besti)) {
+                best = bv[k];
+                besti = bi[k];
+            }
+        pbest[(size_t)r * nparts + blockIdx.x] = best;
+        pidx[(size_t)r * nparts + blockIdx.x] = besti;
+    }
+}
+
+extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid, const struct sample_params *prm, int *out,
+                                         const float *pbest, const int *pidx, int nparts) {
+    sample_body(logits, ld, valid, prm, out, pbest, pidx, nparts);
+}
+
+/* ---- NVFP4 experts on the tensor cores (one token slot) --------------------------------
+   The fp32 expert kernels above spend ~5.5 instructions per weight (decode,
+   f16 -> f32, FMA): at batch 1 the SMs' issue rate, not the memory, sets their
+   speed. Here the decoded weights go into mma.sync.m16n8k16 (f16 inputs, fp32
+   accumulation) as the B operand: 8 weight rows (n = lane / 4) x 16 k, the
+   activation vector as A. Per 4 codes a lane spends 2 pair decodes, 2 HMUL2
+   (block scale) and a quarter of an mma: ~2.5 instructions per weight.
+
+   EXACTNESS. B = e2m1 (fp4_pair's e2m1 * 2^-14, times 2^14) times the E4M3
+   block scale, both exact f16, = e2m1 * e4m3 in [2^-10, 2688] with at most 6
+   significant bits: exact and never subnormal (the tensor cores flush f16
+   subnormals to zero: a first version with B = e2m1 * e4m3 * 2^-8 lost the
+   rows with subnormal E4M3 scales). The activations are split into hi + lo
+   f16 parts (x * 2^-4 = hi + lo * 2^-11, 22 bits; the 2^-4 keeps |x| up to
+   1e6 finite): row 0 of A holds hi, row 8 lo, so one mma takes both and C rows
+   0 / 8 are their dots; the tensor cores multiply exactly and accumulate in
+   fp32. The result is x . W to ~2^-22 relative per element (the fp32
+   kernels: 2^-24), times 2^4 * ws2 once per output (per expert in the down
+   projection: its factor wt * ws2 is applied per group of chunks in fp32;
+   folded into the f16 activations it underflowed).
+
+   LOGICAL K. mma lane (g = lane / 4, tq = lane % 4) gives B for k = 2tq, 2tq+1,
+   2tq+8, 2tq+9 and A (row 0 / 8) for the same k. Lane (g, tq) loads chunk
+   (4 * group + tq) of weight row g (16 bytes = 32 codes) and feeds it to 8
+   mmas, 4 codes each: mma i takes codes (p, p+4) as (k 2tq, 2tq+1) and (p+1,
+   p+5) as (2tq+8, 2tq+9), p = 8 * (i / 2) + 2 * (i % 2). A follows the same
+   map from the activation chunk 4 * group + tq, so every mma sums 16 matching
+   products of one row, whatever the permutation.
+
+   ACTIVATION LAYOUT "PH" (pairs, hi/lo) of a vector v[K], K % 32 == 0: chunk c
+   = 32 u32 at ph + 32c: [4wi + j] = f16x2 of (v[32c+8wi+j], v[32c+8wi+j+4]) * 2^-4
+   rounded (low half = first), [16 + 4wi + j] = what that rounding left, times
+   2^11 (as f16x2; so that it stays a normal f16: the tensor cores flush
+   subnormals), i.e. v * 2^-4 = hi + lo * 2^-11, exact to ~2^-22 for
+   |v| in [2^-8, 2^20]. C row 8 (lo) is scaled back by 2^-11.
+   Lanes 0..3 (g = 0) load it for A; the other lanes give zeros. */
+#define PH_SCALE 0.0625f
+#define PH_LO 2048.0f /* the lo part is stored times 2^11: a normal f16 wherever hi is above ~2^-12 */
+#define PH_LO_INV 0.00048828125f
+#define MMA_FP4_CORRECTION 16.0f /* 2^4 for the activations */
+__device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo) {
+    a *= PH_SCALE;
+    b *= PH_SCALE;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(hi) : "f"(b), "f"(a)); /* a -> low half */
+    float ha = f16f((u16)(hi & 0xffffu)), hb = f16f((u16)(hi >> 16));
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(lo) : "f"((b - hb) * PH_LO), "f"((a - ha) * PH_LO));
+}
+/* the E4M3 scale byte s as its exact f16 value in both halves (>= 2^-9: normal in f16) */
+__device__ __forceinline__ u32 e4m3_f16x2(u32 s) {
+    u32 h = ((s & 0x80u) << 8) | ((s & 0x7fu) << 7); /* e4m3 * 2^-8 (an f16 subnormal for small scales) */
+    u32 h2 = h | (h << 16), r;
+    asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(r) : "r"(h2), "r"(0x5c005c00u)); /* * 2^8 */
+    return r;
+}
+__device__ __forceinline__ u32 hmul2(u32 a, u32 b) {
+    u32 r;
+    asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+__device__ __forceinline__ void mma_f16_16816(float *c, u32 a0, u32 a1, u32 a2, u32 a3, u32 b0, u32 b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                 "{%0, %1, %2, %3};"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+/* The 8 mmas of one weight chunk q (scales s2) against the PH chunk xh (4 hi
+   words per wi in xh[wi], 4 lo words in xl[wi]; zeros on lanes g != 0). */
+__device__ __forceinline__ void fp4_chunk_mma(float *c, uint4 q, u32 s2, const uint4 *xh, const uint4 *xl) {
+    u32 sa = e4m3_f16x2(s2 & 0xffu), sb = e4m3_f16x2((s2 >> 8) & 0xffu);
+    u32 wd[4] = {q.x, q.y, q.z, q.w};
+#pragma unroll
+    for (int wi = 0; wi < 4; wi++) {
+        u32 sc = wi < 2 ? sa : sb;
+        u32 h[4] = {xh[wi].x, xh[wi].y, xh[wi].z, xh[wi].w}, l[4] = {xl[wi].x, xl[wi].y, xl[wi].z, xl[wi].w};
+#pragma unroll
+        for (int jj = 0; jj < 4; jj += 2) {
+            /* exact e2m1 (times 2^14: normal f16), then times the exact scale */
+            u32 b0 = hmul2(hmul2(fp4_pair(wd[wi], jj), 0x74007400u), sc);
+            u32 b1 = hmul2(hmul2(fp4_pair(wd[wi], jj + 1), 0x74007400u), sc);
+            mma_f16_16816(c, h[jj], l[jj], h[jj + 1], l[jj + 1], b0, b1);
+        }
+    }
+}
+/* loads the PH chunk ch of ph (lanes with g == 0; zeros elsewhere) */
+__device__ __forceinline__ void ph_load(const u32 *ph, int ch, int g, uint4 *xh, uint4 *xl) {
+#pragma unroll
+    for (int wi = 0; wi < 4; wi++) {
+        if (g == 0) {
+            xh[wi] = *(const uint4 *)(ph + (size_t)ch * 32 + 4 * wi);
+            xl[wi] = *(const uint4 *)(ph + (size_t)ch * 32 + 16 + 4 * wi);
+        } else {
+            xh[wi] = make_uint4(0, 0, 0, 0);
+            xl[wi] = make_uint4(0, 0, 0, 0);
+        }
+    }
+}
+
+/* Gate/up + SiLU for slot r = t * topk + j (expert e = idx[r]):
+     act[r] (PH over I) = silu(ws2_1[e] W1[e] h) * (ws2_3[e] W3[e] h)
+   h: hnp, PH over H of token t (hnp + t * H u32). grid (I / 8, T * topk),
+   block 128 = 4 warps on the same 8 rows of W1 and W3, each warp a quarter
+   of the H / 128 groups of 4 chunks. A lane first issues the loads of up to
+   MG_U groups (2 x MG_U 16-byte loads: at the real shapes all its weights),
+   then the block copies h (PH, H * 4 bytes) into shared memory while they are
+   in flight, so that the activations come from shared memory and the weights
+   cost one memory latency. Needs H % 128 == 0, I % 32 == 0; dynamic shared
+   memory H * 4 bytes. */
+#define MG_U 6
+extern "C" __global__ void __launch_bounds__(128) k_moe_gate_up_mma(const u32 *hnp, const int *idx, const u8 *w1p,
+                                                                    const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                    const u8 *w3s, const float *ws2_3, u32 *act, int H,
+                                                                    int I, int topk) {
+    extern __shared__ uint4 xsm[];
+    __shared__ float red[4][2][8];
+    __shared__ float av[8];
+    int r = blockIdx.y, t = r / topk;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, tq = lane & 3;
+    int e = idx[r];
+    int i0 = blockIdx.x * 8;
+    size_t row = (size_t)e * I + i0 + g;
+    const uint4 *p1 = (const uint4 *)(w1p + row * (H / 2)), *p3 = (const uint4 *)(w3p + row * (H / 2));
+    const u8 *s1 = w1s + row * (H / 16), *s3 = w3s + row * (H / 16);
+    int NG = H >> 7;
+    int g0 = NG * warp / 4, g1 = NG * (warp + 1) / 4;
+    float c1[4] = {0.0f, 0.0f, 0.0f, 0.0f}, c3[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    uint4 q1[MG_U], q3[MG_U];
+    u32 sc1[MG_U], sc3[MG_U];
+    int gg = g0;
+#pragma unroll
+    for (int u = 0; u < MG_U; u++) {
+        int ch = 4 * (gg + u) + tq;
+        if (gg + u < g1) {
+            q1[u] = ld_stream16(p1 + ch);
+            q3[u] = ld_stream16(p3 + ch);
+            sc1[u] = ld_stream_u16(s1 + 2 * ch);
+            sc3[u] = ld_stream_u16(s3 + 2 * ch);
+        }
+    }
+    { /* h (PH) into shared memory while the weights are on their way */
+        const uint4 *src = (const uint4 *)(hnp + (size_t)t * H);
+        for (int i = threadIdx.x; i < H / 4; i += blockDim.x) xsm[i] = src[i];
+    }
+    __syncthreads();
+    const u32 *ph = (const u32 *)xsm;
+    for (;;) {
+#pragma unroll
+        for (int u = 0; u < MG_U; u++) {
+            if (gg + u < g1) {
+                uint4 xh[4], xl[4];
+                ph_load(ph, 4 * (gg + u) + tq, g, xh, xl);
+                fp4_chunk_mma(c1, q1[u], sc1[u], xh, xl);
+                fp4_chunk_mma(c3, q3[u], sc3[u], xh, xl);
+            }
+        }
+        gg += MG_U;
+        if (gg >= g1) break;
+#pragma unroll
+        for (int u = 0; u < MG_U; u++) {
+            int ch = 4 * (gg + u) + tq;
+            if (gg + u < g1) {
+                q1[u] = ld_stream16(p1 + ch);
+                q3[u] = ld_stream16(p3 + ch);
+                sc1[u] = ld_stream_u16(s1 + 2 * ch);
+                sc3[u] = ld_stream_u16(s3 + 2 * ch);
+            }
+        }
+    }
+    if (g == 0) { /* lanes 0..3: rows 2tq, 2tq+1 */
+        red[warp][0][2 * tq] = fmaf(c1[2], PH_LO_INV, c1[0]);
+        red[warp][0][2 * tq + 1] = fmaf(c1[3], PH_LO_INV, c1[1]);
+        red[warp][1][2 * tq] = fmaf(c3[2], PH_LO_INV, c3[0]);
+        red[warp][1][2 * tq + 1] = fmaf(c3[3], PH_LO_INV, c3[1]);
+    }
+    __syncthreads();
+    if (threadIdx.x < 8) {
+        int k = threadIdx.x;
+        float gv = (red[0][0][k] + red[1][0][k] + red[2][0][k] + red[3][0][k]) * (ws2_1[e] * MMA_FP4_CORRECTION);
+        float uv = (red[0][1][k] + red[1][1][k] + red[2][1][k] + red[3][1][k]) * (ws2_3[e] * MMA_FP4_CORRECTION);
+        av[k] = gv / (1.0f + expf(-gv)) * uv;
+    }
+    __syncthreads();
+    if (threadIdx.x < 4) { /* rows i0 + j and i0 + j + 4 are one PH pair */
+        int j = threadIdx.x, c = i0 >> 5, wi = (i0 & 31) >> 3;
+        u32 hi, lo;
+        ph_pack(av[j], av[j + 4], hi, lo);
+        u32 *out = act + (size_t)r * I + (size_t)c * 32;
+        out[4 * wi + j] = hi;
+        out[16 + 4 * wi + j] = lo;
+    }
+}
+
+/* Down projection + routing weights + residual for token slot t:
+     x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t * topk + j]
+   (act from k_moe_gate_up_mma, PH). A group of 4 chunks never straddles two
+   experts (I % 128 == 0): each group's mma result is scaled by its expert's
+   factor in fp32. grid (H / 8, T), block 256 = 8 warps on the
+   same 8 output rows, each warp an eighth of the topk * I / 128 groups of 4
+   chunks, 6 groups (6 loads a lane) in flight; the activations come from L1/L2
+   (lanes 0..3). Needs H % 8 == 0, I % 128 == 0,
+   topk <= 32. */
+#define MDM_U 6
+extern "C" __global__ void __launch_bounds__(256) k_moe_down_mma(const u32 *act, const int *idx, const float *wt,
+                                                                 const u8 *w2p, const u8 *w2s, const float *ws2_2,
+                                                                 float *x, int H, int I, int topk) {
+    __shared__ int se[32];
+    __shared__ float sf[32];
+    __shared__ float red[8][8];
+    int t = blockIdx.y;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, tq = lane & 3;
+    if (threadIdx.x < topk) {
+        int e = idx[t * topk + threadIdx.x];
+        se[threadIdx.x] = e;
+        sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
+    }
+    __syncthreads();
+    int n = blockIdx.x * 8 + g;
+    int NCI = I >> 5, NG = (topk * NCI) >> 2;
+    int g0 = NG * warp / 8, g1 = NG * (warp + 1) / 8;
+    const u32 *ap = act + (size_t)t * topk * I;
+    float y0 = 0.0f, y1 = 0.0f;
+    for (int gg = g0; gg < g1; gg += MDM_U) {
+        uint4 q[MDM_U];
+        u32 sc[MDM_U];
+#pragma unroll
+        for (int u = 0; u < MDM_U; u++) {
+            int f = 4 * (gg + u) + tq, j = f / NCI, cc = f - j * NCI;
+            if (gg + u < g1) {
+                size_t rw = (size_t)se[j] * H + n;
+                q[u] = ld_stream16(w2p + rw * (I / 2) + (size_t)cc * 16);
+                sc[u] = ld_stream_u16(w2s + rw * (I / 16) + 2 * cc);
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < MDM_U; u++) {
+            if (gg + u < g1) {
+                uint4 xh[4], xl[4];
+                float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                float f = sf[(4 * (gg + u)) / NCI]; /* the group's expert (uniform over the warp) */
+                ph_load(ap, 4 * (gg + u) + tq, g, xh, xl); /* chunk f of the flattened [topk][I] */
+                fp4_chunk_mma(c, q[u], sc[u], xh, xl);
+                y0 = fmaf(f, fmaf(c[2], PH_LO_INV, c[0]), y0);
+                y1 = fmaf(f, fmaf(c[3], PH_LO_INV, c[1]), y1);
+            }
+        }
+    }
+    if (g == 0) {
+        red[warp][2 * tq] = y0;
+        red[warp][2 * tq + 1] = y1;
+    }
+    __syncthreads();
+    if (threadIdx.x < 8) {
+        float y = 0.0f;
+        for (int w = 0; w < 8; w++) y += red[w][threadIdx.x];
+        x[(size_t)t * H + blockIdx.x * 8 + threadIdx.x] += y * MMA_FP4_CORRECTION;
+    }
+}
+
+/* v[T, K] fp32 (natural order) -> PH; grid (ceil(K / 2 / 256), T), block 256:
+   one pair per thread. For tests and for passes whose normed vector comes from
+   k_rmsnorm. */
+extern "C" __global__ void k_to_ph(const float *v, u32 *ph, int K) {
+    int p = blockIdx.x * blockDim.x + threadIdx.x, t = blockIdx.y;
+    if (p >= K / 2) return;
+    int c = p >> 4, q = p & 15, e0 = 32 * c + 8 * (q >> 2) + (q & 3);
+    u32 hi, lo;
+    ph_pack(v[(size_t)t * K + e0], v[(size_t)t * K + e0 + 4], hi, lo);
+    ph[(size_t)t * K + 32 * c + q] = hi;
+    ph[(size_t)t * K + 32 * c + 16 + q] = lo;
 }

@@ -30,6 +30,11 @@ static int dget(void *h, minimax__cu_ptr p, size_t n) {
     r |= minimax__cu.cuMemcpyDtoH(h, p, n);
     return r;
 }
+static float h16(uint16_t h) { /* IEEE f16 -> float */
+    int e = (h >> 10) & 31, mnt = h & 1023;
+    float v = e == 0 ? ldexpf((float)mnt, -24) : e == 31 ? (mnt ? NAN : INFINITY) : ldexpf((float)(mnt | 1024), e - 25);
+    return (h & 0x8000u) ? -v : v;
+}
 static void rand_f32(test_rng *r, float *x, size_t n, float sd) {
     size_t i;
     for (i = 0; i < n; i++) x[i] = sd * test_rng_normal(r);
@@ -85,6 +90,115 @@ static void test_gemv_bf16(void) {
         }
         free(X); free(Y0); free(Y); free(ref); free(W);
     }
+}
+
+/* k_gemv_bf16_norm_t1 (through minimax__norm_mm at T = 1): Y = rmsnorm(x, nw) W^T
+   and the normed vector xn, against ref_rmsnorm + ref_matvec_bf16, with and
+   without the split-K path (N = 256: S = 8), N not a multiple of 8. x has a
+   large offset so that the norm's scale matters. Bounds 1e-5. */
+static void test_gemv_norm(void) {
+    static const int shapes[][2] = {{77, 136}, {256, 3072}, {1000, 264}, {3072, 512}};
+    test_rng r = {111};
+    size_t s;
+    NEED_GPU();
+    for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int N = shapes[s][0], K = shapes[s][1], bad, bad2;
+        float *X = (float *)malloc((size_t)K * 4), *NW = (float *)malloc((size_t)K * 4), *xn = (float *)malloc((size_t)K * 4);
+        float *Y = (float *)malloc((size_t)N * 4), *ref = (float *)malloc((size_t)N * 4), *refn = (float *)malloc((size_t)K * 4);
+        float *gxn = (float *)malloc((size_t)K * 4);
+        uint16_t *W = (uint16_t *)malloc((size_t)N * K * 2);
+        minimax__tensor tw, tn;
+        minimax__cu_ptr dX, dN, dW, dY, dXN;
+        double err, err2;
+        size_t i;
+        rand_f32(&r, X, (size_t)K, 3.0f);
+        for (i = 0; i < (size_t)K; i++) {
+            X[i] += 5.0f;
+            NW[i] = 1.0f + 0.3f * test_rng_normal(&r);
+        }
+        for (i = 0; i < (size_t)N * K; i++) W[i] = minimax__f32_to_bf16(0.02f * test_rng_normal(&r));
+        memset(&tw, 0, sizeof tw);
+        tw.name = "W"; tw.dtype = MINIMAX__DT_BF16; tw.ndim = 2; tw.shape[0] = N; tw.shape[1] = K;
+        tw.data = (const uint8_t *)W; tw.nbytes = (uint64_t)N * K * 2;
+        memset(&tn, 0, sizeof tn);
+        tn.name = "nw"; tn.dtype = MINIMAX__DT_F32; tn.ndim = 1; tn.shape[0] = K;
+        tn.data = (const uint8_t *)NW; tn.nbytes = (uint64_t)K * 4;
+        ref_rmsnorm(X, &tn, K, g_m->cfg.rms_norm_eps, refn);
+        ref_matvec_bf16(&tw, refn, ref);
+        dX = dput(X, (size_t)K * 4); dN = dput(NW, (size_t)K * 4); dW = dput(W, (size_t)N * K * 2);
+        dY = dnan((size_t)N); dXN = dnan((size_t)K);
+        REQUIRE(minimax__fast_norm_ok(g_m, 1, K), "fused path not taken");
+        REQUIRE(minimax__norm_mm(g_m, dX, dN, dW, dY, 1, N, K, dXN) == MINIMAX_OK, "launch: %s", minimax_last_error());
+        REQUIRE(dget(Y, dY, (size_t)N * 4) == 0 && dget(gxn, dXN, (size_t)K * 4) == 0, "download");
+        err = eu_rel_err(Y, ref, (size_t)N, &bad);
+        err2 = eu_rel_err(gxn, refn, (size_t)K, &bad2);
+        printf("    norm+gemv N=%d K=%d: rel err %.3g, normed vector %.3g\n", N, K, err, err2);
+        CHECK(!bad && err < 1e-5, "N=%d K=%d: rel err %g (bound 1e-5), nan/inf %d", N, K, err, bad);
+        CHECK(!bad2 && err2 < 1e-6, "N=%d K=%d: normed vector rel err %g (bound 1e-6), nan/inf %d", N, K, err2, bad2);
+        minimax__cu.cuMemFree(dX); minimax__cu.cuMemFree(dN); minimax__cu.cuMemFree(dW); minimax__cu.cuMemFree(dY);
+        minimax__cu.cuMemFree(dXN);
+        free(X); free(NW); free(xn); free(Y); free(ref); free(refn); free(gxn); free(W);
+    }
+}
+
+/* k_argmax_part + k_sample_fast (the engine's sampler for <= 8 rows) against
+   the host rule minimax__sample_host: greedy rows (a planted maximum, and a
+   tie between two ids: the lower wins) and sampled rows (top-k / top-p /
+   min-p), padding ids past `valid` set high (never chosen). */
+static void test_sample_fast(void) {
+    const int R = 8, V = 50000, valid = 49990;
+    float *l = (float *)malloc((size_t)R * V * 4);
+    minimax__sample_params sp[8];
+    minimax_sampling hs[8];
+    int out[8], i, bad = 0, parts;
+    test_rng r = {121};
+    minimax__cu_ptr dl, dsp, dout, dpb, dpi;
+    void *a[8];
+    NEED_GPU();
+    parts = MINIMAX__ARGMAX_PARTS(g_m);
+    rand_f32(&r, l, (size_t)R * V, 3.0f);
+    for (i = 0; i < R; i++) {
+        int j;
+        for (j = valid; j < V; j++) l[(size_t)i * V + j] = 100.0f;
+        memset(&hs[i], 0, sizeof hs[i]);
+        hs[i].temperature = i < 4 ? 0.0f : 0.5f + 0.1f * (float)i;
+        hs[i].top_k = i == 5 ? 40 : 0;
+        hs[i].top_p = i == 6 ? 0.7f : 0.0f;
+        hs[i].min_p = i == 7 ? 0.05f : 0.0f;
+        hs[i].seed = 77 + (uint64_t)i;
+        sp[i].temperature = hs[i].temperature; sp[i].top_k = hs[i].top_k; sp[i].top_p = hs[i].top_p;
+        sp[i].min_p = hs[i].min_p; sp[i].seed = hs[i].seed; sp[i].session = (uint64_t)i; sp[i].position = 9 + i;
+    }
+    l[(size_t)1 * V + 31337] = 40.0f; /* row 1: one planted maximum */
+    l[(size_t)2 * V + 45000] = 40.0f; /* row 2: a tie, the lower id wins */
+    l[(size_t)2 * V + 1234] = 40.0f;
+    l[(size_t)3 * V + valid - 1] = 40.0f; /* row 3: the last valid id */
+    dl = dput(l, (size_t)R * V * 4); dsp = dput(sp, sizeof sp); dout = dput(NULL, sizeof out);
+    dpb = dput(NULL, (size_t)R * parts * 4); dpi = dput(NULL, (size_t)R * parts * 4);
+    minimax__cu.cuMemsetD32Async(dout, 0xffffffffu, (size_t)R, g_m->stream);
+    {
+        int V_ = V, valid_ = valid;
+        a[0] = &dl; a[1] = &V_; a[2] = &valid_; a[3] = &dpb; a[4] = &dpi;
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ARGMAX_PART, (unsigned)parts, (unsigned)R, 256, 0, a) == MINIMAX_OK,
+                "launch: %s", minimax_last_error());
+        a[3] = &dsp; a[4] = &dout; a[5] = &dpb; a[6] = &dpi; a[7] = &parts;
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_SAMPLE_FAST, (unsigned)R, 1, 1024, 0, a) == MINIMAX_OK,
+                "launch: %s", minimax_last_error());
+    }
+    REQUIRE(dget(out, dout, sizeof out) == 0, "download");
+    for (i = 0; i < R; i++) {
+        int h = minimax__sample_host(l + (size_t)i * V, valid, &hs[i], (uint64_t)i, (uint64_t)(9 + i));
+        if (h != out[i]) {
+            bad++;
+            printf("    row %d: gpu %d host %d\n", i, out[i], h);
+        }
+    }
+    printf("    sampler with partial argmax (%d parts), %d rows: %d differ from the host rule\n", parts, R, bad);
+    CHECK(bad == 0, "%d rows differ", bad);
+    CHECK(out[1] == 31337 && out[2] == 1234 && out[3] == valid - 1, "planted maxima: %d %d %d", out[1], out[2], out[3]);
+    minimax__cu.cuMemFree(dl); minimax__cu.cuMemFree(dsp); minimax__cu.cuMemFree(dout); minimax__cu.cuMemFree(dpb);
+    minimax__cu.cuMemFree(dpi);
+    free(l);
 }
 
 /* k_moe_gate_up_fast + k_moe_down_fast against ref_matvec_fp4 / ref_silu:
@@ -166,7 +280,7 @@ static void test_moe_fast(void) {
                 "launch: %s", minimax_last_error());
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
         a[8] = &In; a[9] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + 7) / 8), (unsigned)T, 128, 0, a) ==
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + 1) / 2), (unsigned)T, 128, 0, a) ==
                     MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");
@@ -208,6 +322,52 @@ static void test_moe_fast(void) {
             printf("    moe down T=%d: rel err %.3g (of the added part)\n", T, err);
             CHECK(!bad && err < 2e-5, "down T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
             free(dg); free(dr);
+        }
+        { /* the tensor-core kernels: h -> PH (k_to_ph), gate/up (act in PH, decoded here: hi + lo * 2^-11,
+             times 2^4), down. Bound 1e-4 (products exact, fp32 sums, activations split into two f16
+             parts: ~2^-22 each; with only one part the error would be ~1.5e-4) */
+            minimax__cu_ptr dhp = dnan((size_t)T * H), dap = dnan((size_t)T * K * NI), dx2 = dput(x0, (size_t)T * H * 4);
+            uint32_t *ap = (uint32_t *)malloc((size_t)T * K * NI * 4);
+            float *x2 = (float *)malloc((size_t)T * H * 4), *nat = (float *)malloc((size_t)T * K * NI * 4);
+            float *aref2 = (float *)malloc((size_t)T * K * NI * 4), *dg = (float *)malloc((size_t)T * H * 4);
+            float *dr = (float *)malloc((size_t)T * H * 4);
+            int rr, c, q;
+            a[0] = &dh; a[1] = &dhp; a[2] = &Hh;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_TO_PH, (unsigned)((H / 2 + 255) / 256), (unsigned)T, 256, 0, a) ==
+                        MINIMAX_OK, "launch: %s", minimax_last_error());
+            a[0] = &dhp; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
+            a[8] = &dap; a[9] = &Hh; a[10] = &In; a[11] = &Kk;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128,
+                                         MINIMAX__MMA_GU_SMEM(H), a) == MINIMAX_OK, "launch: %s", minimax_last_error());
+            a[0] = &dap; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx2; a[7] = &Hh;
+            a[8] = &In; a[9] = &Kk;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a) ==
+                        MINIMAX_OK, "launch: %s", minimax_last_error());
+            REQUIRE(dget(ap, dap, (size_t)T * K * NI * 4) == 0 && dget(x2, dx2, (size_t)T * H * 4) == 0, "download");
+            for (rr = 0; rr < T * K; rr++) {
+                for (c = 0; c < NI / 32; c++)
+                    for (q = 0; q < 16; q++) {
+                        const uint32_t *cp = ap + (size_t)rr * NI + (size_t)c * 32;
+                        int e0 = 32 * c + 8 * (q >> 2) + (q & 3);
+                        nat[(size_t)rr * NI + e0] =
+                            (h16((uint16_t)(cp[q] & 0xffffu)) + h16((uint16_t)(cp[16 + q] & 0xffffu)) / 2048.0f) * 16.0f;
+                        nat[(size_t)rr * NI + e0 + 4] =
+                            (h16((uint16_t)(cp[q] >> 16)) + h16((uint16_t)(cp[16 + q] >> 16)) / 2048.0f) * 16.0f;
+                    }
+                for (i = 0; i < NI; i++) aref2[(size_t)rr * NI + i] = aref[(size_t)rr * NI + i];
+            }
+            err = eu_rel_err(nat, aref2, (size_t)T * K * NI, &bad);
+            printf("    moe gate/up (tensor cores) T=%d: rel err %.3g\n", T, err);
+            CHECK(!bad && err < 1e-4, "gate/up mma T=%d: rel err %g (bound 1e-4), nan/inf %d", T, err, bad);
+            for (i = 0; i < T * H; i++) {
+                dg[i] = x2[i] - x0[i];
+                dr[i] = xref[i] - x0[i];
+            }
+            err = eu_rel_err(dg, dr, (size_t)T * H, &bad);
+            printf("    moe down (tensor cores) T=%d: rel err %.3g (of the added part)\n", T, err);
+            CHECK(!bad && err < 1e-4, "down mma T=%d: rel err %g (bound 1e-4), nan/inf %d", T, err, bad);
+            minimax__cu.cuMemFree(dhp); minimax__cu.cuMemFree(dap); minimax__cu.cuMemFree(dx2);
+            free(ap); free(x2); free(nat); free(aref2); free(dg); free(dr);
         }
         minimax__cu.cuMemFree(dh); minimax__cu.cuMemFree(dx); minimax__cu.cuMemFree(dact);
         minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt);
@@ -303,8 +463,8 @@ static void test_attention_split(void) {
    tokens. */
 static void test_model_fast_vs_general(void) {
     int mode, i, k, V, bad;
-    float *lg[2], *pl[2];
-    int32_t tok[2][3 * 6];
+    float *lg[2], *pl[2], *l1[3];
+    int32_t tok[2][3 * 6], tok1[3][6];
     NEED_GPU();
     V = g_m->cfg.vocab_size;
     for (mode = 0; mode < 2; mode++) {
@@ -323,6 +483,34 @@ static void test_model_fast_vs_general(void) {
             for (i = 0; i < 3; i++) tok[mode][k * 3 + i] = ids[i];
         }
         for (i = 0; i < 3; i++) minimax_session_free(ss[i]);
+        /* one session alone (T = 1: the fused norm + product kernels, the split sampler) */
+        l1[mode] = (float *)malloc((size_t)6 * V * 4);
+        {
+            minimax_session *s1;
+            int32_t id = 11;
+            REQUIRE(minimax_session_create(g_m, &s1) == MINIMAX_OK, "%s", minimax_last_error());
+            REQUIRE(minimax_prefill(s1, prompt, 4, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+            for (k = 0; k < 6; k++) {
+                REQUIRE(minimax_step(g_m, &s1, 1, &id, l1[mode] + (size_t)k * V, &id) == MINIMAX_OK, "%s",
+                        minimax_last_error());
+                tok1[mode][k] = id;
+            }
+            minimax_session_free(s1);
+        }
+    }
+    { /* the tensor-core expert kernels (fast_decode 4), one session alone */
+        minimax_session *s1;
+        int32_t id = 11, prompt[5] = {3, 9, 27, 81, 243};
+        g_m->fast_decode = 4;
+        minimax__bench_reset_graphs(g_m);
+        l1[2] = (float *)malloc((size_t)6 * V * 4);
+        REQUIRE(minimax_session_create(g_m, &s1) == MINIMAX_OK, "%s", minimax_last_error());
+        REQUIRE(minimax_prefill(s1, prompt, 4, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+        for (k = 0; k < 6; k++) {
+            REQUIRE(minimax_step(g_m, &s1, 1, &id, l1[2] + (size_t)k * V, &id) == MINIMAX_OK, "%s", minimax_last_error());
+            tok1[2][k] = id;
+        }
+        minimax_session_free(s1);
     }
     {
         double e1 = eu_rel_err(pl[1], pl[0], (size_t)V, &bad);
@@ -332,12 +520,22 @@ static void test_model_fast_vs_general(void) {
         printf("    steps T=3 (graphs): logits rel err %.3g\n", e1);
         CHECK(!bad && e1 < 1e-4, "step logits rel err %g (bound 1e-4)", e1);
         CHECK(!memcmp(tok[0], tok[1], sizeof tok[0]), "greedy tokens differ between fast and general kernels");
+        e1 = eu_rel_err(l1[1], l1[0], (size_t)6 * V, &bad);
+        printf("    steps T=1 (graphs): logits rel err %.3g\n", e1);
+        CHECK(!bad && e1 < 1e-4, "T=1 step logits rel err %g (bound 1e-4)", e1);
+        CHECK(!memcmp(tok1[0], tok1[1], sizeof tok1[0]), "T=1 tokens differ between fast and general kernels");
+        e1 = eu_rel_err(l1[2], l1[0], (size_t)6 * V, &bad);
+        printf("    steps T=1 (graphs), tensor-core experts: logits rel err %.3g\n", e1);
+        CHECK(!bad && e1 < 1e-4, "T=1 tensor-core step logits rel err %g (bound 1e-4)", e1);
+        CHECK(!memcmp(tok1[0], tok1[2], sizeof tok1[0]), "T=1 tokens differ (tensor-core experts)");
     }
+    free(l1[2]);
     g_m->fast_decode = 1;
     minimax__bench_reset_graphs(g_m);
     for (mode = 0; mode < 2; mode++) {
         free(lg[mode]);
         free(pl[mode]);
+        free(l1[mode]);
     }
 }
 
@@ -362,6 +560,8 @@ int main(void) {
         minimax__cu.cuCtxSetCurrent(g_m->ctx); /* the raw allocations and launches below run in it */
     }
     RUN(test_gemv_bf16);
+    RUN(test_gemv_norm);
+    RUN(test_sample_fast);
     RUN(test_moe_fast);
     RUN(test_attention_split);
     RUN(test_model_fast_vs_general);
