@@ -696,6 +696,223 @@ extern "C" __global__ void k_fp4_dequant(const u8 *packed, const u8 *scales, flo
 extern "C" __global__ void k_fault(int *bad) { bad[threadIdx.x] = 1; }
 
 /* ===========================================================================
+   MULTI-GPU KERNELS (host side: impl_56_multi.h)
+   ===========================================================================
+   Collectives between the GPUs of one process over peer-to-peer memory
+   (cuCtxEnablePeerAccess: a kernel stores straight into another GPU's
+   memory over NVLink / PCIe). Every exchange is PUSH: a rank writes its data
+   into the receiver's memory, then a flag there; the receiver spins on its
+   own (local) flag and reads local memory.
+   Flags hold sequence numbers that live in device memory (seq[]), so the
+   same kernels replay in CUDA graphs; both sides count the same calls in the
+   same order, compared wrap-safe ((int)(flag - k) >= 0).
+   Every wait is bounded: after `timeout` clock64 cycles, or as soon as the
+   status word (host-mapped, shared by all ranks) is nonzero, the wait gives
+   up, writes its code to the status word and the kernel returns early. The
+   host checks the word after each step: a dead or hung peer becomes an
+   error, never a hang.
+   Per rank, in its own memory:
+     recv  fp32 [2 slots][MG_MAX senders][cap]  all-reduce inputs pushed by each rank
+     flags int  [MG_MAXB blocks][MG_MAX senders] all-reduce, then [MG_MAX] point-to-point
+     seq   int  [MG_MAXB] all-reduce (per block), [MG_MAX] p2p sent to rank p,
+                [MG_MAX] p2p received from rank p, [1] blocks done (k_mg_send) */
+#define MG_MAX 8
+#define MG_MAXB 32
+#define MG_FLAG_P2P (MG_MAXB * MG_MAX)
+#define MG_SEQ_SEND MG_MAXB
+#define MG_SEQ_RECV (MG_MAXB + MG_MAX)
+#define MG_SEQ_DONE (MG_MAXB + 2 * MG_MAX)
+struct mg_peers {
+    float *recv[MG_MAX]; /* recv base of rank p (a peer pointer) */
+    int *flag[MG_MAX];   /* flags base of rank p */
+};
+__device__ __forceinline__ void mg_store_flag(int *p, int v) {
+    asm volatile("st.release.sys.global.s32 [%0], %1;" ::"l"(p), "r"(v) : "memory");
+}
+__device__ __forceinline__ int mg_load_flag(const int *p) {
+    int v;
+    asm volatile("ld.acquire.sys.global.s32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
+    return v;
+}
+/* One thread: waits until *f has reached k. 0 = ok; 1 = gave up (status set). */
+__device__ int mg_wait(const int *f, int k, long long timeout, volatile int *status, int code) {
+    long long t0 = clock64();
+    unsigned it = 0;
+    while ((int)(mg_load_flag(f) - k) < 0) {
+        if ((++it & 1023) == 0 && *status) return 1; /* another rank gave up (a PCIe read: rarely) */
+        if (clock64() - t0 > timeout) {
+            *status = code;
+            __threadfence_system();
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* All-reduce of n floats over nr ranks, rank-ordered so every rank gets the
+   same bits:  dst[i] = (acc ? dst[i] : 0) + ((src_0[i] + src_1[i]) + ...)
+   and src[i] = 0 afterwards (the engine's partial-sum buffer stays zero
+   between uses). grid (B <= MG_MAXB), block 256: block b owns a chunk of
+   ceil(n / B) elements and its own sequence number and flags, so blocks
+   never wait for each other; two recv slots suffice because a rank cannot
+   start call k+2 of block b before every rank finished call k of it.
+   code: the status value on a timeout (names the rank and the operation). */
+extern "C" __global__ void __launch_bounds__(256) k_mg_allreduce(float *dst, float *src, int n, int acc,
+                                                                 struct mg_peers P, int *seq, int rank, int nr,
+                                                                 long long cap, long long timeout, int *status,
+                                                                 int code) {
+    __shared__ int s_k, s_bad;
+    int b = blockIdx.x;
+    int per = (((n + gridDim.x - 1) / gridDim.x) + 3) & ~3;
+    int i0 = b * per, i1 = min(n, i0 + per);
+    if (threadIdx.x == 0) s_k = seq[b] + 1;
+    __syncthreads();
+    int k = s_k, slot = k & 1;
+    for (int p = 0; p < nr; p++) {
+        float *d = P.recv[p] + ((long long)slot * MG_MAX + rank) * cap;
+        for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) d[i] = src[i];
+    }
+    for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) src[i] = 0.0f;
+    __threadfence_system();
+    __syncthreads();
+    if (threadIdx.x < nr) mg_store_flag(P.flag[threadIdx.x] + b * MG_MAX + rank, k);
+    if (threadIdx.x == 0) {
+        int bad = 0;
+        for (int p = 0; p < nr && !bad; p++)
+            bad = mg_wait(P.flag[rank] + b * MG_MAX + p, k, timeout, status, code | p);
+        s_bad = bad;
+        seq[b] = k;
+    }
+    __syncthreads();
+    if (s_bad) return;
+    const float *rb = P.recv[rank] + (long long)slot * MG_MAX * cap;
+    for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) {
+        float s = __ldcg(rb + i);
+        for (int p = 1; p < nr; p++) s += __ldcg(rb + (long long)p * cap + i);
+        dst[i] = acc ? dst[i] + s : s;
+    }
+}
+
+/* Point-to-point: dst[r * dld + c] = src[r * cols + c] (r < rows, c < cols),
+   dst usually in another GPU's memory; then, when rflag is not NULL, the
+   last block to finish stores ++seq[0] into the receiver's flag (*rflag).
+   done: a counter that is 0 between calls. Any grid, block 256. */
+extern "C" __global__ void __launch_bounds__(256) k_mg_send(const float *src, int rows, int cols, float *dst,
+                                                            long long dld, int *rflag, int *seq, int *done) {
+    long long n = (long long)rows * cols;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        long long r = i / cols, c = i - r * cols;
+        dst[r * dld + c] = src[i];
+    }
+    if (!rflag) return;
+    __threadfence_system();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        int prev = atomicAdd(done, 1);
+        if (prev == (int)gridDim.x - 1) {
+            int k = seq[0] + 1;
+            *done = 0;
+            seq[0] = k;
+            __threadfence_system();
+            mg_store_flag(rflag, k);
+        }
+    }
+}
+
+/* The receiving side: waits for the next k_mg_send of every rank p in
+   `mask` (flags[MG_FLAG_P2P + p], counted in seq[MG_SEQ_RECV + p]).
+   grid 1, block 32. */
+extern "C" __global__ void k_mg_wait(int *flags, int *seq, int mask, long long timeout, int *status, int code) {
+    if (threadIdx.x) return;
+    for (int p = 0; p < MG_MAX; p++) {
+        if (!(mask >> p & 1)) continue;
+        int k = seq[MG_SEQ_RECV + p] + 1;
+        if (mg_wait(flags + MG_FLAG_P2P + p, k, timeout, status, code | p)) return;
+        seq[MG_SEQ_RECV + p] = k;
+    }
+}
+
+/* Embedding rows of this rank's vocabulary shard [v0, v0 + nv):
+   x[t, :] = embed[ids[t] - v0, :] when the id is in the shard, else 0
+   (the all-reduce that follows adds the shards). grid (T), block 256. */
+extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x, int H, int v0, int nv) {
+    int t = blockIdx.x, id = ids[t] - v0;
+    int in = id >= 0 && id < nv;
+    const u16 *row = embed + (size_t)(in ? id : 0) * H;
+    for (int i = threadIdx.x; i < H; i += blockDim.x) x[(size_t)t * H + i] = in ? bf16f(row[i]) : 0.0f;
+}
+
+/* Per-token sums of squares of this rank's slice of q and of k (QK-norm
+   under tensor parallelism, MODEL.md 2.2): ss[t*2 + 0] over the nh*d q
+   values, ss[t*2 + 1] over the nkv*d k values. grid (2, T), block 256. */
+extern "C" __global__ void k_mg_qk_sumsq(const float *qkv, float *ss, int nh, int nkv, int d) {
+    __shared__ float red[32];
+    int isk = blockIdx.x, t = blockIdx.y;
+    int qn = nh * d, kn = nkv * d;
+    const float *vec = qkv + (size_t)t * (qn + 2 * kn) + (isk ? qn : 0);
+    int width = isk ? kn : qn;
+    float s = 0.0f;
+    for (int i = threadIdx.x; i < width; i += blockDim.x) s = fmaf(vec[i], vec[i], s);
+    s = block_sum(s, red);
+    if (threadIdx.x == 0) ss[t * 2 + isk] = s;
+}
+
+/* k_qk_norm_rope_kv with the sums of squares given: ss[t*2 + 0/1] are the
+   GLOBAL sums over all tp ranks' q / k, so the mean divides by tp times the
+   local width. Otherwise the same (layout, RoPE, KV append). */
+extern "C" __global__ void k_mg_qk_norm_rope_kv(const float *qkv, float *qout, const float *q_norm_w,
+                                                const float *k_norm_w, const float *ss, int tp, const int *pos,
+                                                const int *srow, const int *block_table, u16 *kv, int layer,
+                                                int nblocks, int max_blocks, int bs, int nh, int nkv, int d, int rd,
+                                                float theta, float eps) {
+    int hh = blockIdx.x, t = blockIdx.y;
+    int qn = nh * d, kn = nkv * d;
+    int isk = hh >= nh;
+    int h = isk ? hh - nh : hh;
+    const float *row = qkv + (size_t)t * (qn + 2 * kn);
+    const float *vec = isk ? row + qn : row;
+    int width = isk ? kn : qn;
+    const float *w = isk ? k_norm_w : q_norm_w;
+    int p = pos[t];
+    float inv = rsqrtf(ss[t * 2 + isk] / ((float)width * (float)tp) + eps);
+    const float *x = vec + h * d;
+    float *xo = qout + (size_t)t * qn + h * d;
+    const float *wh = w + h * d;
+    int half = rd / 2;
+    u16 *kc = 0, *vc = 0;
+    if (isk) {
+        int blk = block_table[srow[t] * max_blocks + p / bs];
+        size_t kvhs = (size_t)nkv * bs * d;
+        kc = kv + (((size_t)layer * nblocks + blk) * 2 + 0) * kvhs + ((size_t)h * bs + p % bs) * d;
+        vc = kc + kvhs;
+    }
+    for (int i = threadIdx.x; i < d; i += blockDim.x) {
+        float a, b = 0.0f;
+        if (i < half) {
+            float fa = wh[i] * (x[i] * inv), fb = wh[i + half] * (x[i + half] * inv);
+            float inv_freq = 1.0f / powf(theta, (float)(2 * i) / (float)rd);
+            float sn, cs;
+            sincosf((float)p * inv_freq, &sn, &cs);
+            a = fa * cs - fb * sn;
+            b = fb * cs + fa * sn;
+        } else if (i < rd) {
+            continue;
+        } else {
+            a = wh[i] * (x[i] * inv);
+        }
+        if (isk) {
+            kc[i] = f2bf16(a);
+            if (i < half) kc[i + half] = f2bf16(b);
+        } else {
+            xo[i] = a;
+            if (i < half) xo[i + half] = b;
+        }
+    }
+    if (isk)
+        for (int i = threadIdx.x; i < d; i += blockDim.x) vc[i] = f2bf16(row[qn + kn + h * d + i]);
+}
+
+/* ===========================================================================
    FAST DECODE KERNELS (batch 1 and small batches) and benchmark helpers
    ===========================================================================
    At batch 1 a decode step is a chain of matrix-vector products that must
