@@ -410,7 +410,10 @@ MINIMAX__PRIV minimax_result minimax__mg_fill_rank(minimax_model *m, void *user)
     int64_t H = c->hidden_size;
     int L, r = f->r, n = f->lay->n, tp = f->lay->tp;
     minimax_result res;
-    if (!w) return f->fill(m, f->fill_user);
+    if (!w) {
+        m->mg_rank = r; /* tells a fill which shard (minimax__mg_fill_from_ref); m->mg is still NULL */
+        return f->fill(m, f->fill_user);
+    }
     m->layers = (minimax__dev_layer *)minimax__alloc((size_t)c->num_layers * sizeof *m->layers, "layer table");
     if (!m->layers) return MINIMAX_ERR_OUT_OF_MEMORY;
     memset(m->layers, 0, (size_t)c->num_layers * sizeof *m->layers);
@@ -1200,4 +1203,92 @@ MINIMAX__PRIV minimax_result minimax__mg_time_ar(minimax_model *m, int how, int 
     }
     minimax__cu.cuCtxSetCurrent(m->ctx);
     return r;
+}
+
+/* ---- a tensor-parallel copy of a one-GPU model (tests, benchmark) ------------------
+   minimax__weights_fill_fn whose user is a one-GPU model (e.g. synthetic
+   weights made on the GPU): each rank copies its shard of every weight
+   straight from that model's memory (peer reads by k_mg_copy2d on the rank's
+   GPU), so a tp model and the one-GPU model hold the same numbers. */
+MINIMAX__PRIV minimax_result minimax__mg_copy2d(minimax_model *m, minimax__cu_function fn, minimax__cu_ptr src,
+                                                long long pitch, long long width, long long rows, minimax__cu_ptr dst) {
+    long long n = rows * width;
+    unsigned B = (unsigned)((n + 255) / 256 < 4096 ? (n + 255) / 256 : 4096);
+    void *a[5];
+    a[0] = &src;
+    a[1] = &pitch;
+    a[2] = &dst;
+    a[3] = &width;
+    a[4] = &rows;
+    if (B < 1) B = 1;
+    return minimax__mcheck(m, minimax__cu.cuLaunchKernel(fn, B, 1, 1, 256, 1, 1, 0, m->stream, a, NULL), "k_mg_copy2d");
+}
+
+MINIMAX__PRIV minimax_result minimax__mg_fill_from_ref(minimax_model *m, void *user) {
+    const minimax_model *ref = (const minimax_model *)user;
+    const minimax_config *c = &m->cfg, *rc = &ref->cfg;
+    int tp = rc->num_heads / c->num_heads, r = m->mg_rank, L, pass;
+    long long H = c->hidden_size, NI = c->intermediate_size, E = c->num_experts, NIg = rc->intermediate_size;
+    long long qd = (long long)c->num_heads * c->head_dim, kd = (long long)c->num_kv_heads * c->head_dim;
+    long long qdg = qd * tp, kdg = kd * tp, V = c->vocab_size, v0 = (long long)r * ((rc->vocab_size + tp - 1) / tp);
+    minimax__cu_function fn;
+    minimax__cu_result cr;
+    minimax_result res;
+    if (tp < 2 || r < 0 || c->num_layers != rc->num_layers)
+        return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "copy of a model: tensor-parallel ranks only");
+    if ((res = minimax__mcheck(m, minimax__cu.cuModuleGetFunction(&fn, m->module, "k_mg_copy2d"), "k_mg_copy2d")) != MINIMAX_OK)
+        return res;
+    if (m->dev != ref->dev) {
+        cr = minimax__cu.cuCtxEnablePeerAccess(ref->ctx, 0);
+        if (cr != 0 && cr != 704 && (res = minimax__cu_check(cr, "cuCtxEnablePeerAccess")) != MINIMAX_OK) return res;
+    }
+    m->layers = (minimax__dev_layer *)minimax__alloc((size_t)c->num_layers * sizeof *m->layers, "layer table");
+    if (!m->layers) return MINIMAX_ERR_OUT_OF_MEMORY;
+    memset(m->layers, 0, (size_t)c->num_layers * sizeof *m->layers);
+#define MINIMAX__C(dstp, bytes, srcp, pitch, width, rows)                                                              \
+    do {                                                                                                               \
+        if ((res = minimax__dalloc(m, (size_t)(bytes), "copied weights", (dstp))) != MINIMAX_OK) return res;            \
+        if ((res = minimax__mg_copy2d(m, fn, (srcp), (pitch), (width), (rows), *(dstp))) != MINIMAX_OK) return res;     \
+    } while (0)
+    MINIMAX__C(&m->embed, V * H * 2, ref->embed + (size_t)(v0 * H * 2), H * 2, H * 2, V);
+    MINIMAX__C(&m->lm_head, V * H * 2, ref->lm_head + (size_t)(v0 * H * 2), H * 2, H * 2, V);
+    MINIMAX__C(&m->final_norm, H * 4, ref->final_norm, H * 4, H * 4, 1);
+    for (L = 0; L < c->num_layers; L++) {
+        minimax__dev_layer *ly = &m->layers[L];
+        const minimax__dev_layer *sl = &ref->layers[L];
+        long long rb = sl->router_f32 ? 4 : 2;
+        MINIMAX__C(&ly->in_norm, H * 4, sl->in_norm, H * 4, H * 4, 1);
+        MINIMAX__C(&ly->post_norm, H * 4, sl->post_norm, H * 4, H * 4, 1);
+        MINIMAX__C(&ly->q_norm, qd * 4, sl->q_norm + (size_t)(r * qd * 4), qd * 4, qd * 4, 1);
+        MINIMAX__C(&ly->k_norm, kd * 4, sl->k_norm + (size_t)(r * kd * 4), kd * 4, kd * 4, 1);
+        ly->router_f32 = sl->router_f32;
+        MINIMAX__C(&ly->router, E * H * rb, sl->router, E * H * rb, E * H * rb, 1);
+        MINIMAX__C(&ly->router_bias, E * 4, sl->router_bias, E * 4, E * 4, 1);
+        if ((res = minimax__dalloc(m, (size_t)((qd + 2 * kd) * H * 2), "copied weights", &ly->wqkv)) != MINIMAX_OK) return res;
+        if ((res = minimax__mg_copy2d(m, fn, sl->wqkv + (size_t)(r * qd * H * 2), qd * H * 2, qd * H * 2, 1, ly->wqkv)) != MINIMAX_OK ||
+            (res = minimax__mg_copy2d(m, fn, sl->wqkv + (size_t)((qdg + r * kd) * H * 2), kd * H * 2, kd * H * 2, 1,
+                                      ly->wqkv + (size_t)(qd * H * 2))) != MINIMAX_OK ||
+            (res = minimax__mg_copy2d(m, fn, sl->wqkv + (size_t)((qdg + kdg + r * kd) * H * 2), kd * H * 2, kd * H * 2, 1,
+                                      ly->wqkv + (size_t)((qd + kd) * H * 2))) != MINIMAX_OK)
+            return res;
+        MINIMAX__C(&ly->wo, H * qd * 2, sl->wo + (size_t)(r * qd * 2), qdg * 2, qd * 2, H);
+        for (pass = 0; pass < 3; pass++) {
+            minimax__cu_ptr sp = pass == 0 ? sl->w1p : pass == 1 ? sl->w3p : sl->w2p;
+            minimax__cu_ptr ss = pass == 0 ? sl->w1s : pass == 1 ? sl->w3s : sl->w2s;
+            minimax__cu_ptr sw = pass == 0 ? sl->ws2_1 : pass == 1 ? sl->ws2_3 : sl->ws2_2;
+            minimax__cu_ptr *pp = pass == 0 ? &ly->w1p : pass == 1 ? &ly->w3p : &ly->w2p;
+            minimax__cu_ptr *ps = pass == 0 ? &ly->w1s : pass == 1 ? &ly->w3s : &ly->w2s;
+            minimax__cu_ptr *pw = pass == 0 ? &ly->ws2_1 : pass == 1 ? &ly->ws2_3 : &ly->ws2_2;
+            if (pass < 2) { /* [E][NIg][H]: rows [r*NI, +NI) of each expert */
+                MINIMAX__C(pp, E * NI * H / 2, sp + (size_t)(r * NI * H / 2), NIg * H / 2, NI * H / 2, E);
+                MINIMAX__C(ps, E * NI * H / 16, ss + (size_t)(r * NI * H / 16), NIg * H / 16, NI * H / 16, E);
+            } else { /* [E][H][NIg]: columns [r*NI, +NI) of every row */
+                MINIMAX__C(pp, E * H * NI / 2, sp + (size_t)(r * NI / 2), NIg / 2, NI / 2, E * H);
+                MINIMAX__C(ps, E * H * NI / 16, ss + (size_t)(r * NI / 16), NIg / 16, NI / 16, E * H);
+            }
+            MINIMAX__C(pw, E * 4, sw, E * 4, E * 4, 1);
+        }
+    }
+#undef MINIMAX__C
+    return minimax__mcheck(m, minimax__cu.cuStreamSynchronize(m->stream), "copy of a model");
 }

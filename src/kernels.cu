@@ -832,6 +832,17 @@ extern "C" __global__ void k_mg_wait(int *flags, int *seq, int mask, long long t
     }
 }
 
+/* Strided byte copy: dst[r * width + c] = src[r * pitch + c] (r < rows,
+   c < width); src may be another GPU's memory (peer access). Copies a slice
+   of a weight from one model to a rank of another (tests, benchmark). */
+extern "C" __global__ void k_mg_copy2d(const u8 *src, long long pitch, u8 *dst, long long width, long long rows) {
+    long long n = rows * width;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        long long r = i / width;
+        dst[i] = src[r * pitch + (i - r * width)];
+    }
+}
+
 /* Embedding rows of this rank's vocabulary shard [v0, v0 + nv):
    x[t, :] = embed[ids[t] - v0, :] when the id is in the shard, else 0
    (the all-reduce that follows adds the shards). grid (T), block 256. */
