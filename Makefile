@@ -1,5 +1,6 @@
 # minimax_nvfp4 — build, test, benchmark.
 #   make            the header, the kernel header and every example into build/
+#   make run        the main job: a synthetic tiny checkpoint (or MODEL=DIR), validated, then generated from
 #   make test       the CPU test suite (AddressSanitizer + UBSan); ends "N passed, N failed"
 #   make test-gpu   the GPU test suite (skips with a message when no GPU is present)
 #   make header     regenerate minimax_nvfp4.h from src/ (also done by any build)
@@ -56,11 +57,14 @@ test: all $(CPU_TESTS)
 test-gpu: all $(GPU_TESTS)
 	@sh tests/run.sh $(GPU_TESTS)
 
+run: all
+	sh tools/run.sh $(MODEL)
+
 bench: all
 	./$(BUILD)/minimax-bench --synthetic --layers 16 --batch 1 --ctx 512
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all header test test-gpu bench clean
+.PHONY: all header run test test-gpu bench clean
 .DELETE_ON_ERROR:

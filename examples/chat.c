@@ -15,12 +15,12 @@
        printf 'Hi!\nWhat did I just say?\n' | minimax-chat -m DIR
 
    How a turn works: the whole conversation is rendered in the model's chat
-   format (minimax_chat_tokenize); when the session already holds a prefix of
-   those ids only the rest is prefilled, otherwise the session is emptied and
-   the prompt prefilled whole; then minimax_step generates one token at a
-   time until the end-of-turn token. (The chat format drops the reasoning of
-   earlier replies once a new user message follows, so here, with user turns
-   only, every turn after the first is prefilled whole: see chat_text.h.) */
+   format (minimax_chat_tokenize); the session is cut back to the longest
+   prefix it shares with those ids (minimax_session_truncate) and only the
+   rest is prefilled; then minimax_step generates one token at a time until
+   the end-of-turn token. (The chat format drops the reasoning of earlier
+   replies once a new user message follows, so each new turn re-prefills the
+   last reply without its reasoning: see chat_text.h.) */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno, clock_gettime */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
@@ -107,9 +107,10 @@ static minimax_result reply(chat *c) {
         chat_ids_free(&prompt);
         return MINIMAX_OK;
     }
-    if (keep == 0 && c->held.n > 0) { /* the session holds something else: start over */
-        if ((r = minimax_session_reset(c->session)) != MINIMAX_OK) return r;
-        c->held.n = 0;
+    if (keep < c->held.n) { /* the session holds more than the prompt shares with it: cut it back */
+        if ((r = keep ? minimax_session_truncate(c->session, (int)keep) : minimax_session_reset(c->session)) != MINIMAX_OK)
+            return r;
+        c->held.n = keep;
     }
     n_prefill = prompt.n - keep;
     t0 = now_s();

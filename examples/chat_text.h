@@ -158,16 +158,14 @@ CHAT_FN void chat_ids_free(chat_ids *a) {
    earlier turns look like). A session that already holds a prefix of the new
    prompt only needs the rest prefilled.
 
-   The engine can empty a session but not shorten it, so the held ids are
-   reusable only when ALL of them are a prefix of the new prompt, with at
-   least one new id left to prefill (the prefill returns the first sampled
-   token). That is the case after a reply that made tool calls, answered by
-   tool results (the reply's reasoning stays in the prompt), when the model's
-   tokens are the ones the tokenizer would produce. A new USER turn makes the
-   chat format drop the reasoning of every earlier reply, so after a user
-   message the prompt differs from the session right where the last reply
-   began (chat_common_prefix) and, without a way to shorten the session, the
-   conversation is prefilled again from the start. */
+   The session keeps the longest common prefix of what it holds and the new
+   prompt (minimax_session_truncate drops the rest), leaving at least one new
+   id to prefill (the prefill returns the first sampled token). After a reply
+   that made tool calls, answered by tool results, that is the whole session
+   (the reply's reasoning stays in the prompt). A new USER turn makes the chat
+   format drop the reasoning of every earlier reply, so the prompt differs
+   from the session right where the last reply began: everything before it is
+   kept, the rest of the conversation is prefilled. */
 
 /* The length of the longest common prefix of a and b. */
 CHAT_FN size_t chat_common_prefix(const int32_t *a, size_t na, const int32_t *b, size_t nb) {
@@ -176,11 +174,11 @@ CHAT_FN size_t chat_common_prefix(const int32_t *a, size_t na, const int32_t *b,
     return i;
 }
 
-/* How many ids of `held` (what the session holds) a new prompt keeps: all of
-   them when they are a proper prefix of `ids`, otherwise none (reset). */
+/* How many ids of `held` (what the session holds) a new prompt `ids` keeps:
+   their common prefix, but at most n - 1 (one id is left to prefill). */
 CHAT_FN size_t chat_reusable(const int32_t *held, size_t n_held, const int32_t *ids, size_t n) {
-    if (n_held == 0 || n_held >= n) return 0;
-    return chat_common_prefix(held, n_held, ids, n) == n_held ? n_held : 0;
+    size_t c = chat_common_prefix(held, n_held, ids, n);
+    return n == 0 ? 0 : c < n ? c : n - 1;
 }
 
 /* Renders the conversation, ending with the generation prompt

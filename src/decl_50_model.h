@@ -139,6 +139,15 @@ MINIMAX_API minimax_result minimax_session_create(minimax_model *model, minimax_
    Keeps its id and sampling parameters. Thread safety: as the model. */
 MINIMAX_API minimax_result minimax_session_reset(minimax_session *session);
 
+/* Shortens the session to its first n tokens (0 <= n <= position): the next
+   prefill or step continues at position n, as if the later tokens had never
+   been fed, and KV blocks past n return to the pool. For a chat whose new
+   prompt shares only a prefix with what the session holds (the template drops
+   old reasoning): truncate to the common prefix, prefill the rest.
+   INVALID_ARGUMENT for n outside [0, position], FAILED_STATE.
+   Thread safety: as the model. */
+MINIMAX_API minimax_result minimax_session_truncate(minimax_session *session, int n);
+
 /* Closes the session and returns its blocks. NULL is ignored. Thread safety: as the model. */
 MINIMAX_API void minimax_session_free(minimax_session *session);
 

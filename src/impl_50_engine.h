@@ -726,14 +726,17 @@ MINIMAX__PRIV minimax_result minimax__reserve(minimax_session *s, int upto) {
     return MINIMAX_OK;
 }
 
-MINIMAX__PRIV void minimax__release(minimax_session *s) {
+/* Returns the session's blocks past its first `keep` to the pool. */
+MINIMAX__PRIV void minimax__release_from(minimax_session *s, int keep) {
     minimax_model *m = s->model;
-    while (s->nblocks > 0) {
+    while (s->nblocks > keep) {
         s->nblocks--;
         m->free_blocks[m->n_free++] = m->h_bt[(size_t)s->row * m->plan.max_blocks + s->nblocks];
         m->h_bt[(size_t)s->row * m->plan.max_blocks + s->nblocks] = 0;
     }
 }
+
+MINIMAX__PRIV void minimax__release(minimax_session *s) { minimax__release_from(s, 0); }
 
 MINIMAX__PRIV void minimax__fill_sp(minimax__sample_params *sp, const minimax_session *s, int64_t position) {
     sp->temperature = s->sampling.temperature;
@@ -1156,6 +1159,21 @@ MINIMAX_API minimax_result minimax_session_reset(minimax_session *s) {
         return minimax__fail(MINIMAX_ERR_FAILED_STATE, "the model hit an unrecoverable device error earlier");
     minimax__release(s);
     s->pos = 0;
+    return MINIMAX_OK;
+}
+
+MINIMAX_API minimax_result minimax_session_truncate(minimax_session *s, int n) {
+    minimax_model *m;
+    if (!s) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_session_truncate: session is NULL");
+    m = s->model;
+    if (m->failed) return minimax__fail(MINIMAX_ERR_FAILED_STATE, "the model hit an unrecoverable device error earlier");
+    if (n < 0 || n > s->pos)
+        return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT,
+                             "minimax_session_truncate: %d tokens asked, the session holds %d", n, s->pos);
+    /* blocks wholly past n go back; cache entries at >= n in a kept block are
+       overwritten before attention reads them (it reads positions < pos only) */
+    minimax__release_from(s, MINIMAX__CDIV(n, m->plan.block_tokens));
+    s->pos = n;
     return MINIMAX_OK;
 }
 

@@ -535,32 +535,15 @@ MINIMAX_API minimax_result minimax_tokenizer_load_memory(const char *json, size_
 }
 
 MINIMAX_API minimax_result minimax_tokenizer_load(const char *path, minimax_tokenizer **out) {
-    FILE *f;
     char *data;
-    long size;
-    size_t got;
+    size_t len;
     minimax__json_doc doc;
     minimax_result r;
     if (!out || !path) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_tokenizer_load: NULL argument");
     *out = NULL;
-    f = fopen(path, "rb");
-    if (!f) return minimax__fail(MINIMAX_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return minimax__fail(MINIMAX_ERR_IO, "%s: cannot determine the size", path);
-    }
-    data = (char *)MINIMAX_MALLOC((size_t)size + 1);
-    if (!data) {
-        fclose(f);
-        return minimax__fail(MINIMAX_ERR_OUT_OF_MEMORY, "%s: out of memory reading %ld bytes", path, size);
-    }
-    got = fread(data, 1, (size_t)size, f);
-    fclose(f);
-    if (got != (size_t)size) {
-        MINIMAX_FREE(data);
-        return minimax__fail(MINIMAX_ERR_IO, "%s: short read (%zu of %ld bytes)", path, got, size);
-    }
-    r = minimax__json_parse(data, got, path, &doc);
+    /* the checkpoint's reader: regular files only, at most 64 MB (the real tokenizer.json is ~15 MB) */
+    if ((r = minimax__read_small_file(path, &data, &len, NULL)) != MINIMAX_OK) return r;
+    r = minimax__json_parse(data, len, path, &doc);
     if (r == MINIMAX_OK) {
         r = minimax__tok_build(doc.root, path, out);
         minimax__json_free(&doc);

@@ -30,8 +30,8 @@ MINIMAX__PRIV int minimax__py_float(minimax__buf *b, double d) {
         out[o++] = '-';
         i = 1;
     }
-    for (; tmp[i] && tmp[i] != 'e'; i++)
-        if (tmp[i] != '.') digits[nd++] = tmp[i];
+    for (; tmp[i] && tmp[i] != 'e'; i++) /* digits only: the point is ',' in some C locales */
+        if (tmp[i] >= '0' && tmp[i] <= '9') digits[nd++] = tmp[i];
     e = strchr(tmp, 'e');
     exp10 = e ? atoi(e + 1) : 0;
     while (nd > 1 && digits[nd - 1] == '0') nd--;
@@ -738,7 +738,8 @@ MINIMAX__PRIV int minimax__py_number(const char *s, size_t n, minimax__buf *out)
     }
     if (i != n) return 0;
     tmp[o] = 0;
-    d = strtod(tmp, NULL);
+    /* not strtod: it reads the point of the C locale (',' after a host's setlocale in many) */
+    d = tmp[0] == '+' ? minimax__json_number_value(tmp + 1, o - 1) : minimax__json_number_value(tmp, o);
     if (d != d || d > 1.7976931348623157e308 || d < -1.7976931348623157e308) return 0;
     if (d == floor(d)) { /* int(val): the exact integer of the double */
         char big[400];

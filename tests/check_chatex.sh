@@ -108,13 +108,14 @@ Thinking two.
 
 Answer 😀 two.'
 if [ -n "$fake" ]; then
-    # two turns: the second prompt keeps reply 1's answer, drops its reasoning, and is prefilled whole
+    # two turns: the second prompt keeps reply 1's answer and drops its reasoning; the session is cut
+    # back to where the two prompts part (turn 1's <think>) and only the rest is prefilled
     fake two-turns 0 "Hi
 Again
 " "$two" && expect_out two-turns-text "Answer one.
 Answer 😀 two.
 "
-    expect two-turns-prompts log '^prefill 44 at 0$' '^reset$' \
+    expect two-turns-prompts log '^prefill 44 at 0$' '^truncate 42$' '^prefill [0-9]* at 42$' \
         'holds .*user\\nHi\[e~\[\\n\]~b\]ai\\nAnswer one\.\[e~\[\\n\]~b\]user\\nAgain\[e~\[\\n\]~b\]ai\\n<think>\\n$'
     grep -q 'Thinking one' "$tmp/log" && bad two-turns-drop-reasoning || ok two-turns-drop-reasoning
     expect two-turns-stats err '^\[prefill 44 tokens (0 reused) .* | 19 tokens, decode .* | context 63/4096\]$'

@@ -464,6 +464,53 @@ static void test_prefill_equals_steps(void) {
     free(b);
 }
 
+/* minimax_session_truncate: a session that held NTOK tokens, cut back to
+   `keep` (not a block boundary: blocks are 16 tokens) and fed other ids, gives
+   the logits of a session fed the first `keep` ids and then those ids; a step
+   after a cut at a block boundary matches too; bad lengths are refused. */
+static void test_session_truncate(void) {
+    enum { KEEP = 37, MORE = 20 };
+    int V, i, bad;
+    float *a, *b;
+    int32_t other[MORE], tok;
+    minimax_session *s1, *s2;
+    double err;
+    NEED_GPU();
+    V = g_cfg.vocab_size;
+    a = (float *)malloc((size_t)MORE * V * 4);
+    b = (float *)malloc((size_t)MORE * V * 4);
+    REQUIRE(a && b, "out of memory");
+    for (i = 0; i < MORE; i++) other[i] = g_ids[NTOK - 1 - i];
+    REQUIRE(minimax_session_create(g_m, &s1) == MINIMAX_OK && minimax_session_create(g_m, &s2) == MINIMAX_OK, "%s",
+            minimax_last_error());
+    REQUIRE(minimax_prefill(s1, g_ids, NTOK, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(minimax_session_truncate(s1, NTOK + 1) == MINIMAX_ERR_INVALID_ARGUMENT &&
+              strstr(minimax_last_error(), "holds 80"), "longer than the session: %s", minimax_last_error());
+    CHECK(minimax_session_truncate(s1, -1) == MINIMAX_ERR_INVALID_ARGUMENT, "negative length");
+    CHECK(minimax_session_truncate(NULL, 0) == MINIMAX_ERR_INVALID_ARGUMENT, "NULL session");
+    REQUIRE(minimax_session_truncate(s1, KEEP) == MINIMAX_OK, "%s", minimax_last_error());
+    CHECK(minimax_session_position(s1) == KEEP, "position %d after the cut", minimax_session_position(s1));
+    REQUIRE(minimax__prefill(s1, other, MORE, NULL, NULL, a) == MINIMAX_OK, "%s", minimax_last_error());
+    REQUIRE(minimax_prefill(s2, g_ids, KEEP, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+    REQUIRE(minimax__prefill(s2, other, MORE, NULL, NULL, b) == MINIMAX_OK, "%s", minimax_last_error());
+    err = eu_rel_err(a, b, (size_t)MORE * V, &bad);
+    printf("    cut to %d then %d other tokens vs fed so directly: rel err %.3g\n", KEEP, MORE, err);
+    CHECK(!bad && err < 1e-6, "rel err %g", err);
+    /* a cut at a block boundary, then one step on each */
+    REQUIRE(minimax_session_truncate(s1, 32) == MINIMAX_OK && minimax_session_truncate(s2, 32) == MINIMAX_OK, "%s",
+            minimax_last_error());
+    tok = other[0];
+    REQUIRE(minimax_step(g_m, &s1, 1, &tok, a, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+    REQUIRE(minimax_step(g_m, &s2, 1, &tok, b, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+    err = eu_rel_err(a, b, (size_t)V, &bad);
+    CHECK(!bad && err < 1e-6, "step after a cut at 32: rel err %g", err);
+    REQUIRE(minimax_session_truncate(s1, 0) == MINIMAX_OK && minimax_session_position(s1) == 0, "cut to empty");
+    minimax_session_free(s1);
+    minimax_session_free(s2);
+    free(a);
+    free(b);
+}
+
 /* 3 sessions at different positions stepped together == each stepped alone
    (graphs), and graph replay == eager (same model, graphs off) */
 static void test_batch_and_graph(void) {
@@ -693,6 +740,7 @@ int main(void) {
     RUN(test_sampler);
     RUN(test_model_vs_reference);
     RUN(test_prefill_equals_steps);
+    RUN(test_session_truncate);
     RUN(test_batch_and_graph);
     RUN(test_sampling_reproducible);
     RUN(test_errors);

@@ -274,27 +274,7 @@ static void test_ref_no_bias(void) {
 
 /* ---- goldens ---- */
 
-static unsigned char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    unsigned char *p;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    if (p) p[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 static void run_golden(const char *name) {
-    const char *dd = getenv("MINIMAX_TEST_DATA");
     char dir[512], path[1024], what[96];
     int32_t *tokens;
     float *want;
@@ -305,11 +285,11 @@ static void run_golden(const char *name) {
     minimax_checkpoint *ck = NULL;
     minimax_result r;
     if (!have_gpu()) SKIP("no GPU: %s", g_skip);
-    snprintf(dir, sizeof dir, "%s/golden/%s", dd && *dd ? dd : "tests/data", name);
+    snprintf(dir, sizeof dir, "%s/golden/%s", test_data_dir(), name);
     snprintf(path, sizeof path, "%s/tokens.i32", dir);
-    tokens = (int32_t *)read_all(path, &nt);
+    tokens = (int32_t *)test_read_all(path, &nt);
     snprintf(path, sizeof path, "%s/logits.f32", dir);
-    want = (float *)read_all(path, &nl);
+    want = (float *)test_read_all(path, &nl);
     if (!tokens || !want || !nt) {
         free(tokens);
         free(want);

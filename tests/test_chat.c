@@ -1033,6 +1033,34 @@ static void python_number_formats(void) {
     }
 }
 
+/* The same text in a locale whose decimal point is ',' (a host may call
+   setlocale(LC_ALL, "")): numbers written and read by the chat code must not
+   change. Tool-call arguments go through minimax__py_number. */
+static void python_numbers_ignore_the_c_locale(void) {
+    static const struct {
+        const char *in, *out;
+    } n[] = {{"2.5", "2.5"}, {"1_000.25", "1000.25"}, {"3.0", "3"}, {"-0.5e-3", "-0.0005"}, {"+7", "7"}, {".5", "0.5"},
+             {"1e16", "10000000000000000"}, {"0.1", "0.1"}};
+    size_t i;
+    const char *locale = test_comma_locale();
+    if (!locale) SKIP("no locale with a decimal comma is installed");
+    for (i = 0; i < sizeof n / sizeof n[0]; i++) {
+        minimax__buf b;
+        memset(&b, 0, sizeof b);
+        CHECK(minimax__py_number(n[i].in, strlen(n[i].in), &b) && b.data && strcmp(b.data, n[i].out) == 0,
+              "%s -> %s, want %s in %s", n[i].in, b.data ? b.data : "(refused)", n[i].out, locale);
+        minimax__buf_free(&b);
+    }
+    {
+        minimax__buf b;
+        memset(&b, 0, sizeof b);
+        CHECK(minimax__py_float(&b, 1.5e-5) && strcmp(b.data, "1.5e-05") == 0, "1.5e-05 written as %s in %s", b.data,
+              locale);
+        minimax__buf_free(&b);
+    }
+    setlocale(LC_NUMERIC, "C");
+}
+
 int main(void) {
     RUN(goldens_match_byte_for_byte);
     RUN(desc_date_and_location);
@@ -1043,6 +1071,7 @@ int main(void) {
     RUN(token_form_matches_hf_tokenizer);
     RUN(tokenizer_without_marker_is_unsupported);
     RUN(python_number_formats);
+    RUN(python_numbers_ignore_the_c_locale);
     RUN(parser_fixed_cases);
     RUN(parser_starts_in_content);
     RUN(parser_split_invariance);

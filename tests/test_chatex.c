@@ -16,7 +16,7 @@ static minimax_tokenizer *load_tok(const char *path) {
 /* chat_reusable against a direct definition, on random id arrays. */
 static void test_reusable(void) {
     test_rng rng = {12345};
-    int32_t a[64], b[64];
+    int32_t a[64] = {0}, b[64] = {0}; /* filled at random below */
     int t, i;
     CHECK(chat_reusable(a, 0, a, 10) == 0, "an empty session keeps nothing");
     a[0] = 5, a[1] = 6, a[2] = 7, b[0] = 5, b[1] = 6, b[2] = 8;
@@ -26,13 +26,13 @@ static void test_reusable(void) {
         size_t n = 1 + test_rng_u64(&rng) % 64, held = test_rng_u64(&rng) % 65, expect;
         for (i = 0; i < 64; i++) a[i] = b[i] = (int32_t)(test_rng_u64(&rng) % 200064);
         if (test_rng_u64(&rng) % 2 && held > 0 && held <= 64) b[test_rng_u64(&rng) % held] ^= 1 + (int32_t)(test_rng_u64(&rng) % 7);
-        expect = held;
-        if (held == 0 || held >= n) expect = 0;
-        for (i = 0; i < (int)held && expect; i++)
-            if (a[i] != b[i]) expect = 0;
+        for (expect = 0; expect < held && expect < n && a[expect] == b[expect]; expect++) {
+        }
+        if (expect == n) expect = n - 1; /* one id is left to prefill */
         CHECK(chat_reusable(b, held, a, n) == expect, "held %zu n %zu: got %zu, want %zu", held, n,
               chat_reusable(b, held, a, n), expect);
     }
+    CHECK(chat_reusable(a, 10, a, 10) == 9 && chat_reusable(a, 10, a, 4) == 3, "one id is left to prefill");
 }
 
 /* The history owns copies of everything it is given. */
@@ -266,15 +266,15 @@ static void test_turns_reuse(void) {
             "the parsed reply joins the history");
 
     /* Turn 2: a new user message drops turn 1's reasoning from the prompt, so
-       the session (which holds it) cannot be extended: reset. The two differ
-       from the <think> that opened turn 1's reply. */
+       the session (which holds it) is cut back to where the two differ: the
+       <think> that opened turn 1's reply. */
     chat_history_add(&h, MINIMAX_CHAT_USER, "And you?");
     REQUIRE(chat_prompt(tok, &h, &held, &prompt, &keep) == MINIMAX_OK, "%s", minimax_last_error());
-    CHECK(keep == 0, "kept %zu", keep);
     {
         size_t think = held.n, common = chat_common_prefix(held.v, held.n, prompt.v, prompt.n);
         while (think > 0 && held.v[think - 1] != minimax_token_lookup(tok, "<think>", 7)) think--;
         CHECK(think > 0 && common == think - 1, "common prefix %zu, turn 1's <think> at %zu", common, think - 1);
+        CHECK(keep == common && keep > 0 && keep < held.n, "kept %zu of %zu (common prefix %zu)", keep, held.n, common);
     }
     {
         minimax_chat_desc d;
@@ -291,6 +291,7 @@ static void test_turns_reuse(void) {
     /* A new conversation (/reset) with a tool call: the reasoning stays while
        no user turn follows, and the tool result only extends the session. */
     chat_history_truncate(&h, 1);
+    held.n = 0; /* /reset empties the session */
     chat_history_add(&h, MINIMAX_CHAT_USER, "Weather in Paris?");
     reply.reasoning = "Need the weather tool.";
     reply.content = "Let me check.";

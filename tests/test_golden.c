@@ -50,30 +50,6 @@
 
 #define GOLDEN_TOL 2e-5
 
-static const char *data_dir(void) {
-    const char *d = getenv("MINIMAX_TEST_DATA");
-    return d && *d ? d : "tests/data";
-}
-
-static unsigned char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    unsigned char *p;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    if (p) p[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 static int json_int(const minimax__json *obj, const char *key) {
     const minimax__json *v = minimax__json_get(obj, key);
     return v && v->type == MINIMAX__JSON_NUMBER ? (int)v->number : -1;
@@ -104,9 +80,9 @@ static int golden_read(golden *g, const char *name) {
     int ok = 1;
     memset(g, 0, sizeof *g);
     snprintf(g->name, sizeof g->name, "%s", name);
-    snprintf(g->dir, sizeof g->dir, "%s/golden/%s", data_dir(), name);
+    snprintf(g->dir, sizeof g->dir, "%s/golden/%s", test_data_dir(), name);
     snprintf(path, sizeof path, "%s/golden.json", g->dir);
-    text = (char *)read_all(path, &len);
+    text = (char *)test_read_all(path, &len);
     if (!text) {
         printf("    cannot read %s\n", path);
         return 0;
@@ -135,13 +111,13 @@ static int golden_read(golden *g, const char *name) {
     free(text);
     if (!ok || !g->margins) return 0;
     snprintf(path, sizeof path, "%s/tokens.i32", g->dir);
-    g->tokens = (int32_t *)read_all(path, &len);
+    g->tokens = (int32_t *)test_read_all(path, &len);
     if (!g->tokens || len != (size_t)g->T * 4) {
         printf("    %s: missing or %zu bytes, want %d\n", path, len, g->T * 4);
         return 0;
     }
     snprintf(path, sizeof path, "%s/logits.f32", g->dir);
-    g->logits = (float *)read_all(path, &len);
+    g->logits = (float *)test_read_all(path, &len);
     if (!g->logits || len != (size_t)g->T * (size_t)g->V * 4) {
         printf("    %s: missing or %zu bytes, want %zu\n", path, len, (size_t)g->T * (size_t)g->V * 4);
         return 0;
@@ -315,7 +291,7 @@ static void golden_checkpoints_load(void) {
         const minimax__json *gc;
         int have[9], want;
         minimax_result r;
-        snprintf(path, sizeof path, "%s/golden/%s/checkpoint", data_dir(), names[k]);
+        snprintf(path, sizeof path, "%s/golden/%s/checkpoint", test_data_dir(), names[k]);
         r = minimax_checkpoint_open(path, &ck);
         CHECK(r == MINIMAX_OK, "%s: %s: %s", path, minimax_result_name(r), minimax_last_error());
         if (r != MINIMAX_OK) continue;
@@ -323,8 +299,8 @@ static void golden_checkpoints_load(void) {
         have[0] = c->hidden_size, have[1] = c->num_layers, have[2] = c->num_heads, have[3] = c->num_kv_heads;
         have[4] = c->head_dim, have[5] = c->intermediate_size, have[6] = c->num_experts, have[7] = c->top_k;
         have[8] = c->vocab_size;
-        snprintf(path, sizeof path, "%s/golden/%s/golden.json", data_dir(), names[k]);
-        text = (char *)read_all(path, &len);
+        snprintf(path, sizeof path, "%s/golden/%s/golden.json", test_data_dir(), names[k]);
+        text = (char *)test_read_all(path, &len);
         if (text && minimax__json_parse(text, len, path, &doc) == MINIMAX_OK) {
             gc = minimax__json_get(doc.root, "config");
             for (q = 0; q < sizeof keys / sizeof keys[0]; q++) {

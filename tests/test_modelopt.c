@@ -28,37 +28,13 @@
 #include "minimax_nvfp4.h"
 #include "test.h"
 
-static const char *data_dir(void) {
-    const char *d = getenv("MINIMAX_TEST_DATA");
-    return d && *d ? d : "tests/data";
-}
-
-/* Reads a whole file; NULL when missing. */
-static unsigned char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    unsigned char *p;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    if (p) p[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 static unsigned char *read_case(const char *set, const char *name, const char *suffix, size_t want) {
     char path[1024];
     size_t len = 0;
     unsigned char *p;
-    snprintf(path, sizeof path, "%s/%s/%s.%s", data_dir(), set, name, suffix);
-    p = read_all(path, &len);
+    snprintf(path, sizeof path, "%s/%s/%s.%s", test_data_dir(), set, name, suffix);
+    p = test_read_all(path, &len);
     if (p && len != want) {
         printf("    %s: %zu bytes, expected %zu\n", path, len, want);
         free(p);
@@ -153,8 +129,8 @@ static void check_set(const char *set, int min_cases) {
     minimax__json_doc doc;
     const minimax__json *cases, *mo, *tv, *cl;
     int clamps, checked = 0;
-    snprintf(path, sizeof path, "%s/%s/manifest.json", data_dir(), set);
-    text = (char *)read_all(path, &len);
+    snprintf(path, sizeof path, "%s/%s/manifest.json", test_data_dir(), set);
+    text = (char *)test_read_all(path, &len);
     REQUIRE(text != NULL, "cannot read %s (run from the repository root)", path);
     if (minimax__json_parse(text, len, path, &doc) != MINIMAX_OK) {
         free(text);

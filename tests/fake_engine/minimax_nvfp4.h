@@ -142,6 +142,15 @@ MINIMAX__PRIV minimax_result fake_session_reset(minimax_session *session) {
     return MINIMAX_OK;
 }
 
+MINIMAX__PRIV minimax_result fake_session_truncate(minimax_session *session, int n) {
+    fake_session *s = (fake_session *)session;
+    if (n < 0 || n > s->pos) return MINIMAX_ERR_INVALID_ARGUMENT;
+    fprintf(s->m->log, "truncate %d\n", n);
+    s->pos = n;
+    s->last = -1;
+    return MINIMAX_OK;
+}
+
 MINIMAX__PRIV minimax_result fake_session_set_sampling(minimax_session *session, const minimax_sampling *sp) {
     (void)session;
     return sp->temperature < 0 ? MINIMAX_ERR_INVALID_ARGUMENT : MINIMAX_OK;
@@ -236,6 +245,7 @@ MINIMAX__PRIV minimax_result fake_step(minimax_model *model, minimax_session *co
 #define minimax_session_create fake_session_create
 #define minimax_session_free fake_session_free
 #define minimax_session_reset fake_session_reset
+#define minimax_session_truncate fake_session_truncate
 #define minimax_session_set_sampling fake_session_set_sampling
 #define minimax_prefill fake_prefill
 #define minimax_step fake_step
