@@ -153,9 +153,9 @@ int main(int argc, char **argv) {
     int nmic = 0;
     int tp = 0, gpus[8], ngpus = 0, split[8], nsplit = 0, gpu_n = 1;
     float local_ms = -1;
-    minimax__mg_ar_bench arb;
-    arb.us_own = arb.us_local = arb.us_nccl = arb.us_nccl_graph = -1;
-    arb.nccl_note[0] = 0;
+    minimax__mg_ar_bench arb[3]; /* all-reduce of 1, 8 and 256 tokens' hidden states */
+    int ar_tokens[3] = {1, 8, 256}, nar = 0;
+    memset(arb, 0, sizeof arb);
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -286,17 +286,19 @@ int main(int argc, char **argv) {
         if (r != MINIMAX_OK) return fail("decode steps without exchange", r);
         local_ms = minimax__median(ms, steps);
         free(ms);
-        {
-            int n = cfg.hidden_size;
-            minimax__mg_time_ar(m, 0, n, 100, 1, &arb.us_own);
-            minimax__mg_time_ar(m, 1, n, 100, 1, &arb.us_local);
+        for (nar = 0; nar < 3 && ar_tokens[nar] <= m->plan.max_tokens; nar++) {
+            minimax__mg_ar_bench *a = &arb[nar];
+            int n = cfg.hidden_size * ar_tokens[nar], reps = ar_tokens[nar] > 8 ? 20 : 100;
+            a->us_own = a->us_local = a->us_nccl = a->us_nccl_graph = -1;
+            minimax__mg_time_ar(m, 0, n, reps, 1, &a->us_own);
+            minimax__mg_time_ar(m, 1, n, reps, 1, &a->us_local);
             if ((r = minimax__mg_nccl_init(m)) != MINIMAX_OK)
-                snprintf(arb.nccl_note, sizeof arb.nccl_note, "%.200s", minimax_last_error());
+                snprintf(a->nccl_note, sizeof a->nccl_note, "%.200s", minimax_last_error());
             else {
-                if (minimax__mg_time_ar(m, 2, n, 100, 0, &arb.us_nccl) != MINIMAX_OK)
-                    snprintf(arb.nccl_note, sizeof arb.nccl_note, "eager: %.200s", minimax_last_error());
-                if (minimax__mg_time_ar(m, 2, n, 100, 1, &arb.us_nccl_graph) != MINIMAX_OK)
-                    snprintf(arb.nccl_note, sizeof arb.nccl_note, "graph: %.200s", minimax_last_error());
+                if (minimax__mg_time_ar(m, 2, n, reps, 0, &a->us_nccl) != MINIMAX_OK)
+                    snprintf(a->nccl_note, sizeof a->nccl_note, "eager: %.200s", minimax_last_error());
+                if (minimax__mg_time_ar(m, 2, n, reps, 1, &a->us_nccl_graph) != MINIMAX_OK)
+                    snprintf(a->nccl_note, sizeof a->nccl_note, "graph: %.200s", minimax_last_error());
             }
         }
     }
@@ -365,9 +367,14 @@ int main(int argc, char **argv) {
                    gb, gb / bw, res[v].bytes.attention, res[v].bytes.router, res[v].bytes.norms, res[v].bytes.experts,
                    res[v].bytes.lm_head, res[v].bytes.embed, res[v].bytes.kv);
         }
-        printf("], \"gpus\": %d, \"tp\": %d, \"step_ms_no_exchange\": %.4f, \"allreduce_us\": {\"own\": %.2f, "
-               "\"own_no_exchange\": %.2f, \"nccl_eager\": %.2f, \"nccl_graph\": %.2f, \"note\": \"%s\"}",
-               info.gpus, info.tp, local_ms, arb.us_own, arb.us_local, arb.us_nccl, arb.us_nccl_graph, arb.nccl_note);
+        printf("], \"gpus\": %d, \"tp\": %d, \"step_ms_no_exchange\": %.4f, \"allreduce_us\": [", info.gpus, info.tp,
+               local_ms);
+        for (i = 0; i < nar; i++)
+            printf("%s{\"floats\": %d, \"own\": %.2f, \"own_no_exchange\": %.2f, \"nccl_eager\": %.2f, "
+                   "\"nccl_graph\": %.2f, \"note\": \"%s\"}",
+                   i ? ", " : "", cfg.hidden_size * ar_tokens[i], arb[i].us_own, arb[i].us_local, arb[i].us_nccl,
+                   arb[i].us_nccl_graph, arb[i].nccl_note);
+        printf("]");
         printf(", \"distinct_experts_per_layer\": [");
         for (i = 0; i < cfg.num_layers; i++) printf("%s%d", i ? ", " : "", distinct[i]);
         printf("], \"micro\": [");
@@ -399,10 +406,12 @@ int main(int argc, char **argv) {
             printf("%d GPUs, tp %d: step %.3f ms, with all-reduces exchanging nothing %.3f ms: communication %.1f%% of "
                    "the step\n",
                    info.gpus, info.tp, full, local_ms, 100.0 * (full - local_ms) / full);
-            printf("one all-reduce of %d floats (CUDA graph of 100, slowest GPU): ours %.2f us (%.2f us without the "
-                   "exchange), NCCL %.2f us eager, %.2f us in a graph%s%s\n",
-                   cfg.hidden_size, arb.us_own, arb.us_local, arb.us_nccl, arb.us_nccl_graph, arb.nccl_note[0] ? "; NCCL: " : "",
-                   arb.nccl_note);
+            for (i = 0; i < nar; i++)
+                printf("one all-reduce of %d floats (%d KB, median per call, slowest GPU): ours %.2f us in a graph (%.2f "
+                       "us without the exchange), NCCL %.2f us eager, %.2f us in a graph%s%s\n",
+                       cfg.hidden_size * ar_tokens[i], cfg.hidden_size * ar_tokens[i] * 4 / 1024, arb[i].us_own,
+                       arb[i].us_local, arb[i].us_nccl, arb[i].us_nccl_graph, arb[i].nccl_note[0] ? "; NCCL: " : "",
+                       arb[i].nccl_note);
         }
         if (nmic) printf("%-32s %10s %10s %10s %10s\n", "kernel (T=1)", "base us", "fast us", "base GB/s", "fast GB/s");
         for (i = 0; i < nmic; i++)

@@ -68,12 +68,11 @@ enum {
     MINIMAX__MK_SEND,
     MINIMAX__MK_WAIT,
     MINIMAX__MK_EMBED,
-    MINIMAX__MK_QK_SUMSQ,
     MINIMAX__MK_QK_NORM,
     MINIMAX__MK_COUNT
 };
 static const char *const minimax__mg_kernel_names[MINIMAX__MK_COUNT] = {
-    "k_mg_allreduce", "k_mg_send", "k_mg_wait", "k_mg_embed", "k_mg_qk_sumsq", "k_mg_qk_norm_rope_kv"};
+    "k_mg_allreduce", "k_mg_send", "k_mg_wait", "k_mg_embed", "k_mg_qk_norm_rope_kv"};
 
 /* status word: 0 = fine; 0x10000 | op << 8 | rank << 4 | peer from a kernel
    that gave up waiting; 1 = aborted by the host */
@@ -117,7 +116,7 @@ struct minimax__mg {
     long long timeout;         /* clock64 cycles of one wait */
     long long cap;             /* floats per sender and slot of recv */
     minimax__cu_ptr recv[MINIMAX__MG_MAX], flags[MINIMAX__MG_MAX], seq[MINIMAX__MG_MAX];
-    minimax__cu_ptr ss[MINIMAX__MG_MAX], ss_part[MINIMAX__MG_MAX];
+    minimax__cu_ptr ss[MINIMAX__MG_MAX], ss_part[MINIMAX__MG_MAX]; /* QK-norm sums [T][2] (ss_part: unused src) */
     minimax__mg_peers peers;
     minimax__cu_ptr logits, sampled; /* tp: gathered logits [rows][V] and samples, on the head */
     int dbg_skip_rank;         /* tests: a rank whose work is never enqueued (-1 = none) */
@@ -461,13 +460,17 @@ MINIMAX__PRIV minimax_result minimax__mg_launch(minimax_model *m, int k, unsigne
     return minimax__mcheck(m, cr, what);
 }
 
-/* dst[0..n) = (acc ? dst : 0) + sum over ranks of src; src = 0 afterwards. */
-MINIMAX__PRIV minimax_result minimax__mg_allreduce(minimax_model *m, minimax__cu_ptr dst, minimax__cu_ptr src, int n, int acc) {
+/* dst[0..n) = (acc ? dst : 0) + sum over ranks of src; src = 0 afterwards.
+   qkv != 0: the values are the per-token sums of squares of the rank's q
+   and k slices (n = 2T; k_mg_allreduce), src is not used. */
+MINIMAX__PRIV minimax_result minimax__mg_allreduce_k(minimax_model *m, minimax__cu_ptr dst, minimax__cu_ptr src, int n, int acc,
+                                                     minimax__cu_ptr qkv) {
     minimax__mg *g = m->mg;
     int r = m->mg_rank, nr = g->n, rank = r, code = 0x10000 | MINIMAX__MG_OP_ALLREDUCE << 8 | r << 4;
+    int qn = m->cfg.num_heads * m->cfg.head_dim, kn = m->cfg.num_kv_heads * m->cfg.head_dim;
     unsigned B = (unsigned)MINIMAX__CDIV(n, 1024);
     minimax__mg_peers P = g->peers;
-    void *a[12];
+    void *a[15];
     if (B < 1) B = 1;
     if (B > MINIMAX__MG_MAXB) B = MINIMAX__MG_MAXB;
     if (g->dbg_local) { /* the same kernel with itself as the only rank */
@@ -489,7 +492,14 @@ MINIMAX__PRIV minimax_result minimax__mg_allreduce(minimax_model *m, minimax__cu
     a[9] = &g->timeout;
     a[10] = &g->status_dev;
     a[11] = &code;
+    a[12] = &qkv;
+    a[13] = &qn;
+    a[14] = &kn;
     return minimax__mg_launch(m, MINIMAX__MK_ALLREDUCE, B, 1, 256, a);
+}
+
+MINIMAX__PRIV minimax_result minimax__mg_allreduce(minimax_model *m, minimax__cu_ptr dst, minimax__cu_ptr src, int n, int acc) {
+    return minimax__mg_allreduce_k(m, dst, src, n, acc, 0);
 }
 
 /* rows x cols floats from src (this rank) to dst (rank `to`'s memory, row
@@ -570,16 +580,8 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
     float theta = c->rope_theta, eps = c->rms_norm_eps;
     minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
     minimax_result res;
-    {
-        void *a[5];
-        a[0] = &m->qkv;
-        a[1] = &g->ss_part[r];
-        a[2] = &nh;
-        a[3] = &nkv;
-        a[4] = &d;
-        if ((res = minimax__mg_launch(m, MINIMAX__MK_QK_SUMSQ, 2, (unsigned)T, 256, a)) != MINIMAX_OK) return res;
-    }
-    if ((res = minimax__mg_allreduce(m, g->ss[r], g->ss_part[r], 2 * T, 0)) != MINIMAX_OK) return res;
+    /* the sums of squares of this rank's slices, all-reduced (one kernel) */
+    if ((res = minimax__mg_allreduce_k(m, g->ss[r], g->ss_part[r], 2 * T, 0, m->qkv)) != MINIMAX_OK) return res;
     {
         void *a[20];
         a[0] = &m->qkv;

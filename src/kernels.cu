@@ -753,29 +753,54 @@ __device__ int mg_wait(const int *f, int k, long long timeout, volatile int *sta
    same bits:  dst[i] = (acc ? dst[i] : 0) + ((src_0[i] + src_1[i]) + ...)
    and src[i] = 0 afterwards (the engine's partial-sum buffer stays zero
    between uses). grid (B <= MG_MAXB), block 256: block b owns a chunk of
-   ceil(n / B) elements and its own sequence number and flags, so blocks
-   never wait for each other; two recv slots suffice because a rank cannot
-   start call k+2 of block b before every rank finished call k of it.
+   ceil(n / B) elements (at most 1024) and its own sequence number and
+   flags, so blocks never wait for each other; two recv slots suffice
+   because a rank cannot start call k+2 of block b before every rank
+   finished call k of it.
+   qkv != NULL (QK-norm, MODEL.md 2.2): the values are not read from src but
+   computed: element t*2 + 0 / 1 = sum of squares of token t's q / k slice
+   (qkv fp32 [T, qn + 2*kn]); src is not touched.
+   Ordering: every thread's stores into the peers, then the CTA barrier, then
+   one release store per peer at system scope (cumulative over the
+   barrier); the receiver's acquire load of the flag orders its reads.
    code: the status value on a timeout (names the rank and the operation). */
 extern "C" __global__ void __launch_bounds__(256) k_mg_allreduce(float *dst, float *src, int n, int acc,
                                                                  struct mg_peers P, int *seq, int rank, int nr,
                                                                  long long cap, long long timeout, int *status,
-                                                                 int code) {
+                                                                 int code, const float *qkv, int qn, int kn) {
     __shared__ int s_k, s_bad;
+    __shared__ float s_val[1024];
     int b = blockIdx.x;
     int per = (((n + gridDim.x - 1) / gridDim.x) + 3) & ~3;
     int i0 = b * per, i1 = min(n, i0 + per);
     if (threadIdx.x == 0) s_k = seq[b] + 1;
+    if (qkv) { /* one warp per value */
+        int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+        for (int e = i0 + warp; e < i1; e += blockDim.x >> 5) {
+            int t = e >> 1, isk = e & 1, width = isk ? kn : qn;
+            const float *v = qkv + (size_t)t * (qn + 2 * kn) + (isk ? qn : 0);
+            float s = 0.0f;
+            for (int i = lane; i < width; i += 32) s = fmaf(v[i], v[i], s);
+            s = warp_sum(s);
+            if (lane == 0) s_val[e - i0] = s;
+        }
+    }
     __syncthreads();
     int k = s_k, slot = k & 1;
     for (int p = 0; p < nr; p++) {
         float *d = P.recv[p] + ((long long)slot * MG_MAX + rank) * cap;
-        for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) d[i] = src[i];
+        if (qkv)
+            for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) d[i] = s_val[i - i0];
+        else
+            for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) d[i] = src[i];
     }
-    for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) src[i] = 0.0f;
-    __threadfence_system();
+    if (!qkv)
+        for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) src[i] = 0.0f;
     __syncthreads();
-    if (threadIdx.x < nr) mg_store_flag(P.flag[threadIdx.x] + b * MG_MAX + rank, k);
+    if (threadIdx.x < nr) {
+        __threadfence_system();
+        mg_store_flag(P.flag[threadIdx.x] + b * MG_MAX + rank, k);
+    }
     if (threadIdx.x == 0) {
         int bad = 0;
         for (int p = 0; p < nr && !bad; p++)
@@ -851,21 +876,6 @@ extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x
     int in = id >= 0 && id < nv;
     const u16 *row = embed + (size_t)(in ? id : 0) * H;
     for (int i = threadIdx.x; i < H; i += blockDim.x) x[(size_t)t * H + i] = in ? bf16f(row[i]) : 0.0f;
-}
-
-/* Per-token sums of squares of this rank's slice of q and of k (QK-norm
-   under tensor parallelism, MODEL.md 2.2): ss[t*2 + 0] over the nh*d q
-   values, ss[t*2 + 1] over the nkv*d k values. grid (2, T), block 256. */
-extern "C" __global__ void k_mg_qk_sumsq(const float *qkv, float *ss, int nh, int nkv, int d) {
-    __shared__ float red[32];
-    int isk = blockIdx.x, t = blockIdx.y;
-    int qn = nh * d, kn = nkv * d;
-    const float *vec = qkv + (size_t)t * (qn + 2 * kn) + (isk ? qn : 0);
-    int width = isk ? kn : qn;
-    float s = 0.0f;
-    for (int i = threadIdx.x; i < width; i += blockDim.x) s = fmaf(vec[i], vec[i], s);
-    s = block_sum(s, red);
-    if (threadIdx.x == 0) ss[t * 2 + isk] = s;
 }
 
 /* k_qk_norm_rope_kv with the sums of squares given: ss[t*2 + 0/1] are the
