@@ -3,6 +3,7 @@
      minimax-bench [--synthetic | -m DIR] [--layers N] [--batch B] [--ctx C]
                    [--steps S] [--warmup W] [--kernels base|fast|both]
                    [--prefill real|random] [--seed X] [--no-micro] [--json]
+                   [--tp N] [--gpus 0,1,...] [--layer-split a,b,...]
 
    --synthetic (the default) makes random weights directly on the GPU in the
    layout the loader produces, with MiniMax-M2.5's real shapes and N layers
@@ -24,7 +25,14 @@
         routing selected, counted from a final routed step, and KV cache) and
         prints tokens/s, ms per step, GB/s and the ratio to the bandwidth,
      5. times single kernels (one decode token's products) as GB/s.
-   --json prints one JSON object instead of the table. */
+   --json prints one JSON object instead of the table.
+   Several GPUs: --tp N (tensor parallelism over N GPUs), --gpus LIST (the
+   devices; alone, or with --layer-split, a layer split), --layer-split LIST
+   (layers per GPU; default: by free memory). With tp > 1 the run adds the
+   all-reduce cost: the same steps with every all-reduce exchanging nothing
+   (its launch and local work kept), and a microbenchmark of one all-reduce
+   (12 KB, the engine's kernel vs NCCL, eager and in CUDA graphs). The
+   per-kernel timings (5.) are skipped with several GPUs. */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 
@@ -35,12 +43,40 @@
 static void usage(void) {
     fprintf(stderr, "usage: minimax-bench [--synthetic | -m DIR] [--layers N] [--batch B] [--ctx C] [--steps S]\n"
                     "                     [--warmup W] [--kernels base|fast|both] [--prefill real|random]\n"
-                    "                     [--seed X] [--no-micro] [--json]\n");
+                    "                     [--seed X] [--no-micro] [--json] [--tp N] [--gpus 0,1,...]\n"
+                    "                     [--layer-split a,b,...]\n");
 }
 
 static int fail(const char *what, minimax_result r) {
     fprintf(stderr, "minimax-bench: %s: %s: %s\n", what, minimax_result_name(r), minimax_last_error());
     return 1;
+}
+
+/* "0,1,2" -> out[], returns the count (0 on a bad list) */
+static int parse_list(const char *s, int *out, int cap) {
+    int n = 0;
+    while (*s) {
+        char *e;
+        long v = strtol(s, &e, 10);
+        if (e == s || v < 0 || v > 100000 || n == cap) return 0;
+        out[n++] = (int)v;
+        s = e;
+        if (*s == ',') s++;
+        else if (*s) return 0;
+    }
+    return n;
+}
+
+/* The per-GPU models of a multi-GPU model (or the model itself). */
+static int n_ranks(minimax_model *m) { return m->mg ? m->mg->n : 1; }
+static minimax_model *rank_of(minimax_model *m, int k) { return m->mg ? m->mg->rank[k] : m; }
+
+static void set_kernels(minimax_model *m, int mode) {
+    int k;
+    for (k = 0; k < n_ranks(m); k++) {
+        rank_of(m, k)->fast_decode = mode;
+        minimax__bench_reset_graphs(rank_of(m, k));
+    }
 }
 
 typedef struct variant_result {
@@ -117,6 +153,11 @@ int main(int argc, char **argv) {
     double t_load;
     struct { const char *name; double bytes; float ms[2]; } mic[6];
     int nmic = 0;
+    int tp = 0, gpus[8], ngpus = 0, split[8], nsplit = 0, gpu_n = 1;
+    float local_ms = -1;
+    minimax__mg_ar_bench arb[3]; /* all-reduce of 1, 8 and 256 tokens' hidden states */
+    int ar_tokens[3] = {1, 8, 256}, nar = 0;
+    memset(arb, 0, sizeof arb);
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -133,7 +174,18 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seed") && val) seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--no-micro")) micro = 0;
         else if (!strcmp(a, "--json")) json = 1;
-        else {
+        else if (!strcmp(a, "--tp") && val) tp = atoi(argv[++i]);
+        else if (!strcmp(a, "--gpus") && val) {
+            if (!(ngpus = parse_list(argv[++i], gpus, 8))) {
+                usage();
+                return 2;
+            }
+        } else if (!strcmp(a, "--layer-split") && val) {
+            if (!(nsplit = parse_list(argv[++i], split, 8))) {
+                usage();
+                return 2;
+            }
+        } else {
             usage();
             return 2;
         }
@@ -150,6 +202,14 @@ int main(int argc, char **argv) {
     d.checkpoint_dir = dir;
     d.max_sessions = batch;
     d.max_context = ctx + 4 * (warmup + steps) + 2; /* the variants' steps, and the routing count */
+    d.tp = tp;
+    d.devices = ngpus ? gpus : NULL;
+    d.n_devices = ngpus ? ngpus : nsplit;
+    d.layer_split = nsplit ? split : NULL;
+    if (nsplit && ngpus && nsplit != ngpus) {
+        fprintf(stderr, "minimax-bench: --layer-split has %d entries for %d GPUs\n", nsplit, ngpus);
+        return 2;
+    }
     t_load = minimax__now_ms();
     if (dir) {
         r = minimax_model_load(&d, &m);
@@ -162,12 +222,19 @@ int main(int argc, char **argv) {
     t_load = minimax__now_ms() - t_load;
     cfg = *minimax_model_config(m);
     minimax_model_info_get(m, &info);
+    gpu_n = info.gpus;
+    if (gpu_n > 1) micro = 0;
+    if (!json && gpu_n > 1) {
+        fprintf(stderr, "GPUs: %d, tp %d, layers per GPU", info.gpus, info.tp);
+        for (i = 0; i < info.gpus; i++) fprintf(stderr, "%s%d", i ? "," : " ", info.layer_split[i]);
+        fprintf(stderr, "\n");
+    }
     if (!json)
         fprintf(stderr, "model: %s, %d layers, %.2f GiB weights, %.2f GiB KV; ready in %.1f s on %s\n",
                 dir ? dir : "synthetic", cfg.num_layers, info.weight_bytes / 1073741824.0, info.kv_bytes / 1073741824.0,
                 t_load / 1000.0, info.device_name);
 
-    if ((r = minimax__bench_read_bw(m, (size_t)4 << 30, &bw)) != MINIMAX_OK) return fail("read bandwidth", r);
+    if ((r = minimax__bench_read_bw(rank_of(m, 0), (size_t)4 << 30, &bw)) != MINIMAX_OK) return fail("read bandwidth", r);
     if (!json) fprintf(stderr, "read bandwidth: %.0f GB/s (read-only pass over 4 GiB)\n", bw);
 
     ss = (minimax_session **)calloc((size_t)batch, sizeof *ss);
@@ -184,7 +251,8 @@ int main(int argc, char **argv) {
         free(ids);
         if (!json) fprintf(stderr, "prefill: %d x %d tokens in %.1f s\n", batch, ctx, (minimax__now_ms() - t0) / 1000.0);
     } else {
-        if ((r = minimax__bench_fill_kv(m, seed ^ 0x5eedull)) != MINIMAX_OK) return fail("KV fill", r);
+        for (i = 0; i < n_ranks(m); i++)
+            if ((r = minimax__bench_fill_kv(rank_of(m, i), seed ^ 0x5eedull)) != MINIMAX_OK) return fail("KV fill", r);
         for (i = 0; i < batch; i++)
             if ((r = minimax__bench_fake_context(ss[i], ctx)) != MINIMAX_OK) return fail("context", r);
         if (!json) fprintf(stderr, "context: %d x %d tokens of random KV cache\n", batch, ctx);
@@ -197,10 +265,9 @@ int main(int argc, char **argv) {
         double c0 = 0;
         if (v == 0 && !strcmp(kernels, "fast")) continue;
         if (v > 0 && !strcmp(kernels, "base")) continue;
-        if (v == 1 && (!strcmp(kernels, "fast") || !m->fast_part)) continue;
-        if (v == 2 && (batch != 1 || !m->fast_part)) continue;
-        m->fast_decode = mode[v];
-        minimax__bench_reset_graphs(m);
+        if (v == 1 && (!strcmp(kernels, "fast") || !rank_of(m, 0)->fast_part)) continue;
+        if (v == 2 && (batch != 1 || !rank_of(m, 0)->fast_part)) continue;
+        set_kernels(m, mode[v]);
         ms = (float *)malloc((size_t)steps * sizeof(float));
         for (i = 0; i < batch; i++) c0 += ss[i]->pos;
         if ((r = minimax__bench_steps(m, ss, batch, steps, warmup, ms)) != MINIMAX_OK) return fail("decode steps", r);
@@ -213,8 +280,40 @@ int main(int argc, char **argv) {
         free(ms);
     }
 
+    if (m->mg && m->mg->tp > 1 && nres) { /* the same steps with all-reduces that exchange nothing */
+        float *ms = (float *)malloc((size_t)steps * sizeof(float));
+        set_kernels(m, rank_of(m, 0)->fast_decode);
+        m->mg->dbg_local = 1;
+        r = minimax__bench_steps(m, ss, batch, steps, warmup, ms);
+        m->mg->dbg_local = 0;
+        set_kernels(m, rank_of(m, 0)->fast_decode);
+        if (r != MINIMAX_OK) return fail("decode steps without exchange", r);
+        local_ms = minimax__median(ms, steps);
+        free(ms);
+        for (nar = 0; nar < 3 && ar_tokens[nar] <= m->plan.max_tokens; nar++) {
+            minimax__mg_ar_bench *a = &arb[nar];
+            int n = cfg.hidden_size * ar_tokens[nar], reps = ar_tokens[nar] > 8 ? 20 : 100;
+            a->us_own = a->us_local = a->us_nccl = a->us_nccl_graph = -1;
+            minimax__mg_time_ar(m, 0, n, reps, 1, &a->us_own);
+            minimax__mg_time_ar(m, 1, n, reps, 1, &a->us_local);
+            if ((r = minimax__mg_nccl_init(m)) != MINIMAX_OK)
+                snprintf(a->nccl_note, sizeof a->nccl_note, "%.200s", minimax_last_error());
+            else {
+                if (minimax__mg_time_ar(m, 2, n, reps, 0, &a->us_nccl) != MINIMAX_OK)
+                    snprintf(a->nccl_note, sizeof a->nccl_note, "eager: %.200s", minimax_last_error());
+                if (minimax__mg_time_ar(m, 2, n, reps, 1, &a->us_nccl_graph) != MINIMAX_OK)
+                    snprintf(a->nccl_note, sizeof a->nccl_note, "graph: %.200s", minimax_last_error());
+            }
+        }
+    }
+
     distinct = (int *)calloc((size_t)cfg.num_layers, sizeof(int));
-    if ((r = minimax__bench_route_count(m, ss, batch, distinct)) != MINIMAX_OK) return fail("routing count", r);
+    if (!m->mg || m->mg->tp > 1) {
+        if ((r = minimax__bench_route_count(m, ss, batch, distinct)) != MINIMAX_OK) return fail("routing count", r);
+    } else { /* layer split: no routing record; the bound min(E, batch x top_k) */
+        for (i = 0; i < cfg.num_layers; i++)
+            distinct[i] = batch * cfg.top_k < cfg.num_experts ? batch * cfg.top_k : cfg.num_experts;
+    }
     for (v = 0; v < nres; v++) {
         double *cx = (double *)malloc((size_t)batch * sizeof(double));
         for (i = 0; i < batch; i++) cx[i] = res[v].ctx_mean;
@@ -272,7 +371,15 @@ int main(int argc, char **argv) {
                    gb, gb / bw, res[v].bytes.attention, res[v].bytes.router, res[v].bytes.norms, res[v].bytes.experts,
                    res[v].bytes.lm_head, res[v].bytes.embed, res[v].bytes.kv);
         }
-        printf("], \"distinct_experts_per_layer\": [");
+        printf("], \"gpus\": %d, \"tp\": %d, \"step_ms_no_exchange\": %.4f, \"allreduce_us\": [", info.gpus, info.tp,
+               local_ms);
+        for (i = 0; i < nar; i++)
+            printf("%s{\"floats\": %d, \"own\": %.2f, \"own_no_exchange\": %.2f, \"nccl_eager\": %.2f, "
+                   "\"nccl_graph\": %.2f, \"note\": \"%s\"}",
+                   i ? ", " : "", cfg.hidden_size * ar_tokens[i], arb[i].us_own, arb[i].us_local, arb[i].us_nccl,
+                   arb[i].us_nccl_graph, arb[i].nccl_note);
+        printf("]");
+        printf(", \"distinct_experts_per_layer\": [");
         for (i = 0; i < cfg.num_layers; i++) printf("%s%d", i ? ", " : "", distinct[i]);
         printf("], \"micro\": [");
         for (i = 0; i < nmic; i++)
@@ -297,6 +404,18 @@ int main(int argc, char **argv) {
             minimax__step_bytes *b = &res[nres - 1].bytes;
             printf("bytes/step: attention %.1f MB, experts %.1f MB, lm_head %.1f MB, router+norms %.1f MB, KV %.1f MB\n",
                    b->attention / 1e6, b->experts / 1e6, b->lm_head / 1e6, (b->router + b->norms) / 1e6, b->kv / 1e6);
+        }
+        if (local_ms > 0 && nres) {
+            double full = res[nres - 1].ms_median;
+            printf("%d GPUs, tp %d: step %.3f ms, with all-reduces exchanging nothing %.3f ms: communication %.1f%% of "
+                   "the step\n",
+                   info.gpus, info.tp, full, local_ms, 100.0 * (full - local_ms) / full);
+            for (i = 0; i < nar; i++)
+                printf("one all-reduce of %d floats (%d KB, median per call, slowest GPU): ours %.2f us in a graph (%.2f "
+                       "us without the exchange), NCCL %.2f us eager, %.2f us in a graph%s%s\n",
+                       cfg.hidden_size * ar_tokens[i], cfg.hidden_size * ar_tokens[i] * 4 / 1024, arb[i].us_own,
+                       arb[i].us_local, arb[i].us_nccl, arb[i].us_nccl_graph, arb[i].nccl_note[0] ? "; NCCL: " : "",
+                       arb[i].nccl_note);
         }
         if (nmic) printf("%-32s %10s %10s %10s %10s\n", "kernel (T=1)", "base us", "fast us", "base GB/s", "fast GB/s");
         for (i = 0; i < nmic; i++)

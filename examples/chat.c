@@ -2,6 +2,7 @@
 
    minimax-chat -m DIR [--system TEXT] [--temp T] [--top-k K] [--top-p P] [--min-p M]
                 [--seed S] [--max-ctx C] [-n MAX_NEW_TOKENS] [--show-reasoning]
+                [--tp N] [--gpus 0,1,...] [--layer-split a,b,...]
 
    DIR is the checkpoint directory; its tokenizer.json is the tokenizer. Type a
    message and press Enter; /reset starts a new conversation, /quit (or EOF)
@@ -24,6 +25,7 @@
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "chat_text.h"
+#include "gpu_opts.h" /* --tp, --gpus, --layer-split (several GPUs) */
 
 #include <signal.h>
 #include <time.h>
@@ -170,13 +172,21 @@ int main(int argc, char **argv) {
     minimax_tokenizer *tok = NULL;
     minimax_result r;
     chat c;
+    gpu_opts gpu;
+    int gb = 0;
 
+    memset(&gpu, 0, sizeof gpu);
     memset(&c, 0, sizeof c);
     memset(&sp, 0, sizeof sp);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--show-reasoning")) { c.show_reasoning = 1; continue; }
         if (!v) break;
+        if ((gb = gpu_opts_parse(&gpu, a, v)) < 0) break;
+        if (gb > 0) {
+            i++;
+            continue;
+        }
         if (!strcmp(a, "-m")) dir = v;
         else if (!strcmp(a, "--system")) system_text = v;
         else if (!strcmp(a, "--temp")) sp.temperature = (float)atof(v);
@@ -189,9 +199,10 @@ int main(int argc, char **argv) {
         else break;
         i++;
     }
-    if (i < argc || !dir || max_ctx < 0 || c.max_new < 0) {
+    if (i < argc || !dir || max_ctx < 0 || c.max_new < 0 || (gpu.ngpus && gpu.nsplit && gpu.ngpus != gpu.nsplit)) {
         fprintf(stderr, "usage: minimax-chat -m DIR [--system TEXT] [--temp T] [--top-k K] [--top-p P] [--min-p M]\n"
-                        "                    [--seed S] [--max-ctx C] [-n MAX_NEW_TOKENS] [--show-reasoning]\n");
+                        "                    [--seed S] [--max-ctx C] [-n MAX_NEW_TOKENS] [--show-reasoning]\n"
+                        "                    " GPU_OPTS_USAGE "\n");
         return 2;
     }
 
@@ -211,6 +222,7 @@ int main(int argc, char **argv) {
     desc.max_context = max_ctx;
     desc.valid_vocab = minimax_tokenizer_vocab_size(tok); /* never sample the embedding's padding rows */
     desc.progress = progress;
+    gpu_opts_apply(&gpu, &desc);
     r = minimax_model_load(&desc, &c.model);
     fprintf(stderr, "\n");
     if (r != MINIMAX_OK) {

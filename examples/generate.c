@@ -3,6 +3,7 @@
    minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT [--chat]) [-n N] [--temp T]
                     [--top-k K] [--top-p P] [--min-p P] [--seed S]
                     [--logits-out FILE] [--max-ctx C] [--no-graphs] [--batch B]
+                    [--tp N] [--gpus 0,1,...] [--layer-split a,b,...]
 
    Prints the generated ids, then load time, JIT time (cold = compiled, warm =
    from the cubin cache), prefill and decode tokens/s. --logits-out writes N
@@ -21,10 +22,14 @@
    --batch B runs B sessions on the same prompt, stepped together (one forward
    pass per token for all of them): it prints session 0's ids, the aggregate
    decode tokens/s, and whether every session produced the same tokens
-   (they must, when sampling is greedy or seeded). */
+   (they must, when sampling is greedy or seeded).
+   --tp N runs tensor-parallel over N GPUs, --gpus LIST picks the devices
+   (several without --tp: a layer split), --layer-split LIST sets the layers
+   per GPU (default: by free memory); see examples/gpu_opts.h. */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "chat_text.h" /* --chat, and the text printed as it is generated */
+#include "gpu_opts.h"  /* --tp, --gpus, --layer-split */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +69,7 @@ static int config_vocab(const char *dir) {
 static int usage(void) {
     fprintf(stderr, "usage: minimax-generate -m DIR (--prompt-ids 1,2,3 | -p TEXT [--chat]) [-n N] [--temp T] [--top-k K]\n"
                     "                        [--top-p P] [--min-p P] [--seed S] [--logits-out FILE] [--max-ctx C]\n"
-                    "                        [--no-graphs] [--batch B]\n");
+                    "                        [--no-graphs] [--batch B] " GPU_OPTS_USAGE "\n");
     return 2;
 }
 
@@ -87,6 +92,7 @@ int main(int argc, char **argv) {
     float *logits = NULL;
     FILE *lf = NULL;
     minimax_model_desc desc;
+    gpu_opts gpu;
     minimax_model *model = NULL;
     minimax_session *s = NULL, **ss = NULL;
     minimax_tokenizer *tok = NULL;
@@ -98,11 +104,17 @@ int main(int argc, char **argv) {
     minimax_result r;
     double t0, t_prefill, t_decode;
     memset(&sp, 0, sizeof sp);
+    memset(&gpu, 0, sizeof gpu);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--no-graphs")) { no_graphs = 1; continue; }
         if (!strcmp(a, "--chat")) { chat = 1; continue; }
         if (!v) return usage();
+        if (gpu_opts_parse(&gpu, a, v) < 0) return usage();
+        if (gpu_opts_parse(&gpu, a, v) > 0) {
+            i++;
+            continue;
+        }
         if (!strcmp(a, "-m")) dir = v;
         else if (!strcmp(a, "--prompt-ids")) ids_arg = v;
         else if (!strcmp(a, "-p")) text = v;
@@ -179,6 +191,7 @@ int main(int argc, char **argv) {
     desc.max_sessions = batch;
     desc.max_context = max_ctx ? max_ctx : (n_prompt + n_gen > 4096 ? n_prompt + n_gen : 0);
     desc.disable_graphs = no_graphs;
+    if (gpu_opts_apply(&gpu, &desc)) return usage();
     if (tok) { /* ids past the tokenizer's are vocabulary padding: never sampled */
         int tv = minimax_tokenizer_vocab_size(tok), cv = config_vocab(dir);
         if (tv > 0 && cv > 0 && tv < cv) desc.valid_vocab = tv;

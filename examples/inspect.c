@@ -3,6 +3,11 @@
    one GPU would need to run it.
 
      minimax-inspect DIR [--tp N] [--max-ctx C] [--batch B] [--kv-block T]
+                     [--gpus 0,1,...] [--layer-split a,b,...]
+
+   With several GPUs and no --tp (a layer split: --layer-split, or --gpus
+   alone for an even split) it also prints what each GPU needs: its layers'
+   weights and KV cache, the embedding on the first, the lm_head on the last.
 
    Exits 0 when the checkpoint is valid, 1 with the loader's message when it
    is not, 2 on bad arguments. */
@@ -13,9 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpu_opts.h"
+
 typedef struct options {
     const char *dir;
     minimax_memory_desc mem;
+    gpu_opts gpu;
 } options;
 
 static void usage(FILE *f) {
@@ -32,6 +40,8 @@ static void usage(FILE *f) {
             "  --max-ctx C    tokens per session for the KV cache (default 4096)\n"
             "  --batch B      sessions decoded together (default 1)\n"
             "  --kv-block T   tokens per KV-cache block (default 16)\n"
+            "  --gpus LIST    the GPUs (e.g. 0,1); several without --tp: a layer split\n"
+            "  --layer-split LIST  layers per GPU (e.g. 40,11,11); default: even\n"
             "  -h, --help     this text\n");
 }
 
@@ -69,6 +79,14 @@ static int parse_args(int argc, char **argv, options *o) {
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             exit(0);
+        }
+        if (strcmp(a, "--gpus") == 0 || strcmp(a, "--layer-split") == 0) {
+            if (gpu_opts_parse(&o->gpu, a, i + 1 < argc ? argv[i + 1] : NULL) < 0) {
+                fprintf(stderr, "minimax-inspect: %s needs a list like 0,1\n", a);
+                return 0;
+            }
+            i++;
+            continue;
         }
         for (k = 0; k < (int)(sizeof ints / sizeof ints[0]); k++)
             if (strcmp(a, ints[k].name) == 0) break;
@@ -206,6 +224,42 @@ int main(int argc, char **argv) {
     size_line("KV cache", u.kv_cache);
     size_line("workspace", u.workspace);
     size_line("total", u.total);
+    { /* layer split: per GPU */
+        int n = o.gpu.nsplit ? o.gpu.nsplit : o.gpu.ngpus, split[8], i, sum = 0;
+        if (n > 1 && o.mem.tp <= 1) {
+            if (o.gpu.ngpus && o.gpu.nsplit && o.gpu.ngpus != o.gpu.nsplit) {
+                fprintf(stderr, "minimax-inspect: --layer-split has %d entries for %d GPUs\n", o.gpu.nsplit, o.gpu.ngpus);
+                minimax_checkpoint_close(ck);
+                return 2;
+            }
+            for (i = 0; i < n; i++) {
+                split[i] = o.gpu.nsplit ? o.gpu.split[i] : c->num_layers / n + (i < c->num_layers % n);
+                sum += split[i];
+            }
+            if (sum != c->num_layers) {
+                fprintf(stderr, "minimax-inspect: --layer-split adds up to %d layers; the model has %d\n", sum, c->num_layers);
+                minimax_checkpoint_close(ck);
+                return 2;
+            }
+            printf("\nlayer split over %d GPUs (a pipeline: each GPU its layers and their KV cache)\n", n);
+            printf("  %-6s %6s %12s %12s %12s %12s\n", "GPU", "layers", "weights GiB", "KV GiB", "workspace", "total GiB");
+            for (i = 0; i < n; i++) {
+                minimax_config ci = *c;
+                minimax_memory_usage ui;
+                uint64_t w;
+                ci.num_layers = split[i];
+                if (split[i] < 1 || minimax_memory_estimate(&ci, &o.mem, &ui) != MINIMAX_OK) {
+                    fprintf(stderr, "minimax-inspect: GPU %d: %d layers: %s\n", i, split[i], minimax_last_error());
+                    minimax_checkpoint_close(ck);
+                    return 2;
+                }
+                w = ui.weights - (i ? ui.weights_embedding : 0) - (i < n - 1 ? ui.weights_lm_head : 0);
+                printf("  %-6d %6d %12.3f %12.3f %12.3f %12.3f\n", o.gpu.ngpus ? o.gpu.gpus[i] : i, split[i],
+                       w / 1073741824.0, ui.kv_cache / 1073741824.0, ui.workspace / 1073741824.0,
+                       (w + ui.kv_cache + ui.workspace) / 1073741824.0);
+            }
+        }
+    }
     minimax_checkpoint_close(ck);
     return 0;
 }

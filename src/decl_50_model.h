@@ -59,6 +59,24 @@ typedef struct minimax_model_desc {
     void *cuda_stream;          /* host's CUstream (not the legacy NULL stream); NULL = the library creates one */
     minimax_progress_fn progress; /* optional */
     void *progress_user;
+    /* SEVERAL GPUS (one process, one calling thread). Zero = one GPU, `device`.
+       tp: tensor parallelism over tp GPUs (1, 2, 4 or 8; it must divide the
+         query heads, the KV heads and the expert width): each GPU holds 1/tp of
+         the attention heads, of every expert's width (w1/w3 rows, w2 columns)
+         and of the embedding / lm_head rows; router and norms are replicated;
+         three small all-reduces per layer go over peer-to-peer memory.
+       devices / n_devices: the CUDA ordinals to use (NULL = 0, 1, ..., tp-1).
+       layer_split: with tp <= 1 and n_devices > 1, a pipeline: GPU i holds
+         layer_split[i] consecutive layers (their weights and KV cache; the
+         embedding on the first, final norm and lm_head on the last), the
+         hidden state goes GPU to GPU. NULL = split by free memory.
+       Tensor parallelism and a layer split do not combine (INVALID_ARGUMENT).
+       The GPUs must reach each other's memory (NVLink or PCIe peer access).
+       cuda_context / cuda_stream must be NULL with several GPUs. */
+    int tp;
+    const int *devices;
+    int n_devices;
+    const int *layer_split;
 } minimax_model_desc;
 
 /* Sampling parameters of a session (minimax_session_set_sampling). Zero =
@@ -86,6 +104,9 @@ typedef struct minimax_model_info {
     size_t scratch_bytes;        /* activations and per-step buffers */
     int max_sessions, max_context, kv_block_tokens, max_batch_tokens, valid_vocab;
     int graphs;                  /* 1 when steps replay CUDA graphs */
+    int gpus;                    /* GPUs used (1, or n_devices) */
+    int tp;                      /* tensor-parallel size (1 = none) */
+    int layer_split[8];          /* layers per GPU (one GPU: [0] = all) */
 } minimax_model_info;
 
 /* Loads the checkpoint, compiles the kernels for the GPU and uploads the

@@ -96,6 +96,9 @@ typedef struct minimax__nvrtc_prog_s *minimax__nvrtc_program;
     X(minimax__cu_result, cuMemFree, (minimax__cu_ptr p), "cuMemFree_v2", 0, 1)                                           \
     X(minimax__cu_result, cuMemAllocHost, (void **p, size_t bytes), "cuMemAllocHost_v2", 0, 1)                            \
     X(minimax__cu_result, cuMemFreeHost, (void *p), "cuMemFreeHost", 0, 1)                                                \
+    X(minimax__cu_result, cuMemHostAlloc, (void **p, size_t bytes, unsigned int flags), "cuMemHostAlloc", 0, 1)          \
+    X(minimax__cu_result, cuMemHostGetDevicePointer, (minimax__cu_ptr * dp, void *p, unsigned int flags),                 \
+      "cuMemHostGetDevicePointer_v2", 0, 1)                                                                               \
     X(minimax__cu_result, cuMemHostRegister, (void *p, size_t bytes, unsigned int flags), "cuMemHostRegister_v2", 0, 1)  \
     X(minimax__cu_result, cuMemHostUnregister, (void *p), "cuMemHostUnregister", 0, 1)                                    \
     X(minimax__cu_result, cuMemcpyHtoD, (minimax__cu_ptr dst, const void *src, size_t bytes), "cuMemcpyHtoD_v2", 0, 1)    \

@@ -138,6 +138,14 @@ struct minimax_model {
        < dbg_route_stride */
     minimax__cu_ptr dbg_route;
     int dbg_route_stride, dbg_pos0, dbg_recording;
+    /* several GPUs (impl_56_multi.h): NULL for one GPU. The model the caller
+       holds (the front, mg_rank -1) owns the sessions and drives one model per
+       GPU (mg_rank 0, 1, ...), each with its own context, stream, weight
+       shard, KV pool shard and buffers. mg_part: a rank's partial sums [T, H]
+       (zero between uses) */
+    struct minimax__mg *mg;
+    int mg_rank;
+    minimax__cu_ptr mg_part;
 };
 
 /* ---- plan ------------------------------------------------------------------ */
@@ -480,6 +488,13 @@ MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R);
 MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minimax__dev_layer *ly, int T);
 MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 
+/* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
+MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
+MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
+MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T);
+MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);
+MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int sample, int *done);
+
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T */
 MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax__cu_ptr X, minimax__cu_ptr W,
                                            minimax__cu_ptr Y, int T, int N, int K, int accumulate) {
@@ -517,8 +532,13 @@ MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr 
 
 /* Enqueues one forward pass over T token slots (inputs already in step_in),
    then the final norm + lm_head for the R rows listed in out_rows, then (if
-   sample) the sampler over those rows. Nothing here synchronises. */
-MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, int R, int sample) {
+   sample) the sampler over those rows. Nothing here synchronises.
+   enqueue_range does a part of it: the embedding when `begin`, layers
+   [L0, L1), the head when `end` (the multi-GPU driver interleaves ranks
+   layer by layer); on a rank of several GPUs the minimax__mg_* calls add the
+   collectives. */
+MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int R, int sample, int L0, int L1,
+                                                    int begin, int end) {
     const minimax_config *c = &m->cfg;
     const minimax__plan *p = &m->plan;
     minimax__cu_ptr ids = m->step_in + m->off_ids, pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow,
@@ -529,7 +549,9 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
     float theta = c->rope_theta, eps = c->rms_norm_eps, rsf = c->routed_scaling_factor > 0 ? c->routed_scaling_factor : 1.0f;
     minimax_result r;
     int L;
-    {
+    if (begin && m->mg) {
+        if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
+    } else if (begin) {
         void *a[4];
         a[0] = &ids;
         a[1] = &m->embed;
@@ -537,11 +559,13 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
         a[3] = &H;
         if ((r = minimax__launch(m, MINIMAX__K_EMBED, (unsigned)T, 1, 256, a)) != MINIMAX_OK) return r;
     }
-    for (L = 0; L < c->num_layers; L++) {
+    for (L = L0; L < L1; L++) {
         minimax__dev_layer *ly = &m->layers[L];
         /* input RMSNorm + q|k|v (one launch at T = 1) */
         if ((r = minimax__norm_mm(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0)) != MINIMAX_OK) return r;
-        {
+        if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
+            if ((r = minimax__mg_qk(m, ly, L, T)) != MINIMAX_OK) return r;
+        } else {
             void *a[18];
             a[0] = &m->qkv;
             a[1] = &m->qr;
@@ -584,7 +608,9 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
             a[12] = &d;
             if ((r = minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a)) != MINIMAX_OK) return r;
         }
+        if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
+        if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         {
@@ -605,11 +631,10 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
                                      m->topk_idx, (size_t)T * K * 4, m->stream),
                                  "routing record")) != MINIMAX_OK)
             return r;
+        if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: experts into the partial sums */
         if (minimax__fast_moe_ok(m, T)) { /* experts, the last stage of the layer */
             if ((r = minimax__fast_moe(m, ly, T)) != MINIMAX_OK) return r;
-            continue;
-        }
-        {
+        } else {
             void *a[12];
             a[0] = &m->hn;
             a[1] = &m->topk_idx;
@@ -627,7 +652,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
                                      a)) != MINIMAX_OK)
                 return r;
         }
-        {
+        if (!minimax__fast_moe_ok(m, T)) {
             void *a[10];
             a[0] = &m->act;
             a[1] = &m->topk_idx;
@@ -643,12 +668,41 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
                 MINIMAX_OK)
                 return r;
         }
+        if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+    }
+    if (!end) return MINIMAX_OK;
+    if (m->mg) { /* next stage's input, or the tensor-parallel head */
+        int done = 0;
+        if ((r = minimax__mg_end(m, T, R, sample, &done)) != MINIMAX_OK || done) return r;
     }
     if (R <= 0) return MINIMAX_OK;
     if ((r = minimax__rmsnorm(m, m->x, rows, m->final_norm, m->xo, R)) != MINIMAX_OK) return r;
     if ((r = minimax__mm(m, m->xo, m->lm_head, m->logits, R, V, H, 0)) != MINIMAX_OK) return r;
     if (sample && (r = minimax__sample(m, R)) != MINIMAX_OK) return r;
     return MINIMAX_OK;
+}
+
+MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, int R, int sample) {
+    return minimax__enqueue_range(m, T, R, sample, 0, m->cfg.num_layers, 1, 1);
+}
+
+/* several GPUs (impl_56_multi.h): the front model's counterparts of
+   upload_inputs / enqueue_forward / run_step, the check after a step, the load */
+MINIMAX__PRIV minimax_result minimax__mg_upload_inputs(minimax_model *m, minimax_session *const *ss, int ns);
+MINIMAX__PRIV minimax_result minimax__mg_forward(minimax_model *m, int T, int R, int sample);
+MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int use_graph);
+MINIMAX__PRIV minimax_result minimax__mg_after_sync(minimax_model *m);
+MINIMAX__PRIV void minimax__mg_destroy(minimax_model *m);
+typedef minimax_result (*minimax__weights_fill_fn)(minimax_model *m, void *user);
+MINIMAX__PRIV int minimax__mg_wanted(const minimax_model_desc *d);
+MINIMAX__PRIV minimax_result minimax__mg_create(const minimax_model_desc *desc, const minimax_config *cfg,
+                                                const minimax__weights *w, minimax__weights_fill_fn fill,
+                                                void *fill_user, minimax_model **out);
+
+/* One forward pass of the model the caller holds (one GPU or several). */
+MINIMAX__PRIV minimax_result minimax__forward(minimax_model *m, int T, int R, int sample) {
+    if (m->mg) return minimax__mg_forward(m, T, R, sample);
+    return minimax__enqueue_forward(m, T, R, sample);
 }
 
 /* ---- pool and per-step inputs ------------------------------------------------------ */
@@ -693,6 +747,7 @@ MINIMAX__PRIV void minimax__fill_sp(minimax__sample_params *sp, const minimax_se
 MINIMAX__PRIV minimax_result minimax__upload_inputs(minimax_model *m, minimax_session *const *ss, int ns) {
     minimax_result r;
     int i;
+    if (m->mg) return minimax__mg_upload_inputs(m, ss, ns);
     if ((r = minimax__mcheck(m, minimax__cu.cuMemcpyHtoDAsync(m->step_in, m->h_in, m->step_in_bytes, m->stream),
                              "upload of step inputs")) != MINIMAX_OK)
         return r;
@@ -817,14 +872,13 @@ MINIMAX__PRIV void minimax__model_destroy(minimax_model *m) {
         minimax__cu.cuCtxSetCurrent(prev == m->ctx && m->own_ctx ? NULL : prev);
         if (m->own_ctx) minimax__cu.cuDevicePrimaryCtxRelease(m->dev);
     }
+    if (m->mg && m->mg_rank < 0) minimax__mg_destroy(m); /* the front: the models of its GPUs */
     MINIMAX_FREE(m);
 }
 
 /* Fills the device weights of a model by other means than a weights view
    (the benchmark's synthetic weights, impl_55_bench.h): allocates m->layers
    and every buffer that minimax__upload_layer would. */
-typedef minimax_result (*minimax__weights_fill_fn)(minimax_model *m, void *user);
-
 /* Builds a model from a config and a weights view (the checkpoint's, or
    in-memory weights in tests), or from `fill` when w is NULL. The weights are
    only read during this call. */
@@ -840,6 +894,7 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
     minimax__jit_result jr;
     *out = NULL;
     if (!desc || !cfg || (!w && !fill)) return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "minimax_model_load: NULL argument");
+    if (minimax__mg_wanted(desc)) return minimax__mg_create(desc, cfg, w, fill, fill_user, out);
     m = (minimax_model *)minimax__alloc(sizeof *m, "the model");
     if (!m) return MINIMAX_ERR_OUT_OF_MEMORY;
     m->cfg = *cfg;
@@ -1017,6 +1072,9 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
         m->n_free = p->num_blocks;
     }
     m->info.graphs = !desc->disable_graphs;
+    m->info.gpus = 1;
+    m->info.tp = 1;
+    m->info.layer_split[0] = cfg->num_layers;
     m->info.max_sessions = m->plan.max_sessions;
     m->info.max_context = m->plan.max_context;
     m->info.kv_block_tokens = m->plan.block_tokens;
@@ -1185,7 +1243,7 @@ MINIMAX__PRIV minimax_result minimax__prefill(minimax_session *s, const int32_t 
         if ((r = minimax__upload_inputs(m, &s, 1)) != MINIMAX_OK) goto out;
         m->dbg_pos0 = s->pos + done;
         m->dbg_recording = m->dbg_route != 0;
-        r = minimax__enqueue_forward(m, chunk, R, last && sampled_out && !all_logits);
+        r = minimax__forward(m, chunk, R, last && sampled_out && !all_logits);
         m->dbg_recording = 0;
         if (r != MINIMAX_OK) goto out;
         if (all_logits &&
@@ -1203,6 +1261,7 @@ MINIMAX__PRIV minimax_result minimax__prefill(minimax_session *s, const int32_t 
             goto out;
         /* the pinned inputs are reused by the next chunk: wait for this one */
         if ((r = minimax__mcheck(m, minimax__cu.cuStreamSynchronize(m->stream), "prefill")) != MINIMAX_OK) goto out;
+        if (m->mg && (r = minimax__mg_after_sync(m)) != MINIMAX_OK) goto out;
         done += chunk;
     }
     s->pos += n;
@@ -1219,6 +1278,7 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *s, const int32_t *id
 /* Captures (once per n) or replays the step graph; eager when disabled. */
 MINIMAX__PRIV minimax_result minimax__run_step(minimax_model *m, int n, int use_graph) {
     minimax_result r;
+    if (m->mg) return minimax__mg_run_step(m, n, use_graph);
     if (!use_graph) return minimax__enqueue_forward(m, n, n, 1);
     if (!m->graphs[n]) {
         minimax__cu_graph graph = NULL;
@@ -1289,6 +1349,7 @@ MINIMAX__PRIV minimax_result minimax__step(minimax_model *m, minimax_session *co
                                             "download of sampled tokens")) != MINIMAX_OK)
         goto out;
     if ((r = minimax__mcheck(m, minimax__cu.cuStreamSynchronize(m->stream), "step")) != MINIMAX_OK) goto out;
+    if (m->mg && (r = minimax__mg_after_sync(m)) != MINIMAX_OK) goto out;
     for (i = 0; i < n; i++) ss[i]->pos++;
 out:
     minimax__leave(&g);

@@ -269,46 +269,17 @@ extern "C" __global__ void k_mm_f32(const float *X, const float *W, float *Y, in
     mm_body<float>(X, W, Y, T, N, K, accumulate);
 }
 
-/* ---- QK-norm + partial NeoX RoPE + KV append ----------------------------------
-   qkv fp32 [T, (nh + 2*nkv) * d]: q | k | v of each token (one fused projection).
-   q <- RoPE(q_norm_w * q * rsqrt(mean(q^2) + eps))   ONE RMS over all nh*d values
-   k <- RoPE(k_norm_w * k * rsqrt(mean(k^2) + eps))   ONE RMS over all nkv*d values
-   RoPE on dims [0, rd) of every head, pairs (i, i + rd/2), angle
-   pos * theta^(-2i/rd) (fp32, as the reference builds its tables).
-   q goes to qout fp32 [T, nh*d] (NOT in place: other blocks of the token
-   still read the raw q for their sum of squares); k and v go to the paged
-   cache as BF16. qkv is only read.
-   grid (nh + nkv, T), block 128: block (h, t) handles query head h (h < nh)
-   or KV head h - nh (its K and V); each block recomputes the sum of squares
-   over the whole q (or k) width of its token (a few KB from L2) so that no
-   block waits for another. */
-extern "C" __global__ void k_qk_norm_rope_kv(const float *qkv, float *qout, const float *q_norm_w, const float *k_norm_w, const int *pos,
-                                             const int *srow, const int *block_table, u16 *kv, int layer, int nblocks,
-                                             int max_blocks, int bs, int nh, int nkv, int d, int rd, float theta,
-                                             float eps) {
-    __shared__ float red[32];
-    int hh = blockIdx.x, t = blockIdx.y;
+/* The part of the QK-norm kernels after the RMS: head h of token t scaled by
+   inv (the reciprocal RMS) and the norm weights, RoPE on [0, rd), q to qout,
+   k and v (raw, from row) to the paged cache. Called by one block of 128. */
+__device__ __forceinline__ void qk_rope_store(const float *row, const float *vec, float *qout, const float *w, float inv,
+                                              int hh, int t, const int *pos, const int *srow, const int *block_table,
+                                              u16 *kv, int layer, int nblocks, int max_blocks, int bs, int nh, int nkv,
+                                              int d, int rd, float theta) {
     int qn = nh * d, kn = nkv * d;
     int isk = hh >= nh;
     int h = isk ? hh - nh : hh;
-    const float *row = qkv + (size_t)t * (qn + 2 * kn);
-    const float *vec = isk ? row + qn : row; /* the whole q or k of the token */
-    int width = isk ? kn : qn;
-    const float *w = isk ? k_norm_w : q_norm_w;
     int p = pos[t];
-    float ss = 0.0f;
-    if ((width & 3) == 0 && ((qn + 2 * kn) & 3) == 0) { /* 16-byte loads, many in flight */
-        const float4 *v4 = (const float4 *)vec;
-#pragma unroll 4
-        for (int i = threadIdx.x; i < (width >> 2); i += blockDim.x) {
-            float4 v = v4[i];
-            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
-        }
-    } else {
-        for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
-    }
-    ss = block_sum(ss, red);
-    float inv = rsqrtf(ss / (float)width + eps);
     const float *x = vec + h * d;
     float *xo = qout + (size_t)t * qn + h * d;
     const float *wh = w + h * d;
@@ -344,6 +315,48 @@ extern "C" __global__ void k_qk_norm_rope_kv(const float *qkv, float *qout, cons
     }
     if (isk)
         for (int i = threadIdx.x; i < d; i += blockDim.x) vc[i] = f2bf16(row[qn + kn + h * d + i]);
+}
+
+/* ---- QK-norm + partial NeoX RoPE + KV append ----------------------------------
+   qkv fp32 [T, (nh + 2*nkv) * d]: q | k | v of each token (one fused projection).
+   q <- RoPE(q_norm_w * q * rsqrt(mean(q^2) + eps))   ONE RMS over all nh*d values
+   k <- RoPE(k_norm_w * k * rsqrt(mean(k^2) + eps))   ONE RMS over all nkv*d values
+   RoPE on dims [0, rd) of every head, pairs (i, i + rd/2), angle
+   pos * theta^(-2i/rd) (fp32, as the reference builds its tables).
+   q goes to qout fp32 [T, nh*d] (NOT in place: other blocks of the token
+   still read the raw q for their sum of squares); k and v go to the paged
+   cache as BF16. qkv is only read.
+   grid (nh + nkv, T), block 128: block (h, t) handles query head h (h < nh)
+   or KV head h - nh (its K and V); each block recomputes the sum of squares
+   over the whole q (or k) width of its token (a few KB from L2) so that no
+   block waits for another. */
+extern "C" __global__ void k_qk_norm_rope_kv(const float *qkv, float *qout, const float *q_norm_w, const float *k_norm_w, const int *pos,
+                                             const int *srow, const int *block_table, u16 *kv, int layer, int nblocks,
+                                             int max_blocks, int bs, int nh, int nkv, int d, int rd, float theta,
+                                             float eps) {
+    __shared__ float red[32];
+    int hh = blockIdx.x, t = blockIdx.y;
+    int qn = nh * d, kn = nkv * d;
+    int isk = hh >= nh;
+    const float *row = qkv + (size_t)t * (qn + 2 * kn);
+    const float *vec = isk ? row + qn : row; /* the whole q or k of the token */
+    int width = isk ? kn : qn;
+    const float *w = isk ? k_norm_w : q_norm_w;
+    float ss = 0.0f;
+    if ((width & 3) == 0 && ((qn + 2 * kn) & 3) == 0) { /* 16-byte loads, many in flight */
+        const float4 *v4 = (const float4 *)vec;
+#pragma unroll 4
+        for (int i = threadIdx.x; i < (width >> 2); i += blockDim.x) {
+            float4 v = v4[i];
+            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
+        }
+    } else {
+        for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
+    }
+    ss = block_sum(ss, red);
+    float inv = rsqrtf(ss / (float)width + eps);
+    qk_rope_store(row, vec, qout, w, inv, hh, t, pos, srow, block_table, kv, layer, nblocks, max_blocks, bs, nh, nkv, d,
+                  rd, theta);
 }
 
 /* ---- attention over the paged cache ------------------------------------------
@@ -729,6 +742,209 @@ extern "C" __global__ void k_fp4_dequant(const u8 *packed, const u8 *scales, flo
 /* Writes through a bad pointer: a sticky "illegal address" for the
    failed-state test. Never launched by the engine itself. */
 extern "C" __global__ void k_fault(int *bad) { bad[threadIdx.x] = 1; }
+
+/* ===========================================================================
+   MULTI-GPU KERNELS (host side: impl_56_multi.h)
+   ===========================================================================
+   Collectives between the GPUs of one process over peer-to-peer memory
+   (cuCtxEnablePeerAccess: a kernel stores straight into another GPU's
+   memory over NVLink / PCIe). Every exchange is PUSH: a rank writes its data
+   into the receiver's memory, then a flag there; the receiver spins on its
+   own (local) flag and reads local memory.
+   Flags hold sequence numbers that live in device memory (seq[]), so the
+   same kernels replay in CUDA graphs; both sides count the same calls in the
+   same order, compared wrap-safe ((int)(flag - k) >= 0).
+   Every wait is bounded: after `timeout` clock64 cycles, or as soon as the
+   status word (host-mapped, shared by all ranks) is nonzero, the wait gives
+   up, writes its code to the status word and the kernel returns early. The
+   host checks the word after each step: a dead or hung peer becomes an
+   error, never a hang.
+   Per rank, in its own memory:
+     recv  fp32 [2 slots][MG_MAX senders][cap]  all-reduce inputs pushed by each rank
+     flags int  [MG_MAXB blocks][MG_MAX senders] all-reduce, then [MG_MAX] point-to-point
+     seq   int  [MG_MAXB] all-reduce (per block), [MG_MAX] p2p sent to rank p,
+                [MG_MAX] p2p received from rank p, [1] blocks done (k_mg_send) */
+#define MG_MAX 8
+#define MG_MAXB 32
+#define MG_FLAG_P2P (MG_MAXB * MG_MAX)
+#define MG_SEQ_SEND MG_MAXB
+#define MG_SEQ_RECV (MG_MAXB + MG_MAX)
+#define MG_SEQ_DONE (MG_MAXB + 2 * MG_MAX)
+struct mg_peers {
+    float *recv[MG_MAX]; /* recv base of rank p (a peer pointer) */
+    int *flag[MG_MAX];   /* flags base of rank p */
+};
+__device__ __forceinline__ void mg_store_flag(int *p, int v) {
+    asm volatile("st.release.sys.global.s32 [%0], %1;" ::"l"(p), "r"(v) : "memory");
+}
+__device__ __forceinline__ int mg_load_flag(const int *p) {
+    int v;
+    asm volatile("ld.acquire.sys.global.s32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
+    return v;
+}
+/* One thread: waits until *f has reached k. 0 = ok; 1 = gave up (status set). */
+__device__ int mg_wait(const int *f, int k, long long timeout, volatile int *status, int code) {
+    long long t0 = clock64();
+    unsigned it = 0;
+    while ((int)(mg_load_flag(f) - k) < 0) {
+        if ((++it & 1023) == 0 && *status) return 1; /* another rank gave up (a PCIe read: rarely) */
+        if (clock64() - t0 > timeout) {
+            *status = code;
+            __threadfence_system();
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* All-reduce of n floats over nr ranks, rank-ordered so every rank gets the
+   same bits:  dst[i] = (acc ? dst[i] : 0) + ((src_0[i] + src_1[i]) + ...)
+   and src[i] = 0 afterwards (the engine's partial-sum buffer stays zero
+   between uses). grid (B <= MG_MAXB), block 256: block b owns a chunk of
+   ceil(n / B) elements (at most 1024) and its own sequence number and
+   flags, so blocks never wait for each other; two recv slots suffice
+   because a rank cannot start call k+2 of block b before every rank
+   finished call k of it.
+   qkv != NULL (QK-norm, MODEL.md 2.2): the values are not read from src but
+   computed: element t*2 + 0 / 1 = sum of squares of token t's q / k slice
+   (qkv fp32 [T, qn + 2*kn]); src is not touched.
+   Ordering: every thread's stores into the peers, then the CTA barrier, then
+   one release store per peer at system scope (cumulative over the
+   barrier); the receiver's acquire load of the flag orders its reads.
+   code: the status value on a timeout (names the rank and the operation). */
+extern "C" __global__ void __launch_bounds__(256) k_mg_allreduce(float *dst, float *src, int n, int acc,
+                                                                 struct mg_peers P, int *seq, int rank, int nr,
+                                                                 long long cap, long long timeout, int *status,
+                                                                 int code, const float *qkv, int qn, int kn) {
+    __shared__ int s_k, s_bad;
+    __shared__ float s_val[1024];
+    int b = blockIdx.x;
+    int per = (((n + gridDim.x - 1) / gridDim.x) + 3) & ~3;
+    int i0 = b * per, i1 = min(n, i0 + per);
+    if (threadIdx.x == 0) s_k = seq[b] + 1;
+    if (qkv) { /* one warp per value */
+        int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+        for (int e = i0 + warp; e < i1; e += blockDim.x >> 5) {
+            int t = e >> 1, isk = e & 1, width = isk ? kn : qn;
+            const float *v = qkv + (size_t)t * (qn + 2 * kn) + (isk ? qn : 0);
+            float s = 0.0f;
+            for (int i = lane; i < width; i += 32) s = fmaf(v[i], v[i], s);
+            s = warp_sum(s);
+            if (lane == 0) s_val[e - i0] = s;
+        }
+    }
+    __syncthreads();
+    int k = s_k, slot = k & 1;
+    for (int p = 0; p < nr; p++) {
+        float *d = P.recv[p] + ((long long)slot * MG_MAX + rank) * cap;
+        if (qkv)
+            for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) d[i] = s_val[i - i0];
+        else
+            for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) d[i] = src[i];
+    }
+    if (!qkv)
+        for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) src[i] = 0.0f;
+    __syncthreads();
+    if (threadIdx.x < nr) {
+        __threadfence_system();
+        mg_store_flag(P.flag[threadIdx.x] + b * MG_MAX + rank, k);
+    }
+    if (threadIdx.x == 0) {
+        int bad = 0;
+        for (int p = 0; p < nr && !bad; p++)
+            bad = mg_wait(P.flag[rank] + b * MG_MAX + p, k, timeout, status, code | p);
+        s_bad = bad;
+        seq[b] = k;
+    }
+    __syncthreads();
+    if (s_bad) return;
+    const float *rb = P.recv[rank] + (long long)slot * MG_MAX * cap;
+    for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) {
+        float s = __ldcg(rb + i);
+        for (int p = 1; p < nr; p++) s += __ldcg(rb + (long long)p * cap + i);
+        dst[i] = acc ? dst[i] + s : s;
+    }
+}
+
+/* Point-to-point: dst[r * dld + c] = src[r * cols + c] (r < rows, c < cols),
+   dst usually in another GPU's memory; then, when rflag is not NULL, the
+   last block to finish stores ++seq[0] into the receiver's flag (*rflag).
+   done: a counter that is 0 between calls. Any grid, block 256. */
+extern "C" __global__ void __launch_bounds__(256) k_mg_send(const float *src, int rows, int cols, float *dst,
+                                                            long long dld, int *rflag, int *seq, int *done) {
+    long long n = (long long)rows * cols;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        long long r = i / cols, c = i - r * cols;
+        dst[r * dld + c] = src[i];
+    }
+    if (!rflag) return;
+    __threadfence_system();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        int prev = atomicAdd(done, 1);
+        if (prev == (int)gridDim.x - 1) {
+            int k = seq[0] + 1;
+            *done = 0;
+            seq[0] = k;
+            __threadfence_system();
+            mg_store_flag(rflag, k);
+        }
+    }
+}
+
+/* The receiving side: waits for the next k_mg_send of every rank p in
+   `mask` (flags[MG_FLAG_P2P + p], counted in seq[MG_SEQ_RECV + p]).
+   grid 1, block 32. */
+extern "C" __global__ void k_mg_wait(int *flags, int *seq, int mask, long long timeout, int *status, int code) {
+    if (threadIdx.x) return;
+    for (int p = 0; p < MG_MAX; p++) {
+        if (!(mask >> p & 1)) continue;
+        int k = seq[MG_SEQ_RECV + p] + 1;
+        if (mg_wait(flags + MG_FLAG_P2P + p, k, timeout, status, code | p)) return;
+        seq[MG_SEQ_RECV + p] = k;
+    }
+}
+
+/* Strided byte copy: dst[r * width + c] = src[r * pitch + c] (r < rows,
+   c < width); src may be another GPU's memory (peer access). Copies a slice
+   of a weight from one model to a rank of another (tests, benchmark). */
+extern "C" __global__ void k_mg_copy2d(const u8 *src, long long pitch, u8 *dst, long long width, long long rows) {
+    long long n = rows * width;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        long long r = i / width;
+        dst[i] = src[r * pitch + (i - r * width)];
+    }
+}
+
+/* Embedding rows of this rank's vocabulary shard [v0, v0 + nv):
+   x[t, :] = embed[ids[t] - v0, :] when the id is in the shard, else 0
+   (the all-reduce that follows adds the shards). grid (T), block 256. */
+extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x, int H, int v0, int nv) {
+    int t = blockIdx.x, id = ids[t] - v0;
+    int in = id >= 0 && id < nv;
+    const u16 *row = embed + (size_t)(in ? id : 0) * H;
+    for (int i = threadIdx.x; i < H; i += blockDim.x) x[(size_t)t * H + i] = in ? bf16f(row[i]) : 0.0f;
+}
+
+/* k_qk_norm_rope_kv with the sums of squares given: ss[t*2 + 0/1] are the
+   GLOBAL sums over all tp ranks' q / k, so the mean divides by tp times the
+   local width. Otherwise the same (layout, RoPE, KV append). */
+extern "C" __global__ void k_mg_qk_norm_rope_kv(const float *qkv, float *qout, const float *q_norm_w,
+                                                const float *k_norm_w, const float *ss, int tp, const int *pos,
+                                                const int *srow, const int *block_table, u16 *kv, int layer,
+                                                int nblocks, int max_blocks, int bs, int nh, int nkv, int d, int rd,
+                                                float theta, float eps) {
+    int hh = blockIdx.x, t = blockIdx.y;
+    int qn = nh * d, kn = nkv * d;
+    int isk = hh >= nh;
+    const float *row = qkv + (size_t)t * (qn + 2 * kn);
+    const float *vec = isk ? row + qn : row;
+    int width = isk ? kn : qn;
+    const float *w = isk ? k_norm_w : q_norm_w;
+    float inv = rsqrtf(ss[t * 2 + isk] / ((float)width * (float)tp) + eps);
+    qk_rope_store(row, vec, qout, w, inv, hh, t, pos, srow, block_table, kv, layer, nblocks, max_blocks, bs, nh, nkv, d,
+                  rd, theta);
+}
 
 /* ===========================================================================
    FAST DECODE KERNELS (batch 1 and small batches) and benchmark helpers
