@@ -83,10 +83,13 @@ fail:
     return 0;
 }
 
-/* got vs want, rows x V: the tolerance rule above; exact = bit for bit. */
-static void compare(const char *what, const float *want, const float *got, int rows, int V, int exact) {
-    double refmax = 0, maxd = 0, tol;
-    int i, j, greedy_bad = 0, nan = 0, first_bad = -1;
+/* got vs want, rows x V: the tolerance rule above; exact = bit for bit.
+   excused (may be NULL): rows whose routing differs between the two models
+   (a near tie decided the other way): reported, not held to the tolerance. */
+static void compare_ex(const char *what, const float *want, const float *got, int rows, int V, int exact,
+                       const unsigned char *excused) {
+    double refmax = 0, maxd = 0, maxd_ex = 0, tol;
+    int i, j, greedy_bad = 0, nan = 0, first_bad = -1, n_ex = 0;
     for (i = 0; i < rows * V; i++) {
         double a = fabs((double)want[i]);
         if (a > refmax) refmax = a;
@@ -96,6 +99,12 @@ static void compare(const char *what, const float *want, const float *got, int r
     for (i = 0; i < rows; i++) {
         const float *w = want + (size_t)i * V, *g = got + (size_t)i * V;
         int b1 = 0, b2 = -1, gb = 0;
+        if (excused && excused[i]) {
+            for (j = 0; j < V; j++)
+                if (fabs((double)w[j] - (double)g[j]) > maxd_ex) maxd_ex = fabs((double)w[j] - (double)g[j]);
+            n_ex++;
+            continue;
+        }
         for (j = 0; j < V; j++) {
             double d = fabs((double)w[j] - (double)g[j]);
             if (d > maxd) maxd = d;
@@ -109,6 +118,7 @@ static void compare(const char *what, const float *want, const float *got, int r
     }
     printf("    %-44s max|d| %.3g (%.2g of max|logit| %.3g)%s\n", what, maxd, refmax > 0 ? maxd / refmax : 0.0, refmax,
            exact ? " [must be 0]" : "");
+    if (n_ex) printf("    %-44s %d row(s) with a routing difference: max|d| %.3g there\n", "", n_ex, maxd_ex);
     CHECK(nan == 0, "%s: %d NaN logits", what, nan);
     CHECK(refmax > 0, "%s: all logits zero", what);
     if (exact) CHECK(memcmp(want, got, (size_t)rows * V * 4) == 0, "%s: not bit-identical (max |d| %g)", what, maxd);
@@ -116,6 +126,9 @@ static void compare(const char *what, const float *want, const float *got, int r
         CHECK(maxd <= tol, "%s: max |dlogit| %g over %g (first at row %d)", what, maxd, tol, first_bad);
         CHECK(greedy_bad == 0, "%s: greedy token differs at %d rows with a clear margin", what, greedy_bad);
     }
+}
+static void compare(const char *what, const float *want, const float *got, int rows, int V, int exact) {
+    compare_ex(what, want, got, rows, V, exact, NULL);
 }
 
 static minimax_result load_variant(const char *dir, const minimax_config *c, const minimax__weights *w, int variant,
@@ -272,6 +285,48 @@ static void test_random_model(void) {
     eu_free_model(em);
 }
 
+/* Prefill of tok[0..T) in a new session with the routing recorded:
+   idx[L][T][K] (on rank 0 for a tensor-parallel model: every rank routes
+   the same). 1 on success. */
+static int record_routing(minimax_model *m, const int32_t *tok, int T, int32_t *idx) {
+    const minimax_config *c = minimax_model_config(m);
+    minimax_model *home = m->mg ? m->mg->rank[0] : m;
+    size_t bytes = (size_t)c->num_layers * T * c->top_k * 4;
+    minimax_session *s = NULL;
+    int ok;
+    if (minimax__cu.cuCtxSetCurrent(home->ctx) != 0 || minimax__cu.cuMemAlloc(&m->dbg_route, bytes) != 0) return 0;
+    m->dbg_route_stride = T;
+    ok = minimax_session_create(m, &s) == MINIMAX_OK && minimax__prefill(s, tok, T, NULL, NULL, NULL) == MINIMAX_OK;
+    minimax_session_free(s);
+    ok = ok && minimax__cu.cuCtxSetCurrent(home->ctx) == 0 && minimax__cu.cuMemcpyDtoH(idx, m->dbg_route, bytes) == 0;
+    minimax__cu.cuMemFree(m->dbg_route);
+    m->dbg_route = 0;
+    m->dbg_route_stride = 0;
+    return ok;
+}
+
+/* the positions whose expert set differs in some layer (printed) */
+static int routing_differences(const minimax_config *c, int T, const int32_t *a, const int32_t *b, unsigned char *diff) {
+    int L, t, j, k, n = 0;
+    memset(diff, 0, (size_t)T);
+    for (L = 0; L < c->num_layers; L++)
+        for (t = 0; t < T; t++) {
+            const int32_t *x = a + ((size_t)L * T + t) * c->top_k, *y = b + ((size_t)L * T + t) * c->top_k;
+            int same = 1;
+            for (j = 0; j < c->top_k && same; j++) {
+                int found = 0;
+                for (k = 0; k < c->top_k; k++) found |= x[j] == y[k];
+                same = found;
+            }
+            if (!same) {
+                printf("    routing differs at position %d, layer %d\n", t, L);
+                if (!diff[t]) n++;
+                diff[t] = 1;
+            }
+        }
+    return n;
+}
+
 /* 16 layers with the real shapes: synthetic weights on GPU 0, the TP model
    (tp = 2 or 4) copied from them shard by shard. */
 static void real_shapes_16(int tp) {
@@ -281,6 +336,8 @@ static void real_shapes_16(int tp) {
     int32_t tok[16];
     float *a = NULL, *b = NULL;
     int i, V = c.vocab_size, rows = 16 + 4 + 6;
+    int32_t *ra, *rb;
+    unsigned char excused[16 + 4 + 6] = {0};
     char what[96];
     minimax_result r;
     for (i = 0; i < 16; i++) tok[i] = (int32_t)((i * 7919 + 1000) % V);
@@ -298,10 +355,31 @@ static void real_shapes_16(int tp) {
     }
     a = (float *)calloc((size_t)rows * V, 4);
     b = (float *)calloc((size_t)rows * V, 4);
+    ra = (int32_t *)calloc((size_t)16 * 16 * c.top_k, 4);
+    rb = (int32_t *)calloc((size_t)16 * 16 * c.top_k, 4);
+    CHECK(record_routing(one, tok, 16, ra) && record_routing(two, tok, 16, rb), "routing record: %s", minimax_last_error());
+    /* Random weights put many experts close together: a near tie can go the
+       other way under a different summation order (seen: position 12 of
+       this prompt, from layer 8 on, with both TP2 and TP4). From the first
+       position whose routing differs, that session's rows (the rest of the
+       prompt and its decode steps, which attend to it) are reported, not held
+       to the tolerance (gpu_model.c does the same after a routing flip); every row before it and the
+       two-session rows (positions < 10) are. A real fault shows at position
+       0 or in every row, so at least half of the prompt must route alike. */
+    {
+        int first = 16;
+        routing_differences(&c, 16, ra, rb, excused);
+        for (i = 0; i < 16; i++)
+            if (excused[i] && i < first) first = i;
+        CHECK(first >= 8, "TP%d: routing differs from position %d on", tp, first);
+        for (i = first; i < 16 + 4; i++) excused[i] = 1;
+    }
     CHECK(run_all(one, tok, 16, 4, a), "TP1 run");
     CHECK(run_all(two, tok, 16, 4, b), "TP%d run", tp);
     snprintf(what, sizeof what, "real shapes, 16 layers: TP%d vs TP1", tp);
-    compare(what, a, b, rows, V, 0);
+    compare_ex(what, a, b, rows, V, 0, excused);
+    free(ra);
+    free(rb);
     minimax_model_free(two);
     minimax_model_free(one);
     free(a);
