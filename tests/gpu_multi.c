@@ -83,13 +83,10 @@ fail:
     return 0;
 }
 
-/* got vs want, rows x V: the tolerance rule above; exact = bit for bit.
-   excused (may be NULL): rows whose routing differs between the two models
-   (a near tie decided the other way): reported, not held to the tolerance. */
-static void compare_ex(const char *what, const float *want, const float *got, int rows, int V, int exact,
-                       const unsigned char *excused) {
-    double refmax = 0, maxd = 0, maxd_ex = 0, tol;
-    int i, j, greedy_bad = 0, nan = 0, first_bad = -1, n_ex = 0;
+/* got vs want, rows x V: the tolerance rule above; exact = bit for bit. */
+static void compare(const char *what, const float *want, const float *got, int rows, int V, int exact) {
+    double refmax = 0, maxd = 0, tol;
+    int i, j, greedy_bad = 0, nan = 0, first_bad = -1;
     for (i = 0; i < rows * V; i++) {
         double a = fabs((double)want[i]);
         if (a > refmax) refmax = a;
@@ -99,15 +96,6 @@ static void compare_ex(const char *what, const float *want, const float *got, in
     for (i = 0; i < rows; i++) {
         const float *w = want + (size_t)i * V, *g = got + (size_t)i * V;
         int b1 = 0, b2 = -1, gb = 0;
-        if (excused && excused[i]) {
-            double dr = 0;
-            for (j = 0; j < V; j++)
-                if (fabs((double)w[j] - (double)g[j]) > dr) dr = fabs((double)w[j] - (double)g[j]);
-            if (dr > maxd_ex) maxd_ex = dr;
-            printf("    row %d (excused): max|d| %.3g\n", i, dr);
-            n_ex++;
-            continue;
-        }
         double dr = 0;
         for (j = 0; j < V; j++) {
             double d = fabs((double)w[j] - (double)g[j]);
@@ -124,7 +112,6 @@ static void compare_ex(const char *what, const float *want, const float *got, in
     }
     printf("    %-44s max|d| %.3g (%.2g of max|logit| %.3g)%s\n", what, maxd, refmax > 0 ? maxd / refmax : 0.0, refmax,
            exact ? " [must be 0]" : "");
-    if (n_ex) printf("    %-44s %d row(s) with a routing difference: max|d| %.3g there\n", "", n_ex, maxd_ex);
     CHECK(nan == 0, "%s: %d NaN logits", what, nan);
     CHECK(refmax > 0, "%s: all logits zero", what);
     if (exact) CHECK(memcmp(want, got, (size_t)rows * V * 4) == 0, "%s: not bit-identical (max |d| %g)", what, maxd);
@@ -132,9 +119,6 @@ static void compare_ex(const char *what, const float *want, const float *got, in
         CHECK(maxd <= tol, "%s: max |dlogit| %g over %g (first at row %d)", what, maxd, tol, first_bad);
         CHECK(greedy_bad == 0, "%s: greedy token differs at %d rows with a clear margin", what, greedy_bad);
     }
-}
-static void compare(const char *what, const float *want, const float *got, int rows, int V, int exact) {
-    compare_ex(what, want, got, rows, V, exact, NULL);
 }
 
 static minimax_result load_variant(const char *dir, const minimax_config *c, const minimax__weights *w, int variant,
@@ -311,10 +295,9 @@ static int record_routing(minimax_model *m, const int32_t *tok, int T, int32_t *
     return ok;
 }
 
-/* the positions whose expert set differs in some layer (printed) */
-static int routing_differences(const minimax_config *c, int T, const int32_t *a, const int32_t *b, unsigned char *diff) {
+/* (position, layer) pairs whose expert sets differ (printed) */
+static int routing_differences(const minimax_config *c, int T, const int32_t *a, const int32_t *b) {
     int L, t, j, k, n = 0;
-    memset(diff, 0, (size_t)T);
     for (L = 0; L < c->num_layers; L++)
         for (t = 0; t < T; t++) {
             const int32_t *x = a + ((size_t)L * T + t) * c->top_k, *y = b + ((size_t)L * T + t) * c->top_k;
@@ -326,8 +309,7 @@ static int routing_differences(const minimax_config *c, int T, const int32_t *a,
             }
             if (!same) {
                 printf("    routing differs at position %d, layer %d\n", t, L);
-                if (!diff[t]) n++;
-                diff[t] = 1;
+                n++;
             }
         }
     return n;
@@ -343,7 +325,6 @@ static void real_shapes_16(int tp) {
     float *a = NULL, *b = NULL;
     int i, V = c.vocab_size, rows = 16 + 4 + 6;
     int32_t *ra, *rb;
-    unsigned char excused[16 + 4 + 6] = {0};
     char what[96];
     minimax_result r;
     for (i = 0; i < 16; i++) tok[i] = (int32_t)((i * 7919 + 1000) % V);
@@ -353,6 +334,26 @@ static void real_shapes_16(int tp) {
     d.max_batch_tokens = 64;
     r = minimax__model_create_synthetic(&d, &c, 4242, &one);
     REQUIRE(r == MINIMAX_OK, "synthetic 16 layers: %s", minimax_last_error());
+    /* Routing made tie-free: with random router weights the 8th and 9th
+       expert are often close, and a BF16 KV entry rounded the other way (the
+       TP ranks sum in another order) then flips a choice, which moves that
+       token's logits by up to 0.6 and its neighbours' by more than the
+       tolerance (seen at 3 of 352 (position, layer) decisions). A selection
+       bias of 2 on 8 experts per layer (a different 8 in each layer) fixes
+       the choice; the routing weights still come from the router logits, so
+       the products, the split experts and the all-reduces are compared at
+       the real shapes. Routing against the router logits is compared on the
+       smaller models above. */
+    {
+        float *bias = (float *)malloc((size_t)c.num_experts * 4);
+        int L, e, ok = bias != NULL && minimax__cu.cuCtxSetCurrent(one->ctx) == 0;
+        for (L = 0; ok && L < c.num_layers; L++) {
+            for (e = 0; e < c.num_experts; e++) bias[e] = (e * 37 + L * 11) % c.num_experts < c.top_k ? 2.0f : 0.0f;
+            ok = minimax__cu.cuMemcpyHtoD(one->layers[L].router_bias, bias, (size_t)c.num_experts * 4) == 0;
+        }
+        free(bias);
+        REQUIRE(ok, "router bias upload");
+    }
     d.tp = tp;
     r = minimax__model_create_from(&d, &c, NULL, minimax__mg_fill_from_ref, one, &two);
     if (r != MINIMAX_OK) {
@@ -364,32 +365,14 @@ static void real_shapes_16(int tp) {
     ra = (int32_t *)calloc((size_t)16 * 16 * c.top_k, 4);
     rb = (int32_t *)calloc((size_t)16 * 16 * c.top_k, 4);
     CHECK(record_routing(one, tok, 16, ra) && record_routing(two, tok, 16, rb), "routing record: %s", minimax_last_error());
-    /* Random weights put many experts close together: a near tie can go the
-       other way under a different summation order (seen: position 12 of
-       this prompt, from layer 8 on, with both TP2 and TP4). From the first
-       position whose routing differs, that session's rows (the rest of the
-       prompt and its decode steps, which attend to it) are reported, not held
-       to the tolerance (gpu_model.c does the same after a routing flip); every row before it and the
-       two-session rows (positions < 10) are. A real fault shows at position
-       0 or in every row, so at least half of the prompt must route alike. */
-    {
-        int first = 16;
-        unsigned char pd[16];
-        routing_differences(&c, 16, ra, rb, excused);
-        for (i = 0; i < 16; i++)
-            if (excused[i] && i < first) first = i;
-        CHECK(first >= 8, "TP%d: routing differs from position %d on", tp, first);
-        for (i = first; i < 16 + 4; i++) excused[i] = 1;
-        /* the two-session rows: their prompts tok[0..5) (routed as above) and tok[3..9) */
-        CHECK(record_routing(one, tok + 3, 6, ra) && record_routing(two, tok + 3, 6, rb), "routing record: %s",
-              minimax_last_error());
-        if (first < 5 || routing_differences(&c, 6, ra, rb, pd))
-            for (i = 16 + 4; i < rows; i++) excused[i] = 1;
-    }
+    CHECK(routing_differences(&c, 16, ra, rb) == 0, "TP%d: the prompt is routed differently", tp);
+    CHECK(record_routing(one, tok + 3, 6, ra) && record_routing(two, tok + 3, 6, rb), "routing record: %s",
+          minimax_last_error());
+    CHECK(routing_differences(&c, 6, ra, rb) == 0, "TP%d: the second prompt is routed differently", tp);
     CHECK(run_all(one, tok, 16, 4, a), "TP1 run");
     CHECK(run_all(two, tok, 16, 4, b), "TP%d run", tp);
     snprintf(what, sizeof what, "real shapes, 16 layers: TP%d vs TP1", tp);
-    compare_ex(what, a, b, rows, V, 0, excused);
+    compare(what, a, b, rows, V, 0);
     free(ra);
     free(rb);
     minimax_model_free(two);
