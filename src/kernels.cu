@@ -80,6 +80,19 @@ __device__ __forceinline__ float warp_sum(float v) {
     return v;
 }
 
+/* (best, besti) of the whole warp in every lane: the largest value, the
+   lowest id among equal ones (ties go to the lower id, as in the reference) */
+__device__ __forceinline__ void warp_argmax(float &best, int &besti) {
+    for (int o = 16; o > 0; o >>= 1) {
+        float ob = __shfl_xor_sync(0xffffffffu, best, o);
+        int oi = __shfl_xor_sync(0xffffffffu, besti, o);
+        if (ob > best || (ob == best && oi < besti)) {
+            best = ob;
+            besti = oi;
+        }
+    }
+}
+
 __device__ __forceinline__ float warp_max(float v) {
     for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
     return v;
@@ -457,14 +470,7 @@ extern "C" __global__ void k_router(const float *logits, const float *bias, int 
                 best = ch[e];
                 besti = e;
             }
-        for (int o = 16; o > 0; o >>= 1) {
-            float ob = __shfl_xor_sync(0xffffffffu, best, o);
-            int oi = __shfl_xor_sync(0xffffffffu, besti, o);
-            if (ob > best || (ob == best && oi < besti)) {
-                best = ob;
-                besti = oi;
-            }
-        }
+        warp_argmax(best, besti);
         if (besti >= E) besti = 0; /* only if every remaining score is NaN or -inf */
         if (lane == 0) {
             chosen[j] = besti;
@@ -597,14 +603,7 @@ __device__ void sample_body(const float *logits, int ld, int valid, const struct
         int lane = tid & 31, w = tid >> 5, nw = blockDim.x >> 5;
         __shared__ float bv[32];
         __shared__ int bi[32];
-        for (int o = 16; o > 0; o >>= 1) {
-            float ob = __shfl_xor_sync(0xffffffffu, best, o);
-            int oi = __shfl_xor_sync(0xffffffffu, besti, o);
-            if (ob > best || (ob == best && oi < besti)) {
-                best = ob;
-                besti = oi;
-            }
-        }
+        warp_argmax(best, besti);
         if (lane == 0) {
             bv[w] = best;
             bi[w] = besti;
@@ -1642,14 +1641,7 @@ extern "C" __global__ void __launch_bounds__(256) k_argmax_part(const float *log
             besti = i;
         }
     }
-    for (int o = 16; o > 0; o >>= 1) {
-        float ob = __shfl_xor_sync(0xffffffffu, best, o);
-        int oi = __shfl_xor_sync(0xffffffffu, besti, o);
-        if (ob > best || (ob == best && oi < besti)) {
-            best = ob;
-            besti = oi;
-        }
-    }
+    warp_argmax(best, besti);
     int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
     if (lane == 0) {
         bv[w] = best;
