@@ -20,7 +20,10 @@
    Models: the four transformers goldens' checkpoints (tests/data/golden,
    through minimax_model_load), a random in-memory model (engine_util.h) with
    the fast decode kernels at TP2, and a 16-layer model with the real shapes
-   (synthetic weights made on GPU 0, copied shard by shard into the TP2 model).
+   (synthetic weights made on GPU 0, copied shard by shard into the TP2
+   model; expert choice made tie-free, see real_shapes_16). With 4 GPUs,
+   TP4 on a tiny mkmodel checkpoint with 8 query / 4 KV heads, a random
+   model of those heads and the 16-layer real shapes.
    Failures: a peer that never runs gives MINIMAX_ERR_DEVICE within seconds
    (timeout), then MINIMAX_ERR_FAILED_STATE; invalid descs give their errors. */
 #define _GNU_SOURCE /* mkdtemp */
