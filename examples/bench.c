@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpu_opts.h" /* --tp, --gpus, --layer-split */
+
 static void usage(void) {
     fprintf(stderr, "usage: minimax-bench [--synthetic | -m DIR] [--layers N] [--batch B] [--ctx C] [--steps S]\n"
                     "                     [--warmup W] [--kernels base|fast|both] [--prefill real|random]\n"
@@ -50,21 +52,6 @@ static void usage(void) {
 static int fail(const char *what, minimax_result r) {
     fprintf(stderr, "minimax-bench: %s: %s: %s\n", what, minimax_result_name(r), minimax_last_error());
     return 1;
-}
-
-/* "0,1,2" -> out[], returns the count (0 on a bad list) */
-static int parse_list(const char *s, int *out, int cap) {
-    int n = 0;
-    while (*s) {
-        char *e;
-        long v = strtol(s, &e, 10);
-        if (e == s || v < 0 || v > 100000 || n == cap) return 0;
-        out[n++] = (int)v;
-        s = e;
-        if (*s == ',') s++;
-        else if (*s) return 0;
-    }
-    return n;
 }
 
 /* The per-GPU models of a multi-GPU model (or the model itself). */
@@ -153,11 +140,13 @@ int main(int argc, char **argv) {
     double t_load;
     struct { const char *name; double bytes; float ms[2]; } mic[6];
     int nmic = 0;
-    int tp = 0, gpus[8], ngpus = 0, split[8], nsplit = 0, gpu_n = 1;
+    gpu_opts gpu;
+    int gb, gpu_n = 1;
     float local_ms = -1;
     minimax__mg_ar_bench arb[3]; /* all-reduce of 1, 8 and 256 tokens' hidden states */
     int ar_tokens[3] = {1, 8, 256}, nar = 0;
     memset(arb, 0, sizeof arb);
+    memset(&gpu, 0, sizeof gpu);
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -174,17 +163,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seed") && val) seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--no-micro")) micro = 0;
         else if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--tp") && val) tp = atoi(argv[++i]);
-        else if (!strcmp(a, "--gpus") && val) {
-            if (!(ngpus = parse_list(argv[++i], gpus, 8))) {
+        else if ((gb = gpu_opts_parse(&gpu, a, val)) != 0) {
+            if (gb < 0) {
                 usage();
                 return 2;
             }
-        } else if (!strcmp(a, "--layer-split") && val) {
-            if (!(nsplit = parse_list(argv[++i], split, 8))) {
-                usage();
-                return 2;
-            }
+            i++;
         } else {
             usage();
             return 2;
@@ -202,12 +186,8 @@ int main(int argc, char **argv) {
     d.checkpoint_dir = dir;
     d.max_sessions = batch;
     d.max_context = ctx + 4 * (warmup + steps) + 2; /* the variants' steps, and the routing count */
-    d.tp = tp;
-    d.devices = ngpus ? gpus : NULL;
-    d.n_devices = ngpus ? ngpus : nsplit;
-    d.layer_split = nsplit ? split : NULL;
-    if (nsplit && ngpus && nsplit != ngpus) {
-        fprintf(stderr, "minimax-bench: --layer-split has %d entries for %d GPUs\n", nsplit, ngpus);
+    if (gpu_opts_apply(&gpu, &d) != 0) {
+        fprintf(stderr, "minimax-bench: --layer-split has %d entries for %d GPUs\n", gpu.nsplit, gpu.ngpus);
         return 2;
     }
     t_load = minimax__now_ms();

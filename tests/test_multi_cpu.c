@@ -7,25 +7,11 @@
 
 static void unused_helpers(void) { (void)test_rng_normal; }
 
-static minimax_config real(int layers) {
-    minimax_config c;
-    memset(&c, 0, sizeof c);
-    c.hidden_size = 3072;
-    c.num_layers = layers;
-    c.num_heads = 48;
-    c.num_kv_heads = 8;
-    c.head_dim = 128;
-    c.intermediate_size = 1536;
-    c.num_experts = 256;
-    c.top_k = 8;
-    c.vocab_size = 200064;
-    return c;
-}
 
 #define GIB ((size_t)1 << 30)
 
 static void test_tp(void) {
-    minimax_config c = real(62);
+    minimax_config c = minimax__bench_real_config(62);
     minimax_model_desc d;
     minimax__mg_layout o;
     minimax_config rc;
@@ -55,7 +41,7 @@ static void test_tp(void) {
     CHECK(minimax__mg_layout_make(&c, &d, 8, NULL, 0, 0, 0, &o) == MINIMAX_ERR_INVALID_ARGUMENT &&
               strstr(minimax_last_error(), "must divide"),
           "kv heads: %s", minimax_last_error());
-    c = real(62);
+    c = minimax__bench_real_config(62);
     c.intermediate_size = 1536 + 32; /* 1568 / 4 = 392 = 16 * 24.5 */
     CHECK(minimax__mg_layout_make(&c, &d, 8, NULL, 0, 0, 0, &o) == MINIMAX_ERR_INVALID_ARGUMENT &&
               strstr(minimax_last_error(), "multiples of 16"),
@@ -63,7 +49,7 @@ static void test_tp(void) {
 }
 
 static void test_split(void) {
-    minimax_config c = real(62);
+    minimax_config c = minimax__bench_real_config(62);
     minimax_model_desc d;
     minimax__mg_layout o;
     static const int given[3] = {40, 11, 11}, devs[3] = {2, 0, 1};
