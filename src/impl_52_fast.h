@@ -135,69 +135,38 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
    weights + residual into x; at T = 1 the tensor-core kernels (act in PH). */
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k;
+    int mma = minimax__fast_moe_mma_ok(m, T);
+    minimax__cu_ptr h = mma ? minimax__fast_hn_ph(m) : m->hn; /* the normed input: PH, or fp32 [T, H] */
     minimax_result r;
-    if (minimax__fast_moe_mma_ok(m, T)) {
-        minimax__cu_ptr hp = minimax__fast_hn_ph(m);
-        void *a[14];
-        a[0] = &hp;
-        a[1] = &m->topk_idx;
-        a[2] = (void *)&ly->w1p;
-        a[3] = (void *)&ly->w1s;
-        a[4] = (void *)&ly->ws2_1;
-        a[5] = (void *)&ly->w3p;
-        a[6] = (void *)&ly->w3s;
-        a[7] = (void *)&ly->ws2_3;
-        a[8] = &m->act;
-        a[9] = &H;
-        a[10] = &NI;
-        a[11] = &K;
-        if ((r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128,
-                                      MINIMAX__MMA_GU_SMEM(H), a)) != MINIMAX_OK)
-            return r;
-        a[0] = &m->act;
-        a[1] = &m->topk_idx;
-        a[2] = &m->topk_wt;
-        a[3] = (void *)&ly->w2p;
-        a[4] = (void *)&ly->w2s;
-        a[5] = (void *)&ly->ws2_2;
-        a[6] = &m->x;
-        a[7] = &H;
-        a[8] = &NI;
-        a[9] = &K;
-        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a);
-    }
-    {
-        void *a[12];
-        a[0] = &m->hn;
-        a[1] = &m->topk_idx;
-        a[2] = (void *)&ly->w1p;
-        a[3] = (void *)&ly->w1s;
-        a[4] = (void *)&ly->ws2_1;
-        a[5] = (void *)&ly->w3p;
-        a[6] = (void *)&ly->w3s;
-        a[7] = (void *)&ly->ws2_3;
-        a[8] = &m->act;
-        a[9] = &H;
-        a[10] = &NI;
-        a[11] = &K;
-        if ((r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K), 128,
-                                      (unsigned)H * 4, a)) != MINIMAX_OK)
-            return r;
-    }
-    {
-        void *a[10];
-        a[0] = &m->act;
-        a[1] = &m->topk_idx;
-        a[2] = &m->topk_wt;
-        a[3] = (void *)&ly->w2p;
-        a[4] = (void *)&ly->w2s;
-        a[5] = (void *)&ly->ws2_2;
-        a[6] = &m->x;
-        a[7] = &H;
-        a[8] = &NI;
-        a[9] = &K;
-        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 2), (unsigned)T, 128, 0, a);
-    }
+    void *a[12];
+    a[0] = &h;
+    a[1] = &m->topk_idx;
+    a[2] = (void *)&ly->w1p;
+    a[3] = (void *)&ly->w1s;
+    a[4] = (void *)&ly->ws2_1;
+    a[5] = (void *)&ly->w3p;
+    a[6] = (void *)&ly->w3s;
+    a[7] = (void *)&ly->ws2_3;
+    a[8] = &m->act;
+    a[9] = &H;
+    a[10] = &NI;
+    a[11] = &K;
+    if ((r = minimax__fast_launch(m, mma ? MINIMAX__FK_MOE_GATE_UP_MMA : MINIMAX__FK_MOE_GATE_UP,
+                                  (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K), 128,
+                                  mma ? MINIMAX__MMA_GU_SMEM(H) : (unsigned)H * 4, a)) != MINIMAX_OK)
+        return r;
+    a[0] = &m->act;
+    a[1] = &m->topk_idx;
+    a[2] = &m->topk_wt;
+    a[3] = (void *)&ly->w2p;
+    a[4] = (void *)&ly->w2s;
+    a[5] = (void *)&ly->ws2_2;
+    a[6] = &m->x;
+    a[7] = &H;
+    a[8] = &NI;
+    a[9] = &K;
+    if (mma) return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a);
+    return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 2), (unsigned)T, 128, 0, a);
 }
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
