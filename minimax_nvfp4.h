@@ -5364,8 +5364,19 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
    registers a thread); 32 splits left 2 blocks of 4 warps per SM, too few
-   loads in flight at long context. Each split holds ceil(context / 48) keys. */
+   loads in flight at long context. Each split holds ceil(context / 48) keys,
+   but at least MINIMAX__ATTN_MIN_KEYS(T): with several token slots, 128 (one
+   round of 32 keys per warp; 8 sessions at 512 tokens then run 256 blocks,
+   not 3072 blocks of 11 keys), alone 1 (more, shorter blocks measured faster
+   at batch 1: BENCHMARKS.md). */
 #define MINIMAX__ATTN_SPLITS 48
+#define MINIMAX__ATTN_MIN_KEYS(T) ((T) > 1 ? 128 : 1)
+
+/* k_moe_down_fast: output rows per block (kernels.cu MD_ROWS); its dynamic
+   shared memory holds one slot's activations, topk * I fp32 (48 KB at the
+   real shapes), allowed up to MINIMAX__DOWN_SMEM_MAX by fast_init. */
+#define MINIMAX__DOWN_ROWS 8
+#define MINIMAX__DOWN_SMEM_MAX (96 * 1024)
 
 /* Blocks of k_argmax_part per sampled row (the greedy argmax over the
    vocabulary): 2 per SM. */
@@ -5390,6 +5401,10 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
                             what) != MINIMAX_OK)
             return MINIMAX_ERR_JIT;
     }
+    if (minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN], 8 /* MAX_DYNAMIC_SHARED_SIZE_BYTES */,
+                                                          MINIMAX__DOWN_SMEM_MAX),
+                        "cuFuncSetAttribute(k_moe_down_fast)") != MINIMAX_OK)
+        return MINIMAX_ERR_JIT;
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
     if (m->num_sms <= 0) m->num_sms = 132;
@@ -5442,7 +5457,8 @@ MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr 
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
     return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->hidden_size % 32 == 0 &&
-           c->intermediate_size % 32 == 0 && c->top_k <= 32 && (size_t)c->hidden_size * 4 <= 48 * 1024;
+           c->intermediate_size % 32 == 0 && c->top_k <= 32 && (size_t)c->hidden_size * 4 <= 48 * 1024 &&
+           (size_t)c->top_k * c->intermediate_size * 4 <= MINIMAX__DOWN_SMEM_MAX;
 }
 
 /* The tensor-core expert kernels (one token slot; the normed input in the PH
@@ -5489,7 +5505,8 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[8] = &NI;
     a[9] = &K;
     if (mma) return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a);
-    return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, 2), (unsigned)T, 128, 0, a);
+    return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), (unsigned)T,
+                                128, (unsigned)(K * NI * 4), a);
 }
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
@@ -5504,10 +5521,10 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int
     const minimax_config *c = &m->cfg;
     minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
     int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
-    int nh = c->num_heads, nkv = c->num_kv_heads, splits = MINIMAX__ATTN_SPLITS;
+    int nh = c->num_heads, nkv = c->num_kv_heads, splits = MINIMAX__ATTN_SPLITS, min_keys = MINIMAX__ATTN_MIN_KEYS(T);
     unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
     minimax_result r;
-    void *a[12];
+    void *a[13];
     a[0] = &m->qr;
     a[1] = &m->fast_part;
     a[2] = &pos;
@@ -5520,6 +5537,7 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int
     a[9] = &bs;
     a[10] = &nh;
     a[11] = &nkv;
+    a[12] = &min_keys;
     {
         char what[96];
         minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv,
@@ -5532,8 +5550,10 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int
     }
     a[0] = &m->fast_part;
     a[1] = &m->attn;
-    a[2] = &nh;
-    a[3] = &splits;
+    a[2] = &pos;
+    a[3] = &nh;
+    a[4] = &splits;
+    a[5] = &min_keys;
     if ((r = minimax__fast_launch(m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a)) != MINIMAX_OK) return r;
     return MINIMAX_OK;
 }

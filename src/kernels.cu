@@ -1188,6 +1188,16 @@ __device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq
     return fmaf(e4m3_scaled(s2 & 0xffu), b[0], e4m3_scaled(s2 >> 8) * b[1]);
 }
 
+/* 16-byte asynchronous copy global -> shared (no registers held while in
+   flight); cp_async_wait_all waits for the thread's copies (a barrier then
+   makes all threads' copies visible). */
+__device__ __forceinline__ void cp_async16(void *smem, const void *gmem) {
+    u32 sa;
+    asm volatile("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(sa) : "l"(smem));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(sa), "l"(gmem) : "memory");
+}
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
+
 /* Gate/up + SiLU for routed slot r = t * topk + j (expert e = idx[r]):
      act[r] (CT order over I) = silu(ws2_1[e] * W1[e] h[t]) * (ws2_3[e] * W3[e] h[t])
    w1p, w3p [E][I][H/2]; w1s, w3s [E][I][H/16]; hn fp32 [T, H] natural order.
@@ -1258,79 +1268,81 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const fl
 /* Down projection + routing weights + residual, for token slot t:
      x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t*topk + j]
    w2p [E][H][I/2]; w2s [E][H][I/16]; act fp32 [T*topk, I] in CT order.
-   grid (ceil(H / 2), T), block 128 = 4 warps on the same 2 output rows: the
-   topk * I/32 chunks of the rows (all experts flattened) are cut into 4 K
-   ranges, one per warp, and a lane issues the loads of up to 4 chunks of both
-   rows at once (one memory latency for the whole range at the real shapes:
-   8 * 48 / 4 = 96 chunks = 3 per lane); one activation load serves both rows.
-   The warps' sums meet in shared memory; each x[t, n] has one writer.
-   (One warp over the whole range, 2 rows, 4 loads at a time took 6 rounds
-   of memory latency: 36% of the read bandwidth.) Needs I % 32 == 0, topk <= 32. */
-#define MD_SPLIT 4
-#define MD_U 4
+   grid (ceil(H / MD_ROWS), T), block 128 = 4 warps x 2 output rows; dynamic
+   shared memory topk * I * 4 bytes: the slot's activations, copied once per
+   block (cp.async, under the weights' first loads). A warp walks the topk *
+   I/32 chunks of its 2 rows (all experts flattened), MD_U chunks of both
+   rows per lane in flight (at the real shapes 8 * 48 = 384 chunks: 2
+   rounds); one activation read from shared memory serves both rows. Each
+   x[t, n] has one writer.
+   (Before: 2 rows per block, 4 warps splitting the chunks, activations read
+   from L2 by every block: 75 MB of L2 reads for 21 MB of weights, 1.2 TB/s.)
+   Needs I % 32 == 0, topk <= 32. */
+#define MD_ROWS 8
+#define MD_U 6
 extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *act, const int *idx, const float *wt,
                                                                   const u8 *w2p, const u8 *w2s, const float *ws2_2,
                                                                   float *x, int H, int I, int topk) {
+    extern __shared__ float4 as4[];
     __shared__ int se[32];
     __shared__ float sf[32];
-    __shared__ float red[MD_SPLIT][2];
     int t = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    { /* the slot's activations -> shared memory, asynchronously */
+        const float4 *a4 = (const float4 *)(act + (size_t)t * topk * I);
+        for (int i = threadIdx.x; i < topk * I / 4; i += blockDim.x) cp_async16(&as4[i], &a4[i]);
+    }
     if (threadIdx.x < topk) {
         int e = idx[t * topk + threadIdx.x];
         se[threadIdx.x] = e;
         sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
     }
     __syncthreads();
-    int n0 = blockIdx.x * 2;
+    int n0 = blockIdx.x * MD_ROWS + warp * 2;
+    int live = n0 < H; /* a warp past H still joins the barrier */
+    if (!live) n0 = H - 1;
     int n1 = n0 + 1 < H ? n0 + 1 : n0;
     int NCI = I >> 5, total = topk * NCI;
-    int f0 = (int)((long long)total * warp / MD_SPLIT), f1 = (int)((long long)total * (warp + 1) / MD_SPLIT);
-    const float4 *a4 = (const float4 *)(act + (size_t)t * topk * I);
     float y0 = 0.0f, y1 = 0.0f;
-    for (int c = f0 + lane; c < f1; c += 32 * MD_U) {
+    for (int c = lane, first = 1; first || c < total; c += 32 * MD_U, first = 0) {
         uint4 q[MD_U][2];
         u32 sc[MD_U][2];
-        int jj[MD_U], cc[MD_U];
 #pragma unroll
         for (int k = 0; k < MD_U; k++) {
             int f = c + 32 * k;
-            jj[k] = f / NCI;
-            cc[k] = f - jj[k] * NCI;
-            if (f < f1) {
-                size_t rb = (size_t)se[jj[k]] * H;
-                q[k][0] = ld_stream16(w2p + (rb + n0) * (I / 2) + (size_t)cc[k] * 16);
-                q[k][1] = ld_stream16(w2p + (rb + n1) * (I / 2) + (size_t)cc[k] * 16);
-                sc[k][0] = ld_stream_u16(w2s + (rb + n0) * (I / 16) + 2 * cc[k]);
-                sc[k][1] = ld_stream_u16(w2s + (rb + n1) * (I / 16) + 2 * cc[k]);
+            if (f < total) {
+                int j = f / NCI, cc = f - j * NCI;
+                size_t rb = (size_t)se[j] * H;
+                q[k][0] = ld_stream16(w2p + (rb + n0) * (I / 2) + (size_t)cc * 16);
+                q[k][1] = ld_stream16(w2p + (rb + n1) * (I / 2) + (size_t)cc * 16);
+                sc[k][0] = ld_stream_u16(w2s + (rb + n0) * (I / 16) + 2 * cc);
+                sc[k][1] = ld_stream_u16(w2s + (rb + n1) * (I / 16) + 2 * cc);
             }
+        }
+        if (first) {
+            cp_async_wait_all();
+            __syncthreads();
         }
 #pragma unroll
         for (int k = 0; k < MD_U; k++) {
-            if (c + 32 * k < f1) {
+            int f = c + 32 * k;
+            if (f < total) {
+                int j = f / NCI, cc = f - j * NCI;
                 float4 xq[8];
-                const float4 *ap = a4 + (size_t)jj[k] * (I / 4);
+                const float4 *ap = as4 + (size_t)j * (I / 4);
 #pragma unroll
-                for (int qq = 0; qq < 8; qq++) xq[qq] = ap[qq * NCI + cc[k]];
-                float f = sf[jj[k]];
-                y0 = fmaf(f, fp4_chunk_dot(q[k][0], sc[k][0], xq), y0);
-                y1 = fmaf(f, fp4_chunk_dot(q[k][1], sc[k][1], xq), y1);
+                for (int qq = 0; qq < 8; qq++) xq[qq] = ap[qq * NCI + cc];
+                float w = sf[j];
+                y0 = fmaf(w, fp4_chunk_dot(q[k][0], sc[k][0], xq), y0);
+                y1 = fmaf(w, fp4_chunk_dot(q[k][1], sc[k][1], xq), y1);
             }
         }
     }
     y0 = warp_sum(y0);
     y1 = warp_sum(y1);
-    if (lane == 0) {
-        red[warp][0] = y0;
-        red[warp][1] = y1;
-    }
-    __syncthreads();
-    if (threadIdx.x < 2) {
-        int n = threadIdx.x ? n1 : n0;
-        if (threadIdx.x == 1 && n1 == n0) return;
-        float y = 0.0f;
-        for (int w = 0; w < MD_SPLIT; w++) y += red[w][threadIdx.x];
-        x[(size_t)t * H + n] += y * FAST_FP4_CORRECTION;
+    if (live && lane < 2) {
+        if (lane == 1 && n1 == n0) return;
+        x[(size_t)t * H + (lane ? n1 : n0)] += (lane ? y1 : y0) * FAST_FP4_CORRECTION;
     }
 }
 
@@ -1399,10 +1411,13 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
 /* ---- split-KV decode attention (head_dim 128, GQA group <= 8) -------------------------
    The general k_attention walks a session's keys with 4 warps per query head,
    one key after another: at 32k tokens of context that is ~8 ms per layer.
-   Here the keys of token slot t are cut into gridDim.y splits (a fixed count,
-   so a captured graph stays valid while the context grows: each split takes
-   ceil((pos+1) / splits) keys), and one block serves the whole GQA group of
-   one KV head, so every K/V row is read once per step.
+   Here the keys of token slot t are cut into at most gridDim.y splits (a
+   fixed grid, so that a captured graph stays valid while the context grows)
+   of attn_split_keys() keys each: ceil(keys / gridDim.y), but at least
+   min_keys (chosen by the host per launch), so that a short context of many
+   token slots runs few blocks and the merge reads few partials; blocks of
+   splits past the keys return at once. One block serves the whole GQA group
+   of one KV head, so every K/V row is read once per step.
    k_attn_split: grid (nkv, splits, T), block 128 = 4 warps (at most 168
    registers: 3 blocks per SM, so 48 splits x 8 KV heads are one wave on 132
    SMs), dynamic shared
@@ -1412,12 +1427,17 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    in fp32 (__expf, as k_attention); P.V: lane = 4 dims, one 8-byte load of a
    V row per key for all G heads. The 4 warps merge in shared memory and write
    part[t][h][split] = (o[128] unnormalised, max, sum) (fp32, 130 floats).
-   k_attn_merge: grid (nh, T), block 128: out[t, h*128 + i] = the splits'
-   softmax-weighted sum. qr fp32 [T, nh*128] (normed, rotated); KV layout as
+   k_attn_merge: grid (nh, T), block 128: out[t, h*128 + i] = the used
+   splits' softmax-weighted sum (same min_keys as the split launch). qr fp32 [T, nh*128] (normed, rotated); KV layout as
    in the file comment. */
 #define FA_D 128
 #define FA_MAXG 8
 #define FA_VB 16 /* V rows loaded at once per lane (8 took 4 memory latencies per round of 32 keys; 32 needs 224 registers) */
+/* keys per split of a token slot with nkeys keys (the splits used: ceil(nkeys / per)) */
+__device__ __forceinline__ int attn_split_keys(int nkeys, int nsplit, int min_keys) {
+    int per = (nkeys + nsplit - 1) / nsplit;
+    return per > min_keys ? per : min_keys;
+}
 __device__ __forceinline__ uint2 ld_stream8(const void *p) {
     uint2 v;
     asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0, %1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));
@@ -1426,7 +1446,7 @@ __device__ __forceinline__ uint2 ld_stream8(const void *p) {
 extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *qr, float *part, const int *pos,
                                                                const int *srow, const int *block_table, const u16 *kv,
                                                                int layer, int nblocks, int max_blocks, int bs, int nh,
-                                                               int nkv) {
+                                                               int nkv, int min_keys) {
     extern __shared__ float fsm[];
     __shared__ float ps[4][FA_MAXG][32];
     __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
@@ -1435,8 +1455,9 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     float *qs = fsm, *wo = fsm + G * FA_D;
     int nkeys = pos[t] + 1;
-    int per = (nkeys + nsplit - 1) / nsplit;
+    int per = attn_split_keys(nkeys, nsplit, min_keys);
     int j0 = sp * per, j1 = j0 + per < nkeys ? j0 + per : nkeys;
+    if (j0 >= nkeys) return; /* a split past the keys: the merge skips it */
     const float scale = rsqrtf((float)FA_D);
     { /* the group's queries: 16-byte loads, all issued before the stores */
         const float4 *q4 = (const float4 *)(qr + (size_t)t * nh * FA_D + (size_t)kvh * G * FA_D);
@@ -1582,11 +1603,14 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
    computed once; each thread then sums its dimension over the splits with
    independent loads (several in flight). */
 #define FA_MAXSPLIT 128
-extern "C" __global__ void __launch_bounds__(128) k_attn_merge(const float *part, float *out, int nh, int nsplit) {
+extern "C" __global__ void __launch_bounds__(128) k_attn_merge(const float *part, float *out, const int *pos, int nh,
+                                                               int nsplit, int min_keys) {
     __shared__ float sm[FA_MAXSPLIT], sf[FA_MAXSPLIT];
     __shared__ float red[32];
     int h = blockIdx.x, t = blockIdx.y;
-    const float *pp = part + ((size_t)t * nh + h) * nsplit * (FA_D + 2);
+    int nkeys = pos[t] + 1, per = attn_split_keys(nkeys, nsplit, min_keys), stride = nsplit;
+    nsplit = (nkeys + per - 1) / per; /* the splits used; partials stay at stride gridDim.y of the split launch */
+    const float *pp = part + ((size_t)t * nh + h) * stride * (FA_D + 2);
     float mloc = -__int_as_float(0x7f800000);
     for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
         float ms = pp[(size_t)s * (FA_D + 2) + FA_D], ls = pp[(size_t)s * (FA_D + 2) + FA_D + 1];

@@ -206,11 +206,13 @@ static void test_sample_fast(void) {
    random routing (distinct experts per token), T = 1, 3, 8. The gate/up
    output (CT order) is compared with silu(W1 h) * (W3 h); the layer output
    with x0 + sum_j wt_j * W2[e_j] act_j. Bound 2e-5 (fp32 sums of exactly
-   decoded weights; the reference rounds g and u to float as well). */
-static void test_moe_fast(void) {
-    const int H = 512, NI = 256, E = 16, K = 4;
+   decoded weights; the reference rounds g and u to float as well).
+   Two shapes: H 512, I 256, 16 experts, top-4 (one round of loads per
+   lane), and H 3328, I 1024, 10 experts, top-8 (two rounds in both kernels:
+   104 chunks of a gate/up row, 256 chunks of a down row's experts). */
+static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long seed) {
     static const int Ts[] = {1, 3, 8};
-    test_rng r = {202};
+    test_rng r = {seed};
     minimax__fp4_matrix *w1 = (minimax__fp4_matrix *)calloc(E, sizeof *w1), *w3 = (minimax__fp4_matrix *)calloc(E, sizeof *w3),
                         *w2 = (minimax__fp4_matrix *)calloc(E, sizeof *w2);
     uint8_t *p1 = (uint8_t *)malloc((size_t)E * NI * H / 2), *p3 = (uint8_t *)malloc((size_t)E * NI * H / 2),
@@ -280,8 +282,8 @@ static void test_moe_fast(void) {
                 "launch: %s", minimax_last_error());
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
         a[8] = &In; a[9] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + 1) / 2), (unsigned)T, 128, 0, a) ==
-                    MINIMAX_OK,
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + MINIMAX__DOWN_ROWS - 1) / MINIMAX__DOWN_ROWS),
+                                     (unsigned)T, 128, (unsigned)(K * NI * 4), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");
         /* reference */
@@ -307,7 +309,7 @@ static void test_moe_fast(void) {
                 for (i = 0; i < NI; i++)
                     nat[(size_t)rr * NI + i] = act[(size_t)rr * NI + ((size_t)((i & 31) >> 2) * NCI + (i >> 5)) * 4 + (i & 3)];
             err = eu_rel_err(nat, aref, (size_t)T * K * NI, &bad);
-            printf("    moe gate/up T=%d: rel err %.3g\n", T, err);
+            printf("    moe gate/up H=%d T=%d: rel err %.3g\n", H, T, err);
             CHECK(!bad && err < 2e-5, "gate/up T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
             free(nat);
         }
@@ -319,7 +321,7 @@ static void test_moe_fast(void) {
                 dr[i] = xref[i] - x0[i];
             }
             err = eu_rel_err(dg, dr, (size_t)T * H, &bad);
-            printf("    moe down T=%d: rel err %.3g (of the added part)\n", T, err);
+            printf("    moe down H=%d T=%d: rel err %.3g (of the added part)\n", H, T, err);
             CHECK(!bad && err < 2e-5, "down T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
             free(dg); free(dr);
         }
@@ -378,14 +380,20 @@ static void test_moe_fast(void) {
     minimax__cu.cuMemFree(df1); minimax__cu.cuMemFree(df3); minimax__cu.cuMemFree(df2);
     free(w1); free(w3); free(w2); free(p1); free(p3); free(p2); free(s1); free(s3); free(s2); free(tmp);
 }
+static void test_moe_fast(void) {
+    test_moe_fast_shape(512, 256, 16, 4, 202);
+    test_moe_fast_shape(3328, 1024, 10, 8, 203);
+}
 
 /* k_attn_split + k_attn_merge against a double-precision softmax attention
    over a paged cache: 12 query heads on 2 KV heads (group 6), head_dim 128,
-   16-token blocks in a shuffled block table, 3 token slots of 2 sessions with
-   1, 45 and 2100 keys (1 key: 31 of the 32 splits are empty). Bound 1e-5. */
+   16-token blocks in a shuffled block table, 4 token slots of 2 sessions with
+   1, 45, 2100 and 5000 keys on a grid of 32 splits, with at least 1 key a
+   split (the splits used: 1, 23, 32, 32) and at least 128 (1, 1, 17, 32).
+   Outputs poisoned before each launch. Bound 1e-5. */
 static void test_attention_split(void) {
-    const int nh = 12, nkv = 2, d = 128, bs = 16, maxb = 140, nsess = 2, L = 2, layer = 1;
-    const int T = 3, posv[3] = {0, 44, 2099}, srowv[3] = {0, 1, 1};
+    const int nh = 12, nkv = 2, d = 128, bs = 16, maxb = 320, nsess = 2, L = 2, layer = 1;
+    const int T = 4, posv[4] = {0, 44, 2099, 4999}, srowv[4] = {0, 1, 1, 0};
     int nblocks = nsess * maxb, splits = 32, t, h, i, j, bad, G = nh / nkv;
     size_t kvhs = (size_t)nkv * bs * d, kv_elems = (size_t)L * nblocks * 2 * kvhs;
     uint16_t *kv = (uint16_t *)malloc(kv_elems * 2);
@@ -394,8 +402,9 @@ static void test_attention_split(void) {
     float *ref = (float *)malloc((size_t)T * nh * d * 4);
     test_rng r = {303};
     minimax__cu_ptr dkv, dbt, dq, dout, dpart, dpos, dsrow;
-    void *a[12];
+    void *a[13];
     double err;
+    int mk;
     NEED_GPU();
     for (i = 0; i < (int)kv_elems; i++) kv[i] = minimax__f32_to_bf16(test_rng_normal(&r));
     for (i = 0; i < nblocks; i++) bt[i] = i;
@@ -436,21 +445,22 @@ static void test_attention_split(void) {
     dpart = dnan((size_t)T * nh * splits * (d + 2));
     dpos = dput(posv, sizeof posv);
     dsrow = dput(srowv, sizeof srowv);
-    {
-        int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv;
+    for (mk = 0; mk < 2; mk++) {
+        int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = mk ? 128 : 1;
+        minimax__cu.cuMemsetD32Async(dout, 0x7fc00000u, (size_t)T * nh * d, g_m->stream);
         a[0] = &dq; a[1] = &dpart; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv; a[6] = &ly; a[7] = &nb;
-        a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_;
+        a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_; a[12] = &min_keys;
         REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv, (unsigned)splits,
                                            (unsigned)T, 128, 1, 1, (unsigned)(5 * G * d * 4), g_m->stream, a, NULL) == 0,
                 "launch split");
-        a[0] = &dpart; a[1] = &dout; a[2] = &nh_; a[3] = &splits;
+        a[0] = &dpart; a[1] = &dout; a[2] = &dpos; a[3] = &nh_; a[4] = &splits; a[5] = &min_keys;
         REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a) == MINIMAX_OK,
                 "launch merge: %s", minimax_last_error());
+        REQUIRE(dget(out, dout, (size_t)T * nh * d * 4) == 0, "download");
+        err = eu_rel_err(out, ref, (size_t)T * nh * d, &bad);
+        printf("    split-KV attention (keys 1, 45, 2100, 5000; >= %d keys a split): rel err %.3g\n", min_keys, err);
+        CHECK(!bad && err < 1e-5, ">= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", min_keys, err, bad);
     }
-    REQUIRE(dget(out, dout, (size_t)T * nh * d * 4) == 0, "download");
-    err = eu_rel_err(out, ref, (size_t)T * nh * d, &bad);
-    printf("    split-KV attention (keys 1, 45, 2100): rel err %.3g\n", err);
-    CHECK(!bad && err < 1e-5, "rel err %g (bound 1e-5), nan/inf %d", err, bad);
     minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dq); minimax__cu.cuMemFree(dout);
     minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
     free(kv); free(bt); free(q); free(out); free(ref);
