@@ -987,7 +987,7 @@ __device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo); /* 
    memory; each output has one writer, so `accumulate` needs no atomics.
    grid (ceil(N / ((8 / S) * R))), needs K % 8 == 0. */
 #define GV_WARPS 8
-template <int NT, int R, int U, int NORM>
+template <int NT, int R, int U, int NORM, int PIPE = 0>
 __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
                                                int accumulate, int S, const float *NW = 0, float eps = 0.0f,
                                                float *XN = 0, int xn_ph = 0) {
@@ -1011,13 +1011,30 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
 #pragma unroll
         for (int t = 0; t < NT; t++) acc[r][t] = 0.0f;
     }
-    for (int c = c0 + lane; c < c1; c += 32 * U) {
-        uint4 wv[U][R];
+    /* PIPE: the loads of the next U chunks are issued before this round's
+       arithmetic, so that a warp always has loads in flight (without it all
+       warps of a one-wave grid load, then compute, in step: DRAM idles) */
+    uint4 wv[U][R], wn[U][R];
+    if (PIPE) {
 #pragma unroll
         for (int u = 0; u < U; u++)
 #pragma unroll
             for (int r = 0; r < R; r++)
-                if (c + 32 * u < c1) wv[u][r] = ld_stream16(wr[r] + c + 32 * u);
+                if (c0 + lane + 32 * u < c1) wv[u][r] = ld_stream16(wr[r] + c0 + lane + 32 * u);
+    }
+    for (int c = c0 + lane; c < c1; c += 32 * U) {
+#pragma unroll
+        for (int u = 0; u < U; u++)
+#pragma unroll
+            for (int r = 0; r < R; r++) {
+                int cl = PIPE ? c + 32 * (U + u) : c + 32 * u;
+                if (cl < c1) {
+                    if (PIPE)
+                        wn[u][r] = ld_stream16(wr[r] + cl);
+                    else
+                        wv[u][r] = ld_stream16(wr[r] + cl);
+                }
+            }
 #pragma unroll
         for (int u = 0; u < U; u++) {
             int cc = c + 32 * u;
@@ -1053,6 +1070,12 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                     }
                 }
             }
+        }
+        if (PIPE) {
+#pragma unroll
+            for (int u = 0; u < U; u++)
+#pragma unroll
+                for (int r = 0; r < R; r++) wv[u][r] = wn[u][r];
         }
     }
 #pragma unroll
@@ -1105,12 +1128,14 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                 }
     }
 }
-/* Instances: (NT token slots at most, R rows per warp group, U chunks in flight).
-   T = 1 takes one row per warp: 8 rows per block gives the 3072-row o_proj 384
-   blocks, ~3 per SM (with 2 rows, 192 blocks left 72 of 132 SMs half idle). */
+/* Instances: (NT token slots at most, R rows per warp group, U chunks in
+   flight, PIPE). T = 1 takes one row per warp: 8 rows per block gives the
+   3072-row o_proj 384 blocks, ~3 per SM (with 2 rows, 192 blocks left 72 of
+   132 SMs half idle); it loads 4 chunks ahead (PIPE; 8 chunks a round without
+   it measured 1.6% slower per decode step on H100, BENCHMARKS.md). */
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<1, 1, 8, 0>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<1, 1, 4, 0, 1>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t2(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
@@ -1134,7 +1159,7 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
 extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
                                                                       int accumulate, int S, int xn_ph) {
-    gemv_bf16_body<1, 1, 8, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph);
+    gemv_bf16_body<1, 1, 4, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph);
 }
 
 /* ---- NVFP4 experts for few token slots ----------------------------------------------
