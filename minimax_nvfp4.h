@@ -5435,11 +5435,12 @@ MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
 
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. Chooses the
    K split S (warps per row group) so that the grid has at least 2 blocks per
-   SM: S = 1 for the 8192-row q|k|v and 3072-row o_proj, S = 8 for the router. */
+   SM: at T = 1 (4 rows a group) S = 2 for the 8192-row q|k|v, 4 for the
+   3072-row o_proj, 8 for the router. */
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate) {
     int k = T <= 1 ? MINIMAX__FK_GEMV_T1 : T <= 2 ? MINIMAX__FK_GEMV_T2 : T <= 4 ? MINIMAX__FK_GEMV_T4 : MINIMAX__FK_GEMV_T8;
-    int R = T <= 1 ? 1 : T <= 2 ? 2 : 4; /* rows per warp group of the instance (kernels.cu) */
+    int R = T == 2 ? 2 : 4; /* rows per warp group of the instance (kernels.cu) */
     int S = 1;
     void *a[8];
     while (S < 8 && MINIMAX__CDIV(N, (8 / S) * R) < 2 * m->num_sms) S *= 2;
@@ -5578,7 +5579,7 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
         if ((r = minimax__rmsnorm(m, x, 0, nw, out, T)) != MINIMAX_OK) return r;
         return minimax__mm(m, out, W, Y, T, N, K, 0);
     }
-    while (S < 8 && MINIMAX__CDIV(N, 8 / S) < 2 * m->num_sms) S *= 2;
+    while (S < 8 && MINIMAX__CDIV(N, (8 / S) * 4) < 2 * m->num_sms) S *= 2; /* 4 rows per warp group */
     a[0] = &x;
     a[1] = &nw;
     a[2] = &eps;
@@ -5590,7 +5591,7 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
     a[8] = &acc;
     a[9] = &S;
     a[10] = &xn_ph;
-    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, 8 / S), 1, 256, 0, a);
+    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, (8 / S) * 4), 1, 256, 0, a);
 }
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {

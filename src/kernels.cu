@@ -1129,13 +1129,17 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
     }
 }
 /* Instances: (NT token slots at most, R rows per warp group, U chunks in
-   flight, PIPE). T = 1 takes one row per warp: 8 rows per block gives the
-   3072-row o_proj 384 blocks, ~3 per SM (with 2 rows, 192 blocks left 72 of
-   132 SMs half idle); it loads 4 chunks ahead (PIPE; 8 chunks a round without
-   it measured 1.6% slower per decode step on H100, BENCHMARKS.md). */
+   flight, PIPE). T = 1 takes 4 rows per warp group and loads one chunk of
+   each ahead (PIPE): the activation (and norm weight) loads, which go through
+   L1 at 2 (4 with the norm) bytes per weight byte when a warp has one row, were
+   what held q|k|v and o_proj at ~50% of DRAM throughput; the host splits K
+   (S) so that the grid still has >= 2 blocks per SM (q|k|v S = 2, o_proj
+   S = 4). Measured per decode step on H100 (BENCHMARKS.md): 1 row, 8 chunks a
+   round -> 1 row, 4 ahead: -1.6%; -> 2 rows, 2 ahead: -4.1%; -> 4 rows, 1
+   ahead: -1.0%. */
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
-    gemv_bf16_body<1, 1, 4, 0, 1>(X, W, Y, T, N, K, accumulate, S);
+    gemv_bf16_body<1, 4, 1, 0, 1>(X, W, Y, T, N, K, accumulate, S);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t2(const float *X, const u16 *W, float *Y, int T, int N,
                                                                  int K, int accumulate, int S) {
@@ -1159,7 +1163,7 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
 extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
                                                                       int accumulate, int S, int xn_ph) {
-    gemv_bf16_body<1, 1, 4, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph);
+    gemv_bf16_body<1, 4, 1, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph);
 }
 
 /* ---- NVFP4 experts for few token slots ----------------------------------------------
