@@ -44,8 +44,8 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
    loads in flight at long context. Each split holds ceil(context / 48) keys,
    but at least MINIMAX__ATTN_MIN_KEYS(T): with several token slots, 128 (one
    round of 32 keys per warp; 8 sessions at 512 tokens then run 256 blocks,
-   not 3072 blocks of 11 keys), alone 1 (more, shorter blocks measured faster
-   at batch 1: BENCHMARKS.md). */
+   not 3072 blocks of 11 keys), alone 1 as before (32, 64 or 128 did not make
+   the batch-1 step faster in the experiments of BENCHMARKS.md). */
 #define MINIMAX__ATTN_SPLITS 48
 #define MINIMAX__ATTN_MIN_KEYS(T) ((T) > 1 ? 128 : 1)
 
@@ -110,17 +110,26 @@ MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
     return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && K % 8 == 0;
 }
 
-/* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. Chooses the
-   K split S (warps per row group) so that the grid has at least 2 blocks per
-   SM: at T = 1 (4 rows a group) S = 2 for the 8192-row q|k|v, 4 for the
+/* Rows per warp group of the k_gemv_bf16_* instance for T token slots
+   (kernels.cu; k_gemv_bf16_norm_t1 is a T = 1 instance). */
+#define MINIMAX__GEMV_ROWS(T) ((T) == 2 ? 2 : 4)
+
+/* The K split S of a k_gemv_bf16_* launch over N rows, R rows per warp group
+   (8 warps a block, S warps a group): the smallest that gives the grid at
+   least 2 blocks per SM. At T = 1: S = 2 for the 8192-row q|k|v, 4 for the
    3072-row o_proj, 8 for the router. */
+MINIMAX__PRIV int minimax__gemv_split(const minimax_model *m, int N, int R) {
+    int S = 1;
+    while (S < 8 && MINIMAX__CDIV(N, (8 / S) * R) < 2 * m->num_sms) S *= 2;
+    return S;
+}
+
+/* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. */
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate) {
     int k = T <= 1 ? MINIMAX__FK_GEMV_T1 : T <= 2 ? MINIMAX__FK_GEMV_T2 : T <= 4 ? MINIMAX__FK_GEMV_T4 : MINIMAX__FK_GEMV_T8;
-    int R = T == 2 ? 2 : 4; /* rows per warp group of the instance (kernels.cu) */
-    int S = 1;
+    int R = MINIMAX__GEMV_ROWS(T), S = minimax__gemv_split(m, N, R);
     void *a[8];
-    while (S < 8 && MINIMAX__CDIV(N, (8 / S) * R) < 2 * m->num_sms) S *= 2;
     a[0] = &X;
     a[1] = &W;
     a[2] = &Y;
@@ -248,7 +257,7 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K) {
 MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                                 minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph) {
     float eps = m->cfg.rms_norm_eps;
-    int S = 1, acc = 0;
+    int R = MINIMAX__GEMV_ROWS(1), S = minimax__gemv_split(m, N, R), acc = 0;
     void *a[11];
     if (!minimax__fast_norm_ok(m, T, K)) {
         minimax_result r;
@@ -256,7 +265,6 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
         if ((r = minimax__rmsnorm(m, x, 0, nw, out, T)) != MINIMAX_OK) return r;
         return minimax__mm(m, out, W, Y, T, N, K, 0);
     }
-    while (S < 8 && MINIMAX__CDIV(N, (8 / S) * 4) < 2 * m->num_sms) S *= 2; /* 4 rows per warp group */
     a[0] = &x;
     a[1] = &nw;
     a[2] = &eps;
@@ -268,7 +276,7 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
     a[8] = &acc;
     a[9] = &S;
     a[10] = &xn_ph;
-    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, (8 / S) * 4), 1, 256, 0, a);
+    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, (8 / S) * R), 1, 256, 0, a);
 }
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {
