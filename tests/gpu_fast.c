@@ -201,15 +201,34 @@ static void test_sample_fast(void) {
     free(l);
 }
 
+/* The largest relative error of the added part of x (x - x0 against xref -
+   x0) over output row n of every token slot: row 1 of W2 has subnormal E4M3
+   block scales, its outputs are ~2^-16 of the others and would drown in a
+   bound relative to the largest. */
+static double moe_row_err(const float *x, const float *xref, const float *x0, int T, int H, int n) {
+    double e = 0.0;
+    int t;
+    for (t = 0; t < T; t++) {
+        double d = (double)x[(size_t)t * H + n] - x0[(size_t)t * H + n], r = (double)xref[(size_t)t * H + n] - x0[(size_t)t * H + n];
+        double rel = fabs(d - r) / (fabs(r) > 0 ? fabs(r) : 1.0);
+        if (!(rel <= e)) e = rel; /* NaN counts */
+    }
+    return e;
+}
+
 /* k_moe_gate_up_fast + k_moe_down_fast against ref_matvec_fp4 / ref_silu:
-   random NVFP4 experts (ModelOpt quantiser, one row with tiny block scales),
+   random NVFP4 experts (ModelOpt quantiser; row 0 of each matrix with small
+   block scales, row 1 with subnormal E4M3 ones: the tensor-core kernels' exact
+   path, checked on its own in the down projection's output row 1),
    random routing (distinct experts per token), T = 1, 3, 8. The gate/up
    output (CT order) is compared with silu(W1 h) * (W3 h); the layer output
    with x0 + sum_j wt_j * W2[e_j] act_j. Bound 2e-5 (fp32 sums of exactly
    decoded weights; the reference rounds g and u to float as well).
-   Two shapes: H 512, I 256, 16 experts, top-4 (one round of loads per
-   lane), and H 3328, I 1024, 10 experts, top-8 (two rounds in both kernels:
-   104 chunks of a gate/up row, 256 chunks of a down row's experts). */
+   Three shapes: H 512, I 256, 16 experts, top-4 (one round of loads per
+   lane); H 3328, I 1024, 10 experts, top-8 (two rounds in both kernels:
+   104 chunks of a gate/up row, 256 chunks of a down row's experts); H 512,
+   I 640, 12 experts, top-3 (a warp of the tensor-core down projection takes
+   groups of two experts). */
 static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long seed) {
     static const int Ts[] = {1, 3, 8};
     test_rng r = {seed};
@@ -234,7 +253,8 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
             minimax__fp4_matrix *q = mtx == 0 ? &w1[e] : mtx == 1 ? &w3[e] : &w2[e];
             int k;
             rand_f32(&r, tmp, (size_t)rows * cols, 0.02f * (1.0f + 0.5f * (float)mtx));
-            for (k = 0; k < cols; k++) tmp[k] = ldexpf(tmp[k], -7); /* row 0: tiny (subnormal E4M3) block scales */
+            for (k = 0; k < cols; k++) tmp[k] = ldexpf(tmp[k], -7); /* row 0: small block scales (~2) */
+            for (k = cols; k < 2 * cols; k++) tmp[k] = ldexpf(tmp[k], -16); /* row 1: subnormal E4M3 scales (~2^-8) */
             minimax__nvfp4_quantize(tmp, rows, cols, pk, sc, &ws[e]);
             q->rows = rows;
             q->cols = cols;
@@ -323,6 +343,8 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
             err = eu_rel_err(dg, dr, (size_t)T * H, &bad);
             printf("    moe down H=%d T=%d: rel err %.3g (of the added part)\n", H, T, err);
             CHECK(!bad && err < 2e-5, "down T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
+            err = moe_row_err(x, xref, x0, T, H, 1);
+            CHECK(err < 1e-4, "down T=%d: row 1 (subnormal scales) rel err %g (bound 1e-4)", T, err);
             free(dg); free(dr);
         }
         { /* the tensor-core kernels: h -> PH (k_to_ph), gate/up (act in PH, decoded here: hi + lo * 2^-11,
@@ -339,12 +361,14 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
                         MINIMAX_OK, "launch: %s", minimax_last_error());
             a[0] = &dhp; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
             a[8] = &dap; a[9] = &Hh; a[10] = &In; a[11] = &Kk;
-            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K), 128,
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)(NI / 8), (unsigned)(T * K),
+                                         MINIMAX__MMA_GU_THREADS,
                                          MINIMAX__MMA_GU_SMEM(H), a) == MINIMAX_OK, "launch: %s", minimax_last_error());
             a[0] = &dap; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx2; a[7] = &Hh;
             a[8] = &In; a[9] = &Kk;
-            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 8), (unsigned)T, 256, 0, a) ==
-                        MINIMAX_OK, "launch: %s", minimax_last_error());
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 16), (unsigned)T, 256,
+                                         MINIMAX__MMA_DOWN_SMEM(K, NI), a) == MINIMAX_OK,
+                    "launch: %s", minimax_last_error());
             REQUIRE(dget(ap, dap, (size_t)T * K * NI * 4) == 0 && dget(x2, dx2, (size_t)T * H * 4) == 0, "download");
             for (rr = 0; rr < T * K; rr++) {
                 for (c = 0; c < NI / 32; c++)
@@ -368,6 +392,9 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
             err = eu_rel_err(dg, dr, (size_t)T * H, &bad);
             printf("    moe down (tensor cores) T=%d: rel err %.3g (of the added part)\n", T, err);
             CHECK(!bad && err < 1e-4, "down mma T=%d: rel err %g (bound 1e-4), nan/inf %d", T, err, bad);
+            err = moe_row_err(x2, xref, x0, T, H, 1);
+            printf("    moe down (tensor cores) T=%d: row 1 (subnormal scales) rel err %.3g\n", T, err);
+            CHECK(err < 1e-4, "down mma T=%d: row 1 (subnormal scales) rel err %g (bound 1e-4)", T, err);
             minimax__cu.cuMemFree(dhp); minimax__cu.cuMemFree(dap); minimax__cu.cuMemFree(dx2);
             free(ap); free(x2); free(nat); free(aref2); free(dg); free(dr);
         }
@@ -383,6 +410,7 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
 static void test_moe_fast(void) {
     test_moe_fast_shape(512, 256, 16, 4, 202);
     test_moe_fast_shape(3328, 1024, 10, 8, 203);
+    test_moe_fast_shape(512, 640, 12, 3, 204);
 }
 
 /* k_attn_split + k_attn_merge against a double-precision softmax attention
