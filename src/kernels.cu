@@ -1771,10 +1771,12 @@ extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid,
    operand of mma.sync.m16n8k16 (f16 inputs, fp32 accumulation), 16 weight
    rows x 16 k a mma, and the token's activations the B operand: column 0
    their hi part, column 1 the lo part, columns 2..7 zeros. Per pair of codes
-   a lane spends 3 bit operations and a quarter shift (fp4_word_pairs), one
-   HMUL2 by the block scale and a quarter of an mma: ~2.4 instructions per
-   weight, and no shuffles (the 4 lanes of a row group sum over k inside the
-   mma).
+   a lane spends ~3.5 bit operations (fp4_word_pairs), one HMUL2 by the block
+   scale and a quarter of an mma: ~170 instructions a group of 2 x 32 codes in
+   the SASS (~2.7 a weight), and no shuffles (the 4 lanes of a row group sum
+   over k inside the mma). At the real shapes on an H100 that makes gate/up
+   ~4% faster than the fp32 kernel and down ~6% slower (BENCHMARKS.md: both
+   are held as much by their load structure as by issue).
 
    EXACTNESS. A = e2m1 * 2^-14 (exact f16; 0.5 is the subnormal 2^-15) times
    the block scale * 2^7 (exact, <= 448 * 2^7 = 57344) = e2m1 * e4m3 * 2^-7:
