@@ -1219,11 +1219,17 @@ __device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq
 
 /* 16-byte asynchronous copy global -> shared (no registers held while in
    flight); cp_async_wait_all waits for the thread's copies (a barrier then
-   makes all threads' copies visible). */
+   makes all threads' copies visible). L1 = 0: through L2 only (.cg, data read
+   once per block); 1: kept in L1 as well (.ca, data that other blocks on the
+   SM read too). */
+template <int L1 = 0>
 __device__ __forceinline__ void cp_async16(void *smem, const void *gmem) {
     u32 sa;
     asm volatile("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(sa) : "l"(smem));
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(sa), "l"(gmem) : "memory");
+    if (L1)
+        asm volatile("cp.async.ca.shared.global [%0], [%1], 16;" ::"r"(sa), "l"(gmem) : "memory");
+    else
+        asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(sa), "l"(gmem) : "memory");
 }
 __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
 
@@ -1902,12 +1908,7 @@ __device__ __forceinline__ void ph_lane_load(const u32 *ph, int ch, int half, in
    shared memory with PH_PAD words a chunk, by the threads of the block
    (cp.async through L1: the blocks of one token on an SM read the same h) */
 __device__ __forceinline__ void ph_stage(uint4 *dst, const uint4 *src, int n) {
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
-        u32 sa;
-        asm volatile("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }"
-                     : "=r"(sa) : "l"(&dst[(i >> 3) * (PH_PAD / 4) + (i & 7)]));
-        asm volatile("cp.async.ca.shared.global [%0], [%1], 16;" ::"r"(sa), "l"(&src[i]) : "memory");
-    }
+    for (int i = threadIdx.x; i < n; i += blockDim.x) cp_async16<1>(&dst[(i >> 3) * (PH_PAD / 4) + (i & 7)], &src[i]);
 }
 
 /* Gate/up + SiLU for slot r = t * topk + j (expert e = idx[r]):
