@@ -1565,7 +1565,7 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
                 }
             }
         }
-    } else
+    } else /* a longer split: lane = key, rounds of 32 keys a warp */
     for (int jb = j0 + warp * 32; jb < j1; jb += 128) {
         int j = jb + lane;
         int valid = j < j1;
@@ -1824,6 +1824,7 @@ extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid,
 #define PH_LO_INV 0.00048828125f
 #define PH_PAD 36
 #define TC_FP4_CORRECTION 2048.0f /* 2^7 for the weights, 2^4 for the activations */
+#define TC_EXACT_RESCALE 0.0078125f /* 2^-7: exact-path sums to the fast path's scale */
 __device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo) {
     a *= PH_SCALE;
     b *= PH_SCALE;
@@ -1859,7 +1860,8 @@ __device__ __forceinline__ void mma_f16_16816(float *c, u32 a0, u32 a1, u32 a2, 
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 /* e2m1 word w (8 codes) -> p[j] = f16x2 of codes (j, j + 4), low half code j,
-   each its value times 2^-14 (the values of fp4_pair; 3 operations a pair) */
+   each its value times 2^-14 (the values of fp4_pair, in ~3.5 operations a
+   pair instead of ~5: the word is shifted once a pair, not once a code) */
 __device__ __forceinline__ void fp4_word_pairs(u32 w, u32 *p) {
 #pragma unroll
     for (int j = 3; j >= 0; j--) {
@@ -1922,8 +1924,8 @@ __device__ __forceinline__ void ph_stage(uint4 *dst, const uint4 *src, int n) {
    refilled as soon as its group is used. Lane (g, 0) ends with gate and up of
    row i0 + g: no exchange before the SiLU. Needs H % 128 == 0, I % 128 == 0;
    dynamic shared memory H / 32 * PH_PAD * 4 bytes. (Measured on H100 at the
-   real shapes: 4 warps x 6 groups 26.4 us; 2 warps x 12 groups 31.7; 8 warps
-   x 3 groups 27.7; 4 warps x 3 groups at 6 blocks an SM 29.1.) */
+   real shapes: 4 warps x 6 groups 26.1-26.9 us; 2 warps x 12 groups 31.7; 8
+   warps x 3 groups 27.7-29.4; 4 warps x 3 groups at 6 blocks an SM 29.1.) */
 #define MG_U 6
 #define MG_WARPS 4
 #define MG_MINB 4 /* blocks an SM: at most 128 registers */
@@ -1975,8 +1977,7 @@ extern "C" __global__ void __launch_bounds__(32 * MG_WARPS, MG_MINB)
     }
     if (tq == 0)
 #pragma unroll
-        for (int k = 0; k < 4; k++) /* exact path: 2^-7 */
-            red[warp][g][k] = fmaf(cx[0][k] + cx[1][k], 0.0078125f, c[0][k] + c[1][k]);
+        for (int k = 0; k < 4; k++) red[warp][g][k] = fmaf(cx[0][k] + cx[1][k], TC_EXACT_RESCALE, c[0][k] + c[1][k]);
     __syncthreads();
     if (threadIdx.x < 8) {
         int k = threadIdx.x;
@@ -2070,7 +2071,7 @@ extern "C" __global__ void __launch_bounds__(256, 2) k_moe_down_mma(const u32 *a
                 ph_lane_load(ph, 4 * (gg + u) + tq, g, g < 2, xv); /* B columns 0 (hi), 1 (lo) */
                 if (__any_sync(0xffffffffu, e4m3x4_subnormal(sa[u] | (sb[u] << 16)))) {
                     fp4_chunk_mma2<1>(c0, c1, qa[u], sa[u], qb[u], sb[u], xv);
-                    f *= 0.0078125f; /* 2^-7 */
+                    f *= TC_EXACT_RESCALE;
                 } else
                     fp4_chunk_mma2<0>(c0, c1, qa[u], sa[u], qb[u], sb[u], xv);
                 ya = fmaf(f, fmaf(c0[1] + c1[1], PH_LO_INV, c0[0] + c1[0]), ya);
