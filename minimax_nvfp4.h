@@ -4089,8 +4089,9 @@ struct minimax_model {
     uint64_t next_session_id;
     /* graphs: one per step size n (1..max_sessions), captured on first use */
     minimax__cu_graph_exec *graphs;
-    /* fast decode kernels (impl_52_fast.h): handles, on/off, SM count */
-    minimax__cu_function fn_fast[16];
+    /* fast decode kernels (impl_52_fast.h): handles (MINIMAX__FK_COUNT of
+       them, checked there at compile time), on/off, SM count */
+    minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
     minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
@@ -5357,6 +5358,8 @@ enum {
     MINIMAX__FK_TO_PH,
     MINIMAX__FK_COUNT
 };
+/* m->fn_fast holds a handle for each (a negative array size if it is too short) */
+typedef char minimax__fn_fast_fits[MINIMAX__FK_COUNT <= sizeof ((minimax_model *)0)->fn_fast / sizeof(minimax__cu_function) ? 1 : -1];
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",

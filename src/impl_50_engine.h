@@ -129,8 +129,9 @@ struct minimax_model {
     uint64_t next_session_id;
     /* graphs: one per step size n (1..max_sessions), captured on first use */
     minimax__cu_graph_exec *graphs;
-    /* fast decode kernels (impl_52_fast.h): handles, on/off, SM count */
-    minimax__cu_function fn_fast[16];
+    /* fast decode kernels (impl_52_fast.h): handles (MINIMAX__FK_COUNT of
+       them, checked there at compile time), on/off, SM count */
+    minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
     minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing

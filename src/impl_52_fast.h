@@ -34,6 +34,8 @@ enum {
     MINIMAX__FK_TO_PH,
     MINIMAX__FK_COUNT
 };
+/* m->fn_fast holds a handle for each (a negative array size if it is too short) */
+typedef char minimax__fn_fast_fits[MINIMAX__FK_COUNT <= sizeof ((minimax_model *)0)->fn_fast / sizeof(minimax__cu_function) ? 1 : -1];
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
