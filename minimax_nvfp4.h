@@ -4442,7 +4442,9 @@ MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T);
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
-MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T);
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T,
+                                                int qk, minimax__cu_ptr sums);
+MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
 MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R);
@@ -4452,7 +4454,8 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 /* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
-MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T);
+MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
+                                            minimax__cu_ptr *sums);
 MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);
 MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int sample, int *done);
 
@@ -4524,50 +4527,57 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         minimax__dev_layer *ly = &m->layers[L];
         /* input RMSNorm + q|k|v (one launch at T = 1) */
         if ((r = minimax__norm_mm(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0)) != MINIMAX_OK) return r;
-        if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
-            if ((r = minimax__mg_qk(m, ly, L, T)) != MINIMAX_OK) return r;
+        if (minimax__fast_attn_qk_ok(m, T)) { /* QK-norm, RoPE, KV append inside the attention kernel */
+            minimax__cu_ptr sums = 0; /* tp: the sums of squares of all ranks */
+            if (minimax__mg_tp(m) > 1 && (r = minimax__mg_qk(m, ly, L, T, &sums)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums)) != MINIMAX_OK) return r;
         } else {
-            void *a[18];
-            a[0] = &m->qkv;
-            a[1] = &m->qr;
-            a[2] = &ly->q_norm;
-            a[3] = &ly->k_norm;
-            a[4] = &pos;
-            a[5] = &srow;
-            a[6] = &m->block_table;
-            a[7] = &m->kv;
-            a[8] = &L;
-            a[9] = &nblocks;
-            a[10] = &maxb;
-            a[11] = &bs;
-            a[12] = &nh;
-            a[13] = &nkv;
-            a[14] = &d;
-            a[15] = &rd;
-            a[16] = &theta;
-            a[17] = &eps;
-            if ((r = minimax__launch(m, MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)(nh + nkv), (unsigned)T, 128, a)) !=
-                MINIMAX_OK)
-                return r;
-        }
-        if (minimax__fast_attn_ok(m, T)) {
-            if ((r = minimax__fast_attn(m, L, T)) != MINIMAX_OK) return r;
-        } else {
-            void *a[13];
-            a[0] = &m->qr;
-            a[1] = &m->attn;
-            a[2] = &pos;
-            a[3] = &srow;
-            a[4] = &m->block_table;
-            a[5] = &m->kv;
-            a[6] = &L;
-            a[7] = &nblocks;
-            a[8] = &maxb;
-            a[9] = &bs;
-            a[10] = &nh;
-            a[11] = &nkv;
-            a[12] = &d;
-            if ((r = minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a)) != MINIMAX_OK) return r;
+            if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
+                if ((r = minimax__mg_qk(m, ly, L, T, NULL)) != MINIMAX_OK) return r;
+            } else {
+                void *a[18];
+                a[0] = &m->qkv;
+                a[1] = &m->qr;
+                a[2] = &ly->q_norm;
+                a[3] = &ly->k_norm;
+                a[4] = &pos;
+                a[5] = &srow;
+                a[6] = &m->block_table;
+                a[7] = &m->kv;
+                a[8] = &L;
+                a[9] = &nblocks;
+                a[10] = &maxb;
+                a[11] = &bs;
+                a[12] = &nh;
+                a[13] = &nkv;
+                a[14] = &d;
+                a[15] = &rd;
+                a[16] = &theta;
+                a[17] = &eps;
+                if ((r = minimax__launch(m, MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)(nh + nkv), (unsigned)T, 128, a)) !=
+                    MINIMAX_OK)
+                    return r;
+            }
+            if (minimax__fast_attn_ok(m, T)) {
+                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0)) != MINIMAX_OK) return r;
+            } else {
+                void *a[13];
+                a[0] = &m->qr;
+                a[1] = &m->attn;
+                a[2] = &pos;
+                a[3] = &srow;
+                a[4] = &m->block_table;
+                a[5] = &m->kv;
+                a[6] = &L;
+                a[7] = &nblocks;
+                a[8] = &maxb;
+                a[9] = &bs;
+                a[10] = &nh;
+                a[11] = &nkv;
+                a[12] = &d;
+                if ((r = minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a)) != MINIMAX_OK)
+                    return r;
+            }
         }
         if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
@@ -5356,6 +5366,7 @@ enum {
     MINIMAX__FK_MOE_GATE_UP_MMA,
     MINIMAX__FK_MOE_DOWN_MMA,
     MINIMAX__FK_TO_PH,
+    MINIMAX__FK_ATTN_SPLIT_QK,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -5363,7 +5374,8 @@ typedef char minimax__fn_fast_fits[MINIMAX__FK_COUNT <= sizeof ((minimax_model *
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
-    "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph"};
+    "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
+    "k_attn_split_qk"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5541,16 +5553,31 @@ MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
            c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
 }
 
-/* Split-KV attention of T token slots: k_attn_split then k_attn_merge (m->qr -> m->attn). */
-MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T) {
+/* k_attn_split_qk (the QK-norm, RoPE and KV append inside the attention's
+   blocks, no kernel of their own) for a pass of one token slot: a decode step
+   of one session, or a prefill chunk of one token. (Several slots of
+   distinct sessions would do too; a prefill chunk's slots read keys other
+   slots append, so the engine keeps it to T = 1.) */
+MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T) {
+    return T == 1 && minimax__fast_attn_ok(m, T);
+}
+
+/* Split-KV attention of T token slots: k_attn_split then k_attn_merge (m->qr
+   -> m->attn); qk: k_attn_split_qk from the raw m->qkv instead (the layer's
+   norm weights from ly; sums: the all-reduced sums of squares under tensor
+   parallelism, else 0). */
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T, int qk,
+                                                minimax__cu_ptr sums) {
     const minimax_config *c = &m->cfg;
     minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
     int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
     int nh = c->num_heads, nkv = c->num_kv_heads, splits = MINIMAX__ATTN_SPLITS, min_keys = MINIMAX__ATTN_MIN_KEYS(T);
+    int tp = minimax__mg_tp(m), rd = c->rotary_dim;
+    float theta = c->rope_theta, eps = c->rms_norm_eps;
     unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
     minimax_result r;
-    void *a[13];
-    a[0] = &m->qr;
+    void *a[20];
+    a[0] = qk ? &m->qkv : &m->qr;
     a[1] = &m->fast_part;
     a[2] = &pos;
     a[3] = &srow;
@@ -5563,13 +5590,21 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int
     a[10] = &nh;
     a[11] = &nkv;
     a[12] = &min_keys;
+    a[13] = (void *)&ly->q_norm;
+    a[14] = (void *)&ly->k_norm;
+    a[15] = &sums;
+    a[16] = &tp;
+    a[17] = &rd;
+    a[18] = &theta;
+    a[19] = &eps;
     {
         char what[96];
-        minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv,
-                                                           (unsigned)splits, (unsigned)T, 128, 1, 1, smem, m->stream, a,
-                                                           NULL);
+        minimax__cu_result cr =
+            minimax__cu.cuLaunchKernel(m->fn_fast[qk ? MINIMAX__FK_ATTN_SPLIT_QK : MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv,
+                                       (unsigned)splits, (unsigned)T, 128, 1, 1, smem, m->stream, a, NULL);
         if (cr != 0) {
-            snprintf(what, sizeof what, "launch of k_attn_split (grid %d x %d x %d)", nkv, splits, T);
+            snprintf(what, sizeof what, "launch of %s (grid %d x %d x %d)", qk ? "k_attn_split_qk" : "k_attn_split", nkv,
+                     splits, T);
             return minimax__mcheck(m, cr, what);
         }
     }
@@ -6633,8 +6668,11 @@ MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T) {
     return minimax__mg_wait(m, 1 << (r - 1)); /* x arrives from rank r - 1 */
 }
 
-/* QK-norm + RoPE + KV append of layer L with the global sums of squares. */
-MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T) {
+/* QK-norm + RoPE + KV append of layer L with the global sums of squares.
+   sums != NULL: only the sums, all-reduced; *sums receives where they are
+   ([T][2] fp32), for k_attn_split_qk to apply the norm itself. */
+MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
+                                            minimax__cu_ptr *sums) {
     minimax__mg *g = m->mg;
     const minimax_config *c = &m->cfg;
     const minimax__plan *p = &m->plan;
@@ -6645,6 +6683,10 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
     minimax_result res;
     /* the sums of squares of this rank's slices, all-reduced (one kernel) */
     if ((res = minimax__mg_allreduce_k(m, g->ss[r], g->ss_part[r], 2 * T, 0, m->qkv)) != MINIMAX_OK) return res;
+    if (sums) {
+        *sums = g->ss[r];
+        return MINIMAX_OK;
+    }
     {
         void *a[20];
         a[0] = &m->qkv;

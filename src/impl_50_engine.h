@@ -482,7 +482,9 @@ MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T);
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
-MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T);
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T,
+                                                int qk, minimax__cu_ptr sums);
+MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
 MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R);
@@ -492,7 +494,8 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 /* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
-MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T);
+MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
+                                            minimax__cu_ptr *sums);
 MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);
 MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int sample, int *done);
 
@@ -564,50 +567,57 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         minimax__dev_layer *ly = &m->layers[L];
         /* input RMSNorm + q|k|v (one launch at T = 1) */
         if ((r = minimax__norm_mm(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0)) != MINIMAX_OK) return r;
-        if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
-            if ((r = minimax__mg_qk(m, ly, L, T)) != MINIMAX_OK) return r;
+        if (minimax__fast_attn_qk_ok(m, T)) { /* QK-norm, RoPE, KV append inside the attention kernel */
+            minimax__cu_ptr sums = 0; /* tp: the sums of squares of all ranks */
+            if (minimax__mg_tp(m) > 1 && (r = minimax__mg_qk(m, ly, L, T, &sums)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums)) != MINIMAX_OK) return r;
         } else {
-            void *a[18];
-            a[0] = &m->qkv;
-            a[1] = &m->qr;
-            a[2] = &ly->q_norm;
-            a[3] = &ly->k_norm;
-            a[4] = &pos;
-            a[5] = &srow;
-            a[6] = &m->block_table;
-            a[7] = &m->kv;
-            a[8] = &L;
-            a[9] = &nblocks;
-            a[10] = &maxb;
-            a[11] = &bs;
-            a[12] = &nh;
-            a[13] = &nkv;
-            a[14] = &d;
-            a[15] = &rd;
-            a[16] = &theta;
-            a[17] = &eps;
-            if ((r = minimax__launch(m, MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)(nh + nkv), (unsigned)T, 128, a)) !=
-                MINIMAX_OK)
-                return r;
-        }
-        if (minimax__fast_attn_ok(m, T)) {
-            if ((r = minimax__fast_attn(m, L, T)) != MINIMAX_OK) return r;
-        } else {
-            void *a[13];
-            a[0] = &m->qr;
-            a[1] = &m->attn;
-            a[2] = &pos;
-            a[3] = &srow;
-            a[4] = &m->block_table;
-            a[5] = &m->kv;
-            a[6] = &L;
-            a[7] = &nblocks;
-            a[8] = &maxb;
-            a[9] = &bs;
-            a[10] = &nh;
-            a[11] = &nkv;
-            a[12] = &d;
-            if ((r = minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a)) != MINIMAX_OK) return r;
+            if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
+                if ((r = minimax__mg_qk(m, ly, L, T, NULL)) != MINIMAX_OK) return r;
+            } else {
+                void *a[18];
+                a[0] = &m->qkv;
+                a[1] = &m->qr;
+                a[2] = &ly->q_norm;
+                a[3] = &ly->k_norm;
+                a[4] = &pos;
+                a[5] = &srow;
+                a[6] = &m->block_table;
+                a[7] = &m->kv;
+                a[8] = &L;
+                a[9] = &nblocks;
+                a[10] = &maxb;
+                a[11] = &bs;
+                a[12] = &nh;
+                a[13] = &nkv;
+                a[14] = &d;
+                a[15] = &rd;
+                a[16] = &theta;
+                a[17] = &eps;
+                if ((r = minimax__launch(m, MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)(nh + nkv), (unsigned)T, 128, a)) !=
+                    MINIMAX_OK)
+                    return r;
+            }
+            if (minimax__fast_attn_ok(m, T)) {
+                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0)) != MINIMAX_OK) return r;
+            } else {
+                void *a[13];
+                a[0] = &m->qr;
+                a[1] = &m->attn;
+                a[2] = &pos;
+                a[3] = &srow;
+                a[4] = &m->block_table;
+                a[5] = &m->kv;
+                a[6] = &L;
+                a[7] = &nblocks;
+                a[8] = &maxb;
+                a[9] = &bs;
+                a[10] = &nh;
+                a[11] = &nkv;
+                a[12] = &d;
+                if ((r = minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)T, 128, a)) != MINIMAX_OK)
+                    return r;
+            }
         }
         if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;

@@ -32,6 +32,7 @@ enum {
     MINIMAX__FK_MOE_GATE_UP_MMA,
     MINIMAX__FK_MOE_DOWN_MMA,
     MINIMAX__FK_TO_PH,
+    MINIMAX__FK_ATTN_SPLIT_QK,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -39,7 +40,8 @@ typedef char minimax__fn_fast_fits[MINIMAX__FK_COUNT <= sizeof ((minimax_model *
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
-    "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph"};
+    "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
+    "k_attn_split_qk"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -217,16 +219,31 @@ MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {
            c->num_heads % c->num_kv_heads == 0 && c->num_heads / c->num_kv_heads <= 8;
 }
 
-/* Split-KV attention of T token slots: k_attn_split then k_attn_merge (m->qr -> m->attn). */
-MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int T) {
+/* k_attn_split_qk (the QK-norm, RoPE and KV append inside the attention's
+   blocks, no kernel of their own) for a pass of one token slot: a decode step
+   of one session, or a prefill chunk of one token. (Several slots of
+   distinct sessions would do too; a prefill chunk's slots read keys other
+   slots append, so the engine keeps it to T = 1.) */
+MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T) {
+    return T == 1 && minimax__fast_attn_ok(m, T);
+}
+
+/* Split-KV attention of T token slots: k_attn_split then k_attn_merge (m->qr
+   -> m->attn); qk: k_attn_split_qk from the raw m->qkv instead (the layer's
+   norm weights from ly; sums: the all-reduced sums of squares under tensor
+   parallelism, else 0). */
+MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T, int qk,
+                                                minimax__cu_ptr sums) {
     const minimax_config *c = &m->cfg;
     minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
     int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
     int nh = c->num_heads, nkv = c->num_kv_heads, splits = MINIMAX__ATTN_SPLITS, min_keys = MINIMAX__ATTN_MIN_KEYS(T);
+    int tp = minimax__mg_tp(m), rd = c->rotary_dim;
+    float theta = c->rope_theta, eps = c->rms_norm_eps;
     unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
     minimax_result r;
-    void *a[13];
-    a[0] = &m->qr;
+    void *a[20];
+    a[0] = qk ? &m->qkv : &m->qr;
     a[1] = &m->fast_part;
     a[2] = &pos;
     a[3] = &srow;
@@ -239,13 +256,21 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, int layer, int
     a[10] = &nh;
     a[11] = &nkv;
     a[12] = &min_keys;
+    a[13] = (void *)&ly->q_norm;
+    a[14] = (void *)&ly->k_norm;
+    a[15] = &sums;
+    a[16] = &tp;
+    a[17] = &rd;
+    a[18] = &theta;
+    a[19] = &eps;
     {
         char what[96];
-        minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv,
-                                                           (unsigned)splits, (unsigned)T, 128, 1, 1, smem, m->stream, a,
-                                                           NULL);
+        minimax__cu_result cr =
+            minimax__cu.cuLaunchKernel(m->fn_fast[qk ? MINIMAX__FK_ATTN_SPLIT_QK : MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv,
+                                       (unsigned)splits, (unsigned)T, 128, 1, 1, smem, m->stream, a, NULL);
         if (cr != 0) {
-            snprintf(what, sizeof what, "launch of k_attn_split (grid %d x %d x %d)", nkv, splits, T);
+            snprintf(what, sizeof what, "launch of %s (grid %d x %d x %d)", qk ? "k_attn_split_qk" : "k_attn_split", nkv,
+                     splits, T);
             return minimax__mcheck(m, cr, what);
         }
     }

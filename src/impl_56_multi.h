@@ -581,8 +581,11 @@ MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T) {
     return minimax__mg_wait(m, 1 << (r - 1)); /* x arrives from rank r - 1 */
 }
 
-/* QK-norm + RoPE + KV append of layer L with the global sums of squares. */
-MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T) {
+/* QK-norm + RoPE + KV append of layer L with the global sums of squares.
+   sums != NULL: only the sums, all-reduced; *sums receives where they are
+   ([T][2] fp32), for k_attn_split_qk to apply the norm itself. */
+MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
+                                            minimax__cu_ptr *sums) {
     minimax__mg *g = m->mg;
     const minimax_config *c = &m->cfg;
     const minimax__plan *p = &m->plan;
@@ -593,6 +596,10 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
     minimax_result res;
     /* the sums of squares of this rank's slices, all-reduced (one kernel) */
     if ((res = minimax__mg_allreduce_k(m, g->ss[r], g->ss_part[r], 2 * T, 0, m->qkv)) != MINIMAX_OK) return res;
+    if (sums) {
+        *sums = g->ss[r];
+        return MINIMAX_OK;
+    }
     {
         void *a[20];
         a[0] = &m->qkv;

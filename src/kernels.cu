@@ -1486,10 +1486,75 @@ __device__ __forceinline__ uint2 ld_stream8(const void *p) {
     asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0, %1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));
     return v;
 }
-extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *qr, float *part, const int *pos,
-                                                               const int *srow, const int *block_table, const u16 *kv,
-                                                               int layer, int nblocks, int max_blocks, int bs, int nh,
-                                                               int nkv, int min_keys) {
+/* The token's K row of KV head 0 in the paged cache (KV head h at + h*bs*d,
+   its V row nkv*bs*d further). */
+__device__ __forceinline__ u16 *kv_row(u16 *kv, const int *block_table, const int *srow, const int *pos, int t, int layer,
+                                       int nblocks, int max_blocks, int bs, int nkv, int d) {
+    int p = pos[t];
+    int blk = block_table[srow[t] * max_blocks + p / bs];
+    size_t kvhs = (size_t)nkv * bs * d;
+    return kv + ((size_t)layer * nblocks + blk) * 2 * kvhs + (size_t)(p % bs) * d;
+}
+
+/* QK-norm of one token's q or k slice as k_qk_norm_rope_kv computes it (the
+   same loads, order and block sum over 128 threads, so the same bits):
+   sum of squares of v[0 .. width), width % 4 == 0. */
+#define QK_SS_U 16
+__device__ __forceinline__ float qk_sumsq(const float *v, int width, float *red) {
+    const float4 *v4 = (const float4 *)v;
+    float ss = 0.0f;
+    for (int i0 = threadIdx.x; i0 < (width >> 2); i0 += QK_SS_U * blockDim.x) {
+        float4 x[QK_SS_U]; /* all of the round's loads in flight at once */
+#pragma unroll
+        for (int u = 0; u < QK_SS_U; u++)
+            if (i0 + u * (int)blockDim.x < (width >> 2)) x[u] = v4[i0 + u * blockDim.x];
+#pragma unroll
+        for (int u = 0; u < QK_SS_U; u++)
+            if (i0 + u * (int)blockDim.x < (width >> 2)) {
+                ss = fmaf(x[u].x, x[u].x, ss); ss = fmaf(x[u].y, x[u].y, ss);
+                ss = fmaf(x[u].z, x[u].z, ss); ss = fmaf(x[u].w, x[u].w, ss);
+            }
+    }
+    return block_sum(ss, red);
+}
+
+/* One key of the split-KV attention for a warp, lane = dims 4 lane .. 4 lane
+   + 3: k (k0..k3) scored against the G queries qv (warp sums), the online
+   softmax state (m, l, acc) of each head updated with v (v0..v3). */
+__device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, float k1, float k2, float k3, float v0,
+                                          float v1, float v2, float v3, float *m, float *l, float (*acc)[4]) {
+#pragma unroll
+    for (int g = 0; g < FA_MAXG; g++) {
+        if (g < G) {
+            float sg = warp_sum(fmaf(qv[g].x, k0, fmaf(qv[g].y, k1, fmaf(qv[g].z, k2, qv[g].w * k3))));
+            float mn = fmaxf(m[g], sg);
+            float corr = __expf(m[g] - mn), pg = __expf(sg - mn);
+            l[g] = fmaf(l[g], corr, pg);
+            acc[g][0] = fmaf(acc[g][0], corr, pg * v0);
+            acc[g][1] = fmaf(acc[g][1], corr, pg * v1);
+            acc[g][2] = fmaf(acc[g][2], corr, pg * v2);
+            acc[g][3] = fmaf(acc[g][3], corr, pg * v3);
+            m[g] = mn;
+        }
+    }
+}
+
+/* QK = 0: q from qr (normed and rotated by k_qk_norm_rope_kv; the token's key
+   already in the cache). QK = 1 (k_attn_split_qk, decode of one token slot
+   per session): qr is the raw q|k|v of the pass, and each block does the
+   QK-norm itself: the sums of squares of the whole q and k (as
+   k_qk_norm_rope_kv computes them; with ss given, the all-reduced sums of
+   tp ranks as k_mg_qk_norm_rope_kv), the RoPE angles once, its G query
+   heads normed and rotated into shared memory; the split holding the token's
+   own key (the last) norms and rotates it, appends K and V (BF16) to the
+   cache and scores that key from shared memory after its loop (the other
+   splits never read it). Saves k_qk_norm_rope_kv's launch (6.2 us a layer). */
+template <int QK>
+__device__ __forceinline__ void attn_split_body(const float *qr, float *part, const int *pos, const int *srow,
+                                                const int *block_table, const u16 *kv, u16 *kv_w, int layer,
+                                                int nblocks, int max_blocks, int bs, int nh, int nkv, int min_keys,
+                                                const float *q_norm_w, const float *k_norm_w, const float *ss, int tp,
+                                                int rd, float theta, float eps) {
     extern __shared__ float fsm[];
     __shared__ float ps[4][FA_MAXG][32];
     __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
@@ -1502,7 +1567,81 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
     int j0 = sp * per, j1 = j0 + per < nkeys ? j0 + per : nkeys;
     if (j0 >= nkeys) return; /* a split past the keys: the merge skips it */
     const float scale = rsqrtf((float)FA_D);
-    { /* the group's queries: 16-byte loads, all issued before the stores */
+    /* QK: the token's own key and value, and whether this split holds them
+       (volatile: read after the loops, not kept in a register through them) */
+    __shared__ float knew[QK ? FA_D : 1], vnew[QK ? FA_D : 1];
+    volatile __shared__ int s_has_new;
+    if (QK) {
+        __shared__ float red[32];
+        __shared__ float2 cs[FA_D / 2];
+        int qn = nh * FA_D, kn = nkv * FA_D, i = threadIdx.x, half = rd / 2;
+        const float *row = qr + (size_t)t * (qn + 2 * kn);
+        float sq = ss ? ss[t * 2] : qk_sumsq(row, qn, red);
+        float sk = ss ? ss[t * 2 + 1] : qk_sumsq(row + qn, kn, red);
+        float iq = rsqrtf(sq / ((float)qn * (float)tp) + eps), ik = rsqrtf(sk / ((float)kn * (float)tp) + eps);
+        if (i < half) { /* the angles of position pos[t] (as qk_rope_store computes them) */
+            float inv_freq = 1.0f / powf(theta, (float)(2 * i) / (float)rd);
+            float sn, c;
+            sincosf((float)(nkeys - 1) * inv_freq, &sn, &c);
+            cs[i] = make_float2(c, sn);
+        }
+        __syncthreads();
+        int has_new = j1 == nkeys; /* this split holds the token's own key: scored last, from knew / vnew */
+        if (threadIdx.x == 0) s_has_new = has_new;
+        /* thread i = dimension i of each head (FA_D == blockDim.x): the group's
+           G query heads (all loads first), then the new key and value */
+        float xa[FA_MAXG + 1], xb[FA_MAXG + 1], wa[FA_MAXG + 1], wb[FA_MAXG + 1];
+        int ib = i < half ? i + half : i; /* the RoPE partner (a pair's first thread loads both) */
+        u16 *knew_row = has_new ? kv_row(kv_w, block_table, srow, pos, t, layer, nblocks, max_blocks, bs, nkv, FA_D) +
+                                      (size_t)kvh * bs * FA_D
+                                : 0;
+#pragma unroll
+        for (int g = 0; g <= FA_MAXG; g++) {
+            if (g < G || (g == FA_MAXG && has_new)) {
+                int off = g < G ? (kvh * G + g) * FA_D : qn + kvh * FA_D;
+                const float *w = g < G ? q_norm_w + (kvh * G + g) * FA_D : k_norm_w + kvh * FA_D;
+                xa[g] = row[off + i];
+                xb[g] = row[off + ib];
+                wa[g] = w[i];
+                wb[g] = w[ib];
+            }
+        }
+        float vraw = has_new ? row[qn + kn + kvh * FA_D + i] : 0.0f;
+#pragma unroll
+        for (int g = 0; g <= FA_MAXG; g++) {
+            if (g < G || (g == FA_MAXG && has_new)) {
+                float inv = g < G ? iq : ik;
+                float fa = wa[g] * (xa[g] * inv), fb = wb[g] * (xb[g] * inv);
+                float a = fa, b = 0.0f;
+                if (i < half) {
+                    float2 r = cs[i];
+                    a = fa * r.x - fb * r.y;
+                    b = fb * r.x + fa * r.y;
+                }
+                if (i >= half && i < rd) continue; /* written by thread i - half */
+                if (g < G) {
+                    qs[g * FA_D + i] = a * scale;
+                    if (i < half) qs[g * FA_D + i + half] = b * scale;
+                } else {
+                    u16 ka = f2bf16(a), kb = f2bf16(b), vb = f2bf16(vraw);
+                    knew_row[i] = ka;
+                    knew[i] = bf16f(ka);
+                    if (i < half) {
+                        knew_row[i + half] = kb;
+                        knew[i + half] = bf16f(kb);
+                    }
+                    knew_row[(size_t)nkv * bs * FA_D + i] = vb;
+                    vnew[i] = bf16f(vb);
+                }
+            }
+        }
+        if (has_new && i >= half && i < rd) { /* the V of the dims whose K thread i - half wrote */
+            u16 vb = f2bf16(vraw);
+            knew_row[(size_t)nkv * bs * FA_D + i] = vb;
+            vnew[i] = bf16f(vb);
+        }
+        if (has_new) j1--; /* the loops below stop before the new key */
+    } else { /* the group's queries: 16-byte loads, all issued before the stores */
         const float4 *q4 = (const float4 *)(qr + (size_t)t * nh * FA_D + (size_t)kvh * G * FA_D);
         float4 v[FA_MAXG * FA_D / 4 / 128];
 #pragma unroll
@@ -1550,20 +1689,7 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
             float k2 = __uint_as_float(kk[u].y << 16), k3 = __uint_as_float(kk[u].y & 0xffff0000u);
             float v0 = __uint_as_float(vv[u].x << 16), v1 = __uint_as_float(vv[u].x & 0xffff0000u);
             float v2 = __uint_as_float(vv[u].y << 16), v3 = __uint_as_float(vv[u].y & 0xffff0000u);
-#pragma unroll
-            for (int g = 0; g < FA_MAXG; g++) {
-                if (g < G) {
-                    float sg = warp_sum(fmaf(qv[g].x, k0, fmaf(qv[g].y, k1, fmaf(qv[g].z, k2, qv[g].w * k3))));
-                    float mn = fmaxf(m[g], sg);
-                    float corr = __expf(m[g] - mn), pg = __expf(sg - mn);
-                    l[g] = fmaf(l[g], corr, pg);
-                    acc[g][0] = fmaf(acc[g][0], corr, pg * v0);
-                    acc[g][1] = fmaf(acc[g][1], corr, pg * v1);
-                    acc[g][2] = fmaf(acc[g][2], corr, pg * v2);
-                    acc[g][3] = fmaf(acc[g][3], corr, pg * v3);
-                    m[g] = mn;
-                }
-            }
+            attn_key4(qv, G, k0, k1, k2, k3, v0, v1, v2, v3, m, l, acc);
         }
     } else /* a longer split: lane = key, rounds of 32 keys a warp */
     for (int jb = j0 + warp * 32; jb < j1; jb += 128) {
@@ -1646,6 +1772,14 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
         }
         __syncwarp();
     }
+    if (QK && warp == 0 && s_has_new) { /* the token's own key, from shared memory */
+        float4 qv[FA_MAXG];
+#pragma unroll
+        for (int g = 0; g < FA_MAXG; g++)
+            if (g < G) qv[g] = ((const float4 *)(qs + g * FA_D))[lane];
+        float4 k4 = ((const float4 *)knew)[lane], v4 = ((const float4 *)vnew)[lane];
+        attn_key4(qv, G, k4.x, k4.y, k4.z, k4.w, v4.x, v4.y, v4.z, v4.w, m, l, acc);
+    }
 #pragma unroll
     for (int g = 0; g < FA_MAXG; g++) {
         if (g < G) {
@@ -1677,6 +1811,27 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
             pp[FA_D + 1] = L;
         }
     }
+}
+
+extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *qr, float *part, const int *pos,
+                                                               const int *srow, const int *block_table, const u16 *kv,
+                                                               int layer, int nblocks, int max_blocks, int bs, int nh,
+                                                               int nkv, int min_keys) {
+    attn_split_body<0>(qr, part, pos, srow, block_table, kv, 0, layer, nblocks, max_blocks, bs, nh, nkv, min_keys, 0, 0, 0,
+                       1, 0, 0.0f, 0.0f);
+}
+/* qkv: the pass's raw q|k|v [T][nh*128 + 2*nkv*128]; ss: null (one GPU), or
+   the all-reduced sums of squares [T][2] of tp ranks (nh, nkv: this rank's
+   heads). One token slot per session (a decode step): a prefill chunk's
+   slots read keys that other slots append. */
+extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk(const float *qkv, float *part, const int *pos,
+                                                                  const int *srow, const int *block_table, u16 *kv,
+                                                                  int layer, int nblocks, int max_blocks, int bs,
+                                                                  int nh, int nkv, int min_keys, const float *q_norm_w,
+                                                                  const float *k_norm_w, const float *ss, int tp,
+                                                                  int rd, float theta, float eps) {
+    attn_split_body<1>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
+                       q_norm_w, k_norm_w, ss, tp, rd, theta, eps);
 }
 
 /* k_attn_merge: the splits' (max, sum) are read once into shared memory by

@@ -494,6 +494,109 @@ static void test_attention_split(void) {
     free(kv); free(bt); free(q); free(out); free(ref);
 }
 
+/* k_attn_split_qk (QK-norm, RoPE and the KV append inside the split blocks)
+   against the kernels it replaces, k_qk_norm_rope_kv then k_attn_split, on a
+   random raw q|k|v and cache: 3 token slots of 3 sessions at positions 0,
+   37 and 3000 (a split of the new key alone, short splits, long splits),
+   real head counts (48 / 8 heads of 128, rotary 64), at least 1 and 128 keys
+   a split. Attention output within 1e-5 (the new key is scored last, so the
+   online softmax rounds differently); the cache: V rows bit-identical, K
+   within one BF16 step, every other element untouched. Then the
+   tensor-parallel form (sums of squares given): with sums twice the local
+   ones and tp = 2 the result must equal the one-GPU result within 1e-5. */
+static void test_attention_split_qk(void) {
+    const int nh = 48, nkv = 8, d = 128, rd = 64, bs = 16, maxb = 200, nsess = 3, L = 2, layer = 1, T = 3;
+    const int posv[3] = {0, 37, 3000}, srowv[3] = {2, 0, 1};
+    int nblocks = nsess * maxb, splits = 48, t, i, bad, G = nh / nkv, qn = nh * d, kn = nkv * d, W = qn + 2 * kn;
+    size_t kvhs = (size_t)nkv * bs * d, kv_elems = (size_t)L * nblocks * 2 * kvhs, e;
+    float eps = 1e-6f, theta = 5e6f;
+    uint16_t *kv = (uint16_t *)malloc(kv_elems * 2), *kv_ref = (uint16_t *)malloc(kv_elems * 2);
+    uint16_t *kv_got = (uint16_t *)malloc(kv_elems * 2);
+    int *bt = (int *)malloc((size_t)nblocks * 4);
+    float *qkv = (float *)malloc((size_t)T * W * 4), *qw = (float *)malloc((size_t)qn * 4), *kw = (float *)malloc((size_t)kn * 4);
+    float *out_ref = (float *)malloc((size_t)T * qn * 4), *out = (float *)malloc((size_t)T * qn * 4), ssv[6];
+    test_rng r = {313};
+    minimax__cu_ptr dkv, dbt, dqkv, dqr, dout, dpart, dpos, dsrow, dqw, dkw, dss, null = 0;
+    int mk;
+    NEED_GPU();
+    for (e = 0; e < kv_elems; e++) kv[e] = minimax__f32_to_bf16(test_rng_normal(&r));
+    for (i = 0; i < nblocks; i++) bt[i] = nblocks - 1 - i;
+    for (i = 0; i < T * W; i++) qkv[i] = 2.0f * test_rng_normal(&r);
+    for (i = 0; i < qn; i++) qw[i] = 1.0f + 0.3f * test_rng_normal(&r);
+    for (i = 0; i < kn; i++) kw[i] = 1.0f + 0.3f * test_rng_normal(&r);
+    for (t = 0; t < T; t++) { /* twice this rank's sums: what an all-reduce over 2 equal ranks gives */
+        double a = 0, b = 0;
+        for (i = 0; i < qn; i++) a += (double)qkv[t * W + i] * qkv[t * W + i];
+        for (i = 0; i < kn; i++) b += (double)qkv[t * W + qn + i] * qkv[t * W + qn + i];
+        ssv[2 * t] = (float)(2 * a);
+        ssv[2 * t + 1] = (float)(2 * b);
+    }
+    dkv = dput(kv, kv_elems * 2); dbt = dput(bt, (size_t)nblocks * 4); dqkv = dput(qkv, (size_t)T * W * 4);
+    dqr = dnan((size_t)T * qn); dout = dnan((size_t)T * qn); dpart = dnan((size_t)T * nh * splits * (d + 2));
+    dpos = dput(posv, sizeof posv); dsrow = dput(srowv, sizeof srowv); dqw = dput(qw, (size_t)qn * 4);
+    dkw = dput(kw, (size_t)kn * 4); dss = dput(ssv, sizeof ssv);
+    for (mk = 0; mk < 2; mk++) {
+        int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = mk ? 128 : 1, mode;
+        int d_ = d, rd_ = rd, one = 1, two = 2;
+        void *a[20];
+        for (mode = 0; mode < 3; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given */
+            double err;
+            size_t kdiff = 0, other = 0, vdiff = 0;
+            minimax__cu.cuMemcpyHtoD(dkv, kv, kv_elems * 2);
+            minimax__cu.cuMemsetD32Async(dout, 0x7fc00000u, (size_t)T * qn, g_m->stream);
+            if (mode == 0) {
+                a[0] = &dqkv; a[1] = &dqr; a[2] = &dqw; a[3] = &dkw; a[4] = &dpos; a[5] = &dsrow; a[6] = &dbt;
+                a[7] = &dkv; a[8] = &ly; a[9] = &nb; a[10] = &mb; a[11] = &b; a[12] = &nh_; a[13] = &nkv_;
+                a[14] = &d_; a[15] = &rd_; a[16] = &theta; a[17] = &eps;
+                REQUIRE(minimax__launch(g_m, MINIMAX__K_QK_NORM_ROPE_KV, (unsigned)(nh + nkv), (unsigned)T, 128, a) ==
+                            MINIMAX_OK,
+                        "launch: %s", minimax_last_error());
+            }
+            a[0] = mode ? &dqkv : &dqr; a[1] = &dpart; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv;
+            a[6] = &ly; a[7] = &nb; a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_; a[12] = &min_keys;
+            a[13] = &dqw; a[14] = &dkw; a[15] = mode == 2 ? &dss : &null; a[16] = mode == 2 ? &two : &one;
+            a[17] = &rd_; a[18] = &theta; a[19] = &eps;
+            REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[mode ? MINIMAX__FK_ATTN_SPLIT_QK : MINIMAX__FK_ATTN_SPLIT],
+                                               (unsigned)nkv, (unsigned)splits, (unsigned)T, 128, 1, 1,
+                                               (unsigned)(5 * G * d * 4), g_m->stream, a, NULL) == 0,
+                    "launch split");
+            a[0] = &dpart; a[1] = &dout; a[2] = &dpos; a[3] = &nh_; a[4] = &splits; a[5] = &min_keys;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a) == MINIMAX_OK,
+                    "launch merge: %s", minimax_last_error());
+            REQUIRE(dget(mode ? out : out_ref, dout, (size_t)T * qn * 4) == 0 &&
+                        dget(mode ? kv_got : kv_ref, dkv, kv_elems * 2) == 0,
+                    "download");
+            if (mode == 0) continue;
+            err = eu_rel_err(out, out_ref, (size_t)T * qn, &bad);
+            for (e = 0; e < kv_elems; e++) {
+                size_t blkoff = e % (2 * kvhs), in_blk = blkoff % kvhs, tok = (in_blk / d) % bs;
+                size_t blk = (e / (2 * kvhs)) % (size_t)nblocks, lay = e / (2 * kvhs) / (size_t)nblocks;
+                int isv = blkoff >= kvhs, owned = 0;
+                for (t = 0; t < T; t++)
+                    owned |= lay == (size_t)layer && blk == (size_t)bt[srowv[t] * maxb + posv[t] / bs] &&
+                             tok == (size_t)(posv[t] % bs);
+                if (kv_got[e] == kv_ref[e]) continue;
+                if (!owned) other++;
+                else if (isv) vdiff++;
+                else if (fabs(minimax__bf16_to_f32(kv_got[e]) - minimax__bf16_to_f32(kv_ref[e])) >
+                         fabs(minimax__bf16_to_f32(kv_ref[e])) / 128)
+                    kdiff++;
+            }
+            printf("    split-KV attention with QK-norm inside (%s, >= %d keys a split): rel err %.3g vs the replaced "
+                   "kernels; cache: %zu K elements beyond one BF16 step, %zu V differ, %zu elsewhere\n",
+                   mode == 1 ? "one GPU" : "sums given, tp 2", min_keys, err, kdiff, vdiff, other);
+            CHECK(!bad && err < 1e-5, "mode %d, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", mode, min_keys,
+                  err, bad);
+            CHECK(kdiff == 0 && vdiff == 0 && other == 0, "mode %d: cache differs (K %zu, V %zu, elsewhere %zu)", mode,
+                  kdiff, vdiff, other);
+        }
+    }
+    minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dqkv); minimax__cu.cuMemFree(dqr);
+    minimax__cu.cuMemFree(dout); minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
+    minimax__cu.cuMemFree(dqw); minimax__cu.cuMemFree(dkw); minimax__cu.cuMemFree(dss);
+    free(kv); free(kv_ref); free(kv_got); free(bt); free(qkv); free(qw); free(kw); free(out_ref); free(out);
+}
+
 /* The whole model (head_dim 128: every fast path, attention included): a
    5-token prefill chunk (T = 5) and batched graph steps of 3 sessions (T = 3)
    with the fast kernels give the logits of the general
@@ -602,6 +705,7 @@ int main(void) {
     RUN(test_sample_fast);
     RUN(test_moe_fast);
     RUN(test_attention_split);
+    RUN(test_attention_split_qk);
     RUN(test_model_fast_vs_general);
     minimax_model_free(g_m);
     eu_free_model(g_em);
