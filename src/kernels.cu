@@ -844,10 +844,8 @@ extern "C" __global__ void __launch_bounds__(256) k_mg_allreduce(float *dst, flo
     if (!qkv)
         for (int i = i0 + threadIdx.x; i < i1; i += blockDim.x) src[i] = 0.0f;
     __syncthreads();
-    if (threadIdx.x < nr) {
-        __threadfence_system();
+    if (threadIdx.x < nr) /* the release store alone (see Ordering above); a fence.sc.sys before it cost ~1.7 us a call */
         mg_store_flag(P.flag[threadIdx.x] + b * MG_MAX + rank, k);
-    }
     if (threadIdx.x == 0) {
         int bad = 0;
         for (int p = 0; p < nr && !bad; p++)
