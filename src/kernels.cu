@@ -1546,7 +1546,11 @@ __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, flo
    heads normed and rotated into shared memory; the split holding the token's
    own key (the last) norms and rotates it, appends K and V (BF16) to the
    cache and scores that key from shared memory after its loop (the other
-   splits never read it). Saves k_qk_norm_rope_kv's launch (6.2 us a layer). */
+   splits never read it). Saves k_qk_norm_rope_kv's launch (6.2 us a layer;
+   the split kernel grows 10.9 -> 14.3 us, the sums being most of it: each
+   of the 384 blocks reads all of q and k). ptxas spills 124 bytes in the
+   long-split loop of this instance (12 in k_attn_split's); at 32k tokens it
+   still measured 1% faster than the two kernels. */
 template <int QK>
 __device__ __forceinline__ void attn_split_body(const float *qr, float *part, const int *pos, const int *srow,
                                                 const int *block_table, const u16 *kv, u16 *kv_w, int layer,
