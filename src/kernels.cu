@@ -1469,7 +1469,10 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    max, sum) (fp32, 130 floats).
    k_attn_merge: grid (nh, T), block 128: out[t, h*128 + i] = the used
    splits' softmax-weighted sum (same min_keys as the split launch). qr fp32 [T, nh*128] (normed, rotated); KV layout as
-   in the file comment. */
+   in the file comment.
+   k_attn_split_qk: k_attn_split taking the raw q|k|v and doing the QK-norm,
+   RoPE and KV append itself (decode steps of one token slot; see
+   attn_split_body). */
 #define FA_D 128
 #define FA_MAXG 8
 #define FA_VB 16 /* V rows loaded at once per lane (8 took 4 memory latencies per round of 32 keys; 32 needs 224 registers) */
