@@ -282,6 +282,15 @@ extern "C" __global__ void k_mm_f32(const float *X, const float *W, float *Y, in
     mm_body<float>(X, W, Y, T, N, K, accumulate);
 }
 
+/* RoPE angle of pair i at position p: (cos, sin)(p * theta^(-2i/rd)), fp32
+   as the reference builds its tables. */
+__device__ __forceinline__ float2 rope_cs(int p, int i, int rd, float theta) {
+    float inv_freq = 1.0f / powf(theta, (float)(2 * i) / (float)rd);
+    float sn, c;
+    sincosf((float)p * inv_freq, &sn, &c);
+    return make_float2(c, sn);
+}
+
 /* The part of the QK-norm kernels after the RMS: head h of token t scaled by
    inv (the reciprocal RMS) and the norm weights, RoPE on [0, rd), q to qout,
    k and v (raw, from row) to the paged cache. Called by one block of 128. */
@@ -308,11 +317,9 @@ __device__ __forceinline__ void qk_rope_store(const float *row, const float *vec
         float a, b = 0.0f;
         if (i < half) {
             float fa = wh[i] * (x[i] * inv), fb = wh[i + half] * (x[i + half] * inv);
-            float inv_freq = 1.0f / powf(theta, (float)(2 * i) / (float)rd);
-            float sn, cs;
-            sincosf((float)p * inv_freq, &sn, &cs);
-            a = fa * cs - fb * sn;
-            b = fb * cs + fa * sn;
+            float2 r = rope_cs(p, i, rd, theta);
+            a = fa * r.x - fb * r.y;
+            b = fb * r.x + fa * r.y;
         } else if (i < rd) {
             continue;
         } else {
@@ -1584,12 +1591,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         float sq = ss ? ss[t * 2] : qk_sumsq(row, qn, red);
         float sk = ss ? ss[t * 2 + 1] : qk_sumsq(row + qn, kn, red);
         float iq = rsqrtf(sq / ((float)qn * (float)tp) + eps), ik = rsqrtf(sk / ((float)kn * (float)tp) + eps);
-        if (i < half) { /* the angles of position pos[t] (as qk_rope_store computes them) */
-            float inv_freq = 1.0f / powf(theta, (float)(2 * i) / (float)rd);
-            float sn, c;
-            sincosf((float)(nkeys - 1) * inv_freq, &sn, &c);
-            cs[i] = make_float2(c, sn);
-        }
+        if (i < half) cs[i] = rope_cs(nkeys - 1, i, rd, theta); /* the angles of position pos[t], once */
         __syncthreads();
         int has_new = j1 == nkeys; /* this split holds the token's own key: scored last, from knew / vnew */
         if (threadIdx.x == 0) s_has_new = has_new;
