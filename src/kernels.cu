@@ -1580,7 +1580,8 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     if (j0 >= nkeys) return; /* a split past the keys: the merge skips it */
     const float scale = rsqrtf((float)FA_D);
     /* QK: the token's own key and value, and whether this split holds them
-       (volatile: read after the loops, not kept in a register through them) */
+       (volatile, read after the loops, so as not to hold a register through
+       them; ptxas spilled the same 124 bytes with a register instead) */
     __shared__ float knew[QK ? FA_D : 1], vnew[QK ? FA_D : 1];
     volatile __shared__ int s_has_new;
     if (QK) {
