@@ -483,10 +483,14 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T,
-                                                int qk, minimax__cu_ptr sums);
+                                                int qk, minimax__cu_ptr sums, minimax__cu_ptr ssq);
 MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
+MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
+                                                minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph,
+                                                minimax__cu_ptr ssq);
+MINIMAX__PRIV minimax__cu_ptr minimax__fast_qk_ssq(const minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R);
 MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minimax__dev_layer *ly, int T);
 MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
@@ -565,12 +569,16 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     }
     for (L = L0; L < L1; L++) {
         minimax__dev_layer *ly = &m->layers[L];
-        /* input RMSNorm + q|k|v (one launch at T = 1) */
-        if ((r = minimax__norm_mm(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0)) != MINIMAX_OK) return r;
-        if (minimax__fast_attn_qk_ok(m, T)) { /* QK-norm, RoPE, KV append inside the attention kernel */
+        /* input RMSNorm + q|k|v (one launch at T = 1; on one GPU it also leaves the
+           partial sums of squares for the QK-norm inside the attention) */
+        int qk = minimax__fast_attn_qk_ok(m, T);
+        minimax__cu_ptr ssq = qk && minimax__mg_tp(m) <= 1 && minimax__fast_norm_ok(m, T, H) ? minimax__fast_qk_ssq(m) : 0;
+        if ((r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq)) != MINIMAX_OK)
+            return r;
+        if (qk) { /* QK-norm, RoPE, KV append inside the attention kernel */
             minimax__cu_ptr sums = 0; /* tp: the sums of squares of all ranks */
             if (minimax__mg_tp(m) > 1 && (r = minimax__mg_qk(m, ly, L, T, &sums)) != MINIMAX_OK) return r;
-            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums, ssq)) != MINIMAX_OK) return r;
         } else {
             if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
                 if ((r = minimax__mg_qk(m, ly, L, T, NULL)) != MINIMAX_OK) return r;
@@ -599,7 +607,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                     return r;
             }
             if (minimax__fast_attn_ok(m, T)) {
-                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0)) != MINIMAX_OK) return r;
+                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0, 0)) != MINIMAX_OK) return r;
             } else {
                 void *a[13];
                 a[0] = &m->qr;

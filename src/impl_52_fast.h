@@ -64,14 +64,23 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
    vocabulary): 2 per SM. */
 #define MINIMAX__ARGMAX_PARTS(m) (2 * (m)->num_sms)
 
-/* m->fast_part holds the attention partials [8][nh][splits][130] fp32 (head_dim 128
+/* Rows per warp group of the k_gemv_bf16_* instance for T token slots
+   (kernels.cu; k_gemv_bf16_norm_t1 is a T = 1 instance). */
+#define MINIMAX__GEMV_ROWS(T) ((T) == 2 ? 2 : 4)
+
+/* m->fast_part holds the attention partials [8][nh][splits][132] fp32 (head_dim 128
    only), then the argmax partials [8][parts] (fp32 values, then int ids), then
-   the post-attention normed vector in the PH layout (kernels.cu) [8][H] u32. */
+   the post-attention normed vector in the PH layout (kernels.cu) [8][H] u32,
+   then the q|k|v product's partial sums of squares [qkv_dim / 4] (one token
+   slot: minimax__fast_qk_ssq). */
 MINIMAX__PRIV size_t minimax__fast_attn_part_bytes(const minimax_model *m) {
-    return m->cfg.head_dim == 128 ? (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 130 * 4 : 0;
+    return m->cfg.head_dim == 128 ? (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 132 * 4 : 0;
 }
 MINIMAX__PRIV minimax__cu_ptr minimax__fast_hn_ph(const minimax_model *m) {
     return m->fast_part + minimax__fast_attn_part_bytes(m) + (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8;
+}
+MINIMAX__PRIV minimax__cu_ptr minimax__fast_qk_ssq(const minimax_model *m) {
+    return minimax__fast_hn_ph(m) + (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4;
 }
 
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
@@ -95,7 +104,8 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     {
         minimax_result r = minimax__dalloc(m, minimax__fast_attn_part_bytes(m) +
                                                   (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8 +
-                                                  (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4,
+                                                  (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4 +
+                                                  (size_t)m->plan.qkv_dim / MINIMAX__GEMV_ROWS(1) * 4,
                                            "attention and argmax partials", &m->fast_part);
         if (r != MINIMAX_OK) return r;
     }
@@ -117,9 +127,6 @@ MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
     return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && K % 8 == 0;
 }
 
-/* Rows per warp group of the k_gemv_bf16_* instance for T token slots
-   (kernels.cu; k_gemv_bf16_norm_t1 is a T = 1 instance). */
-#define MINIMAX__GEMV_ROWS(T) ((T) == 2 ? 2 : 4)
 
 /* The K split S of a k_gemv_bf16_* launch over N rows, R rows per warp group
    (8 warps a block, S warps a group): the smallest that gives the grid at
@@ -231,9 +238,10 @@ MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T) {
 /* Split-KV attention of T token slots: k_attn_split then k_attn_merge (m->qr
    -> m->attn); qk: k_attn_split_qk from the raw m->qkv instead (the layer's
    norm weights from ly; sums: the all-reduced sums of squares under tensor
-   parallelism, else 0). */
+   parallelism, else 0; ssq: the partial sums of squares the q|k|v product
+   left (minimax__fast_qk_ssq), else 0). */
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T, int qk,
-                                                minimax__cu_ptr sums) {
+                                                minimax__cu_ptr sums, minimax__cu_ptr ssq) {
     const minimax_config *c = &m->cfg;
     minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
     int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
@@ -242,7 +250,7 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     float theta = c->rope_theta, eps = c->rms_norm_eps;
     unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
     minimax_result r;
-    void *a[20];
+    void *a[21];
     a[0] = qk ? &m->qkv : &m->qr;
     a[1] = &m->fast_part;
     a[2] = &pos;
@@ -263,6 +271,7 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     a[17] = &rd;
     a[18] = &theta;
     a[19] = &eps;
+    a[20] = &ssq;
     {
         char what[96];
         minimax__cu_result cr =
@@ -291,13 +300,16 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K) {
 }
 
 /* Y[1, N] = rmsnorm(x[1, K], nw) . W[N, K]^T; xn (if not 0) receives the normed
-   vector. One launch of k_gemv_bf16_norm_t1 when minimax__fast_norm_ok, else
-   k_rmsnorm into xn (m->hn when 0) and the product. */
+   vector (xn_ph: in the PH layout). One launch of k_gemv_bf16_norm_t1 when
+   minimax__fast_norm_ok (ssq, if not 0: the partial sums of squares of Y,
+   kernels.cu GV_SSQ_ROWS outputs each), else k_rmsnorm into xn (m->hn when 0)
+   and the product (ssq not written: callers check minimax__fast_norm_ok). */
 MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
-                                                minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph) {
+                                                minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph,
+                                                minimax__cu_ptr ssq) {
     float eps = m->cfg.rms_norm_eps;
     int R = MINIMAX__GEMV_ROWS(1), S = minimax__gemv_split(m, N, R), acc = 0;
-    void *a[11];
+    void *a[12];
     if (!minimax__fast_norm_ok(m, T, K)) {
         minimax_result r;
         minimax__cu_ptr out = xn ? xn : m->hn;
@@ -315,11 +327,12 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
     a[8] = &acc;
     a[9] = &S;
     a[10] = &xn_ph;
+    a[11] = &ssq;
     return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, (8 / S) * R), 1, 256, 0, a);
 }
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {
-    return minimax__norm_mm_f(m, x, nw, W, Y, T, N, K, xn, 0);
+    return minimax__norm_mm_f(m, x, nw, W, Y, T, N, K, xn, 0, 0);
 }
 
 /* Post-attention RMSNorm + router logits (m->rlog) for the layer, leaving the
@@ -332,7 +345,7 @@ MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minima
     minimax_result r;
     if (!ly->router_f32) {
         if (mma && minimax__fast_norm_ok(m, T, H))
-            return minimax__norm_mm_f(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, minimax__fast_hn_ph(m), 1);
+            return minimax__norm_mm_f(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, minimax__fast_hn_ph(m), 1, 0);
         if ((r = minimax__norm_mm(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn)) != MINIMAX_OK) return r;
     } else {
         if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;

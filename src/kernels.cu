@@ -111,6 +111,22 @@ __device__ float block_sum(float v, float *red) {
     return v;
 }
 
+/* block_sum of two values at once (one pair of barriers); `red` is 64 floats */
+__device__ float2 block_sum2(float a, float b, float *red) {
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    a = warp_sum(a);
+    b = warp_sum(b);
+    __syncthreads();
+    if (lane == 0) {
+        red[w] = a;
+        red[32 + w] = b;
+    }
+    __syncthreads();
+    a = lane < nw ? red[lane] : 0.0f;
+    b = lane < nw ? red[32 + lane] : 0.0f;
+    return make_float2(warp_sum(a), warp_sum(b));
+}
+
 __device__ float block_max(float v, float *red) {
     int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
     v = warp_max(v);
@@ -995,7 +1011,7 @@ __device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo); /* 
 template <int NT, int R, int U, int NORM, int PIPE = 0>
 __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
                                                int accumulate, int S, const float *NW = 0, float eps = 0.0f,
-                                               float *XN = 0, int xn_ph = 0) {
+                                               float *XN = 0, int xn_ph = 0, float *SSQ = 0) {
     __shared__ float red[GV_WARPS][R * NT];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     /* NORM (T = 1): every warp group reads all of X once in the loop below
@@ -1131,6 +1147,16 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                     float v = NORM ? acc[r][t] * inv : acc[r][t];
                     *y = accumulate ? *y + v : v;
                 }
+        if (NORM && SSQ) { /* the sum of squares of the group's R outputs (T = 1, not accumulating) */
+            float sq = 0.0f;
+#pragma unroll
+            for (int r = 0; r < R; r++)
+                if (n0 + r < N) {
+                    float v = acc[r][0] * inv;
+                    sq = fmaf(v, v, sq);
+                }
+            SSQ[n0 / R] = sq;
+        }
     }
 }
 /* Instances: (NT token slots at most, R rows per warp group, U chunks in
@@ -1163,12 +1189,16 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
      Y[n] (+)= inv * sum_k W[n, k] * (NW[k] * X[k]),  inv = rsqrt(mean(X^2) + eps)
    = the product with k_rmsnorm's output, without its launch; XN (if not
    null) receives that normed vector (NW * (X * inv), written in slices by
-   all blocks). Grid and split as k_gemv_bf16_t1; at most 64 registers, so
-   that 4 blocks fit an SM as for k_gemv_bf16_t1. Needs K % 8 == 0. */
+   all blocks). ssq (if not null, accumulate = 0): ssq[n / GV_SSQ_ROWS] = the
+   sum of squares of outputs n .. n + GV_SSQ_ROWS - 1 (written by the q|k|v
+   product for k_attn_split_qk's QK-norm). Grid and split as
+   k_gemv_bf16_t1; at most 64 registers, so that 4 blocks fit an SM as for
+   k_gemv_bf16_t1. Needs K % 8 == 0. */
+#define GV_SSQ_ROWS 4 /* R of this instance (MINIMAX__GEMV_ROWS(1) on the host) */
 extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
-                                                                      int accumulate, int S, int xn_ph) {
-    gemv_bf16_body<1, 4, 1, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph);
+                                                                      int accumulate, int S, int xn_ph, float *ssq) {
+    gemv_bf16_body<1, GV_SSQ_ROWS, 1, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph, ssq);
 }
 
 /* ---- NVFP4 experts for few token slots ----------------------------------------------
@@ -1473,7 +1503,7 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    and 3 warps idle, and one warp spent ~5000 dependent instructions: 14.6 us
    a layer, its warps stalled 10 of 17 cycles at the barrier.) The 4 warps
    merge in shared memory and write part[t][h][split] = (o[128] unnormalised,
-   max, sum) (fp32, 130 floats).
+   max, sum, 2 unused) (fp32, FA_PART = 132 floats).
    k_attn_merge: grid (nh, T), block 128: out[t, h*128 + i] = the used
    splits' softmax-weighted sum (same min_keys as the split launch). qr fp32 [T, nh*128] (normed, rotated); KV layout as
    in the file comment.
@@ -1481,6 +1511,7 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    RoPE and KV append itself (decode steps of one token slot; see
    attn_split_body). */
 #define FA_D 128
+#define FA_PART (FA_D + 4) /* floats a split's partial: o[128], max, sum, 2 unused (rows of 16 bytes) */
 #define FA_MAXG 8
 #define FA_VB 16 /* V rows loaded at once per lane (8 took 4 memory latencies per round of 32 keys; 32 needs 224 registers) */
 #define FA_SHORT 8 /* splits of at most 4 * FA_SHORT keys take the warp-per-key path */
@@ -1508,6 +1539,7 @@ __device__ __forceinline__ u16 *kv_row(u16 *kv, const int *block_table, const in
    same loads, order and block sum over 128 threads, so the same bits):
    sum of squares of v[0 .. width), width % 4 == 0. */
 #define QK_SS_U 16
+#define FA_SSQ_U 12 /* partial sums a thread loads at once: 128 x 12 = the 1536 of 48 query heads */
 __device__ __forceinline__ float qk_sumsq(const float *v, int width, float *red) {
     const float4 *v4 = (const float4 *)v;
     float ss = 0.0f;
@@ -1566,7 +1598,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                                                 const int *block_table, const u16 *kv, u16 *kv_w, int layer,
                                                 int nblocks, int max_blocks, int bs, int nh, int nkv, int min_keys,
                                                 const float *q_norm_w, const float *k_norm_w, const float *ss, int tp,
-                                                int rd, float theta, float eps) {
+                                                int rd, float theta, float eps, const float *ssq) {
     extern __shared__ float fsm[];
     __shared__ float ps[4][FA_MAXG][32];
     __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
@@ -1585,12 +1617,38 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     __shared__ float knew[QK ? FA_D : 1], vnew[QK ? FA_D : 1];
     volatile __shared__ int s_has_new;
     if (QK) {
-        __shared__ float red[32];
+        __shared__ float red[64];
         __shared__ float2 cs[FA_D / 2];
         int qn = nh * FA_D, kn = nkv * FA_D, i = threadIdx.x, half = rd / 2;
         const float *row = qr + (size_t)t * (qn + 2 * kn);
-        float sq = ss ? ss[t * 2] : qk_sumsq(row, qn, red);
-        float sk = ss ? ss[t * 2 + 1] : qk_sumsq(row + qn, kn, red);
+        float sq, sk;
+        if (ss) { /* tp: the all-reduced sums */
+            sq = ss[t * 2];
+            sk = ss[t * 2 + 1];
+        } else if (ssq) { /* the q|k|v product's partial sums (one token slot): 1.8 K floats, not 7 K */
+            int nq = qn / GV_SSQ_ROWS, nk = kn / GV_SSQ_ROWS;
+            float a[FA_SSQ_U], b[FA_SSQ_U];
+            float pa = 0.0f, pb = 0.0f;
+            for (int j0 = threadIdx.x; j0 < nq || j0 < nk; j0 += FA_SSQ_U * blockDim.x) {
+#pragma unroll
+                for (int u = 0; u < FA_SSQ_U; u++) { /* all of the round's loads in flight at once */
+                    int j = j0 + u * (int)blockDim.x;
+                    a[u] = j < nq ? ssq[j] : 0.0f;
+                    b[u] = j < nk ? ssq[nq + j] : 0.0f;
+                }
+#pragma unroll
+                for (int u = 0; u < FA_SSQ_U; u++) {
+                    pa += a[u];
+                    pb += b[u];
+                }
+            }
+            float2 tot = block_sum2(pa, pb, red);
+            sq = tot.x;
+            sk = tot.y;
+        } else {
+            sq = qk_sumsq(row, qn, red);
+            sk = qk_sumsq(row + qn, kn, red);
+        }
         float iq = rsqrtf(sq / ((float)qn * (float)tp) + eps), ik = rsqrtf(sk / ((float)kn * (float)tp) + eps);
         if (i < half) cs[i] = rope_cs(nkeys - 1, i, rd, theta); /* the angles of position pos[t], once */
         __syncthreads();
@@ -1812,7 +1870,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                 L += wl[w][g] * f;
                 O += wo[((size_t)w * G + g) * FA_D + i] * f;
             }
-        float *pp = part + (((size_t)t * nh + (size_t)kvh * G + g) * nsplit + sp) * (FA_D + 2);
+        float *pp = part + (((size_t)t * nh + (size_t)kvh * G + g) * nsplit + sp) * FA_PART;
         pp[i] = O;
         if (i == 0) {
             pp[FA_D] = M;
@@ -1826,60 +1884,91 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
                                                                int layer, int nblocks, int max_blocks, int bs, int nh,
                                                                int nkv, int min_keys) {
     attn_split_body<0>(qr, part, pos, srow, block_table, kv, 0, layer, nblocks, max_blocks, bs, nh, nkv, min_keys, 0, 0, 0,
-                       1, 0, 0.0f, 0.0f);
+                       1, 0, 0.0f, 0.0f, 0);
 }
 /* qkv: the pass's raw q|k|v [T][nh*128 + 2*nkv*128]; ss: null (one GPU), or
    the all-reduced sums of squares [T][2] of tp ranks (nh, nkv: this rank's
-   heads). One token slot per session (a decode step): a prefill chunk's
-   slots read keys that other slots append. */
+   heads); ssq (one GPU, T = 1, ss null): the partial sums of squares that
+   k_gemv_bf16_norm_t1 left [(nh + nkv) * 128 / GV_SSQ_ROWS], or null: the
+   block sums them itself from qkv. One token slot per session (a decode
+   step): a prefill chunk's slots read keys that other slots append. */
 extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk(const float *qkv, float *part, const int *pos,
                                                                   const int *srow, const int *block_table, u16 *kv,
                                                                   int layer, int nblocks, int max_blocks, int bs,
                                                                   int nh, int nkv, int min_keys, const float *q_norm_w,
                                                                   const float *k_norm_w, const float *ss, int tp,
-                                                                  int rd, float theta, float eps) {
+                                                                  int rd, float theta, float eps, const float *ssq) {
     attn_split_body<1>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
-                       q_norm_w, k_norm_w, ss, tp, rd, theta, eps);
+                       q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq);
 }
 
-/* k_attn_merge: the splits' (max, sum) are read once into shared memory by
-   as many threads (nsplit <= FA_MAXSPLIT), each split's weight exp(m_s - M)
-   computed once; each thread then sums its dimension over the splits with
-   independent loads (several in flight). */
+/* k_attn_merge: thread i takes dimensions 4 (i % 32) .. + 3 of the splits
+   s = i / 32 + 4u. It issues the loads of all its partials (16-byte rows:
+   FA_PART) at once, under the block's max over the splits' maxima, so that
+   the merge waits for two memory round trips (the position, then the
+   partials) instead of one per 8 splits; the 4 split groups meet in shared
+   memory. (Before: the (max, sum) pairs, two block reductions, then 6 rounds
+   of 8 loads for 48 splits: 7.3 us a layer at the real shapes.) */
 #define FA_MAXSPLIT 128
+#define FA_MERGE_U 12 /* partial rows a thread loads at once: 4 x 12 = 48 splits in one round */
 extern "C" __global__ void __launch_bounds__(128) k_attn_merge(const float *part, float *out, const int *pos, int nh,
                                                                int nsplit, int min_keys) {
-    __shared__ float sm[FA_MAXSPLIT], sf[FA_MAXSPLIT];
+    __shared__ float sf[FA_MAXSPLIT], sl[FA_MAXSPLIT];
     __shared__ float red[32];
-    int h = blockIdx.x, t = blockIdx.y;
-    int nkeys = pos[t] + 1, per = attn_split_keys(nkeys, nsplit, min_keys), stride = nsplit;
-    nsplit = (nkeys + per - 1) / per; /* the splits used; partials stay at stride gridDim.y of the split launch */
-    const float *pp = part + ((size_t)t * nh + h) * stride * (FA_D + 2);
-    float mloc = -__int_as_float(0x7f800000);
-    for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
-        float ms = pp[(size_t)s * (FA_D + 2) + FA_D], ls = pp[(size_t)s * (FA_D + 2) + FA_D + 1];
-        sm[s] = ms;
-        sf[s] = ls;
-        if (ls > 0.0f) mloc = fmaxf(mloc, ms);
+    __shared__ float4 so[4][32];
+    __shared__ float sL[4];
+    int h = blockIdx.x, t = blockIdx.y, q = threadIdx.x & 31, sg = threadIdx.x >> 5;
+    int nkeys = pos[t] + 1, per = attn_split_keys(nkeys, nsplit, min_keys);
+    int used = (nkeys + per - 1) / per; /* the splits used; partials stay at stride gridDim.y of the split launch */
+    const float *pp = part + ((size_t)t * nh + h) * nsplit * FA_PART;
+    float2 ml = make_float2(-__int_as_float(0x7f800000), 0.0f);
+    if ((int)threadIdx.x < used) ml = *(const float2 *)(pp + (size_t)threadIdx.x * FA_PART + FA_D);
+    float4 o[FA_MERGE_U];
+#pragma unroll
+    for (int u = 0; u < FA_MERGE_U; u++) {
+        int s = sg + 4 * u;
+        if (s < used) o[u] = *(const float4 *)(pp + (size_t)s * FA_PART + 4 * q);
     }
-    float M = block_max(mloc, red);
+    float M = block_max(ml.y > 0.0f ? ml.x : -__int_as_float(0x7f800000), red);
+    if ((int)threadIdx.x < used) {
+        float f = ml.y > 0.0f ? __expf(ml.x - M) : 0.0f; /* the split's weight; 0 for a split without keys */
+        sf[threadIdx.x] = f;
+        sl[threadIdx.x] = ml.y * f;
+    }
     __syncthreads();
-    float lloc = 0.0f;
-    for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
-        float f = sf[s] > 0.0f ? __expf(sm[s] - M) : 0.0f;
-        lloc += sf[s] * f;
-        sm[s] = f; /* the split's weight; 0 for a split without keys */
-    }
-    float L = block_sum(lloc, red);
-    for (int i = threadIdx.x; i < FA_D; i += blockDim.x) {
-        float O = 0.0f;
-#pragma unroll 8
-        for (int s = 0; s < nsplit; s++) {
-            float f = sm[s];
-            float o = pp[(size_t)s * (FA_D + 2) + i];
-            if (f > 0.0f) O = fmaf(o, f, O);
+    float4 acc = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    float L = 0.0f;
+    for (int s0 = 0; s0 < used; s0 += 4 * FA_MERGE_U) {
+        if (s0 > 0) /* more splits than one round (not at the engine's 48) */
+#pragma unroll
+            for (int u = 0; u < FA_MERGE_U; u++) {
+                int s = s0 + sg + 4 * u;
+                if (s < used) o[u] = *(const float4 *)(pp + (size_t)s * FA_PART + 4 * q);
+            }
+#pragma unroll
+        for (int u = 0; u < FA_MERGE_U; u++) {
+            int s = s0 + sg + 4 * u;
+            if (s < used) {
+                float f = sf[s];
+                L += sl[s];
+                if (f > 0.0f) {
+                    acc.x = fmaf(o[u].x, f, acc.x);
+                    acc.y = fmaf(o[u].y, f, acc.y);
+                    acc.z = fmaf(o[u].z, f, acc.z);
+                    acc.w = fmaf(o[u].w, f, acc.w);
+                }
+            }
         }
-        out[(size_t)t * nh * FA_D + (size_t)h * FA_D + i] = O / L;
+    }
+    so[sg][q] = acc;
+    if (q == 0) sL[sg] = L;
+    __syncthreads();
+    if (sg == 0) {
+        float4 a0 = so[0][q], a1 = so[1][q], a2 = so[2][q], a3 = so[3][q];
+        float Lt = (sL[0] + sL[1]) + (sL[2] + sL[3]);
+        float4 r = make_float4(((a0.x + a1.x) + (a2.x + a3.x)) / Lt, ((a0.y + a1.y) + (a2.y + a3.y)) / Lt,
+                               ((a0.z + a1.z) + (a2.z + a3.z)) / Lt, ((a0.w + a1.w) + (a2.w + a3.w)) / Lt);
+        *(float4 *)(out + (size_t)t * nh * FA_D + (size_t)h * FA_D + 4 * q) = r;
     }
 }
 

@@ -108,7 +108,8 @@ static void test_gemv_norm(void) {
         float *gxn = (float *)malloc((size_t)K * 4);
         uint16_t *W = (uint16_t *)malloc((size_t)N * K * 2);
         minimax__tensor tw, tn;
-        minimax__cu_ptr dX, dN, dW, dY, dXN;
+        minimax__cu_ptr dX, dN, dW, dY, dXN, dSSQ;
+        float *ssq = (float *)malloc((size_t)(N + 3) / 4 * 4);
         double err, err2;
         size_t i;
         rand_f32(&r, X, (size_t)K, 3.0f);
@@ -127,17 +128,31 @@ static void test_gemv_norm(void) {
         ref_matvec_bf16(&tw, refn, ref);
         dX = dput(X, (size_t)K * 4); dN = dput(NW, (size_t)K * 4); dW = dput(W, (size_t)N * K * 2);
         dY = dnan((size_t)N); dXN = dnan((size_t)K);
+        dSSQ = dnan((size_t)(N + 3) / 4);
         REQUIRE(minimax__fast_norm_ok(g_m, 1, K), "fused path not taken");
-        REQUIRE(minimax__norm_mm(g_m, dX, dN, dW, dY, 1, N, K, dXN) == MINIMAX_OK, "launch: %s", minimax_last_error());
-        REQUIRE(dget(Y, dY, (size_t)N * 4) == 0 && dget(gxn, dXN, (size_t)K * 4) == 0, "download");
+        REQUIRE(minimax__norm_mm_f(g_m, dX, dN, dW, dY, 1, N, K, dXN, 0, dSSQ) == MINIMAX_OK, "launch: %s",
+                minimax_last_error());
+        REQUIRE(dget(Y, dY, (size_t)N * 4) == 0 && dget(gxn, dXN, (size_t)K * 4) == 0 &&
+                    dget(ssq, dSSQ, (size_t)(N + 3) / 4 * 4) == 0,
+                "download");
+        { /* the partial sums of squares: of the outputs' own values, 4 rows each (the last group may be short) */
+            double worst = 0;
+            for (i = 0; i < (size_t)(N + 3) / 4; i++) {
+                double want = 0;
+                size_t n;
+                for (n = 4 * i; n < 4 * i + 4 && n < (size_t)N; n++) want += (double)Y[n] * Y[n];
+                if (!(fabs(ssq[i] - want) <= 1e-6 * want)) worst = worst > 1 ? worst : fabs(ssq[i] - want) / (want > 0 ? want : 1);
+            }
+            CHECK(worst == 0, "N=%d K=%d: partial sums of squares off by %g (relative, bound 1e-6)", N, K, worst);
+        }
         err = eu_rel_err(Y, ref, (size_t)N, &bad);
         err2 = eu_rel_err(gxn, refn, (size_t)K, &bad2);
         printf("    norm+gemv N=%d K=%d: rel err %.3g, normed vector %.3g\n", N, K, err, err2);
         CHECK(!bad && err < 1e-5, "N=%d K=%d: rel err %g (bound 1e-5), nan/inf %d", N, K, err, bad);
         CHECK(!bad2 && err2 < 1e-6, "N=%d K=%d: normed vector rel err %g (bound 1e-6), nan/inf %d", N, K, err2, bad2);
         minimax__cu.cuMemFree(dX); minimax__cu.cuMemFree(dN); minimax__cu.cuMemFree(dW); minimax__cu.cuMemFree(dY);
-        minimax__cu.cuMemFree(dXN);
-        free(X); free(NW); free(xn); free(Y); free(ref); free(refn); free(gxn); free(W);
+        minimax__cu.cuMemFree(dXN); minimax__cu.cuMemFree(dSSQ);
+        free(X); free(NW); free(xn); free(Y); free(ref); free(refn); free(gxn); free(W); free(ssq);
     }
 }
 
@@ -417,12 +432,13 @@ static void test_moe_fast(void) {
    over a paged cache: 12 query heads on 2 KV heads (group 6), head_dim 128,
    16-token blocks in a shuffled block table, 4 token slots of 2 sessions with
    1, 45, 2100 and 5000 keys on a grid of 32 splits, with at least 1 key a
-   split (the splits used: 1, 23, 32, 32) and at least 128 (1, 1, 17, 32).
-   Outputs poisoned before each launch. Bound 1e-5. */
+   split (the splits used: 1, 23, 32, 32) and at least 128 (1, 1, 17, 32),
+   and on 72 splits (the merge's loads in two rounds: 72 splits used at
+   5000 keys). Outputs poisoned before each launch. Bound 1e-5. */
 static void test_attention_split(void) {
     const int nh = 12, nkv = 2, d = 128, bs = 16, maxb = 320, nsess = 2, L = 2, layer = 1;
     const int T = 4, posv[4] = {0, 44, 2099, 4999}, srowv[4] = {0, 1, 1, 0};
-    int nblocks = nsess * maxb, splits = 32, t, h, i, j, bad, G = nh / nkv;
+    int nblocks = nsess * maxb, t, h, i, j, bad, G = nh / nkv, ns;
     size_t kvhs = (size_t)nkv * bs * d, kv_elems = (size_t)L * nblocks * 2 * kvhs;
     uint16_t *kv = (uint16_t *)malloc(kv_elems * 2);
     int *bt = (int *)malloc((size_t)nblocks * 4);
@@ -432,7 +448,6 @@ static void test_attention_split(void) {
     minimax__cu_ptr dkv, dbt, dq, dout, dpart, dpos, dsrow;
     void *a[13];
     double err;
-    int mk;
     NEED_GPU();
     for (i = 0; i < (int)kv_elems; i++) kv[i] = minimax__f32_to_bf16(test_rng_normal(&r));
     for (i = 0; i < nblocks; i++) bt[i] = i;
@@ -470,10 +485,11 @@ static void test_attention_split(void) {
     dbt = dput(bt, (size_t)nblocks * 4);
     dq = dput(q, (size_t)T * nh * d * 4);
     dout = dnan((size_t)T * nh * d);
-    dpart = dnan((size_t)T * nh * splits * (d + 2));
+    dpart = dnan((size_t)T * nh * 72 * (d + 4)); /* kernels.cu FA_PART */
     dpos = dput(posv, sizeof posv);
     dsrow = dput(srowv, sizeof srowv);
-    for (mk = 0; mk < 2; mk++) {
+    for (ns = 0; ns < 4; ns++) {
+        int splits = ns < 2 ? 32 : 72, mk = ns & 1;
         int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = mk ? 128 : 1;
         minimax__cu.cuMemsetD32Async(dout, 0x7fc00000u, (size_t)T * nh * d, g_m->stream);
         a[0] = &dq; a[1] = &dpart; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv; a[6] = &ly; a[7] = &nb;
@@ -486,8 +502,10 @@ static void test_attention_split(void) {
                 "launch merge: %s", minimax_last_error());
         REQUIRE(dget(out, dout, (size_t)T * nh * d * 4) == 0, "download");
         err = eu_rel_err(out, ref, (size_t)T * nh * d, &bad);
-        printf("    split-KV attention (keys 1, 45, 2100, 5000; >= %d keys a split): rel err %.3g\n", min_keys, err);
-        CHECK(!bad && err < 1e-5, ">= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", min_keys, err, bad);
+        printf("    split-KV attention (keys 1, 45, 2100, 5000; %d splits, >= %d keys a split): rel err %.3g\n", splits,
+               min_keys, err);
+        CHECK(!bad && err < 1e-5, "%d splits, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", splits, min_keys,
+              err, bad);
     }
     minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dq); minimax__cu.cuMemFree(dout);
     minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
@@ -515,8 +533,9 @@ static void test_attention_split_qk(void) {
     int *bt = (int *)malloc((size_t)nblocks * 4);
     float *qkv = (float *)malloc((size_t)T * W * 4), *qw = (float *)malloc((size_t)qn * 4), *kw = (float *)malloc((size_t)kn * 4);
     float *out_ref = (float *)malloc((size_t)T * qn * 4), *out = (float *)malloc((size_t)T * qn * 4), ssv[6];
+    float *ssq = (float *)malloc((size_t)W / 4 * 4);
     test_rng r = {313};
-    minimax__cu_ptr dkv, dbt, dqkv, dqr, dout, dpart, dpos, dsrow, dqw, dkw, dss, null = 0;
+    minimax__cu_ptr dkv, dbt, dqkv, dqr, dout, dpart, dpos, dsrow, dqw, dkw, dss, dssq, null = 0;
     int mk;
     NEED_GPU();
     for (e = 0; e < kv_elems; e++) kv[e] = minimax__f32_to_bf16(test_rng_normal(&r));
@@ -532,15 +551,24 @@ static void test_attention_split_qk(void) {
         ssv[2 * t + 1] = (float)(2 * b);
     }
     dkv = dput(kv, kv_elems * 2); dbt = dput(bt, (size_t)nblocks * 4); dqkv = dput(qkv, (size_t)T * W * 4);
-    dqr = dnan((size_t)T * qn); dout = dnan((size_t)T * qn); dpart = dnan((size_t)T * nh * splits * (d + 2));
+    dqr = dnan((size_t)T * qn); dout = dnan((size_t)T * qn); dpart = dnan((size_t)T * nh * splits * (d + 4)); /* kernels.cu FA_PART */
     dpos = dput(posv, sizeof posv); dsrow = dput(srowv, sizeof srowv); dqw = dput(qw, (size_t)qn * 4);
     dkw = dput(kw, (size_t)kn * 4); dss = dput(ssv, sizeof ssv);
+    for (i = 0; i < W / 4; i++) { /* slot 2's partial sums of squares, 4 rows each, as k_gemv_bf16_norm_t1 leaves them */
+        const float *v = qkv + (size_t)2 * W + 4 * i;
+        ssq[i] = fmaf(v[3], v[3], fmaf(v[2], v[2], fmaf(v[1], v[1], v[0] * v[0])));
+    }
+    dssq = dput(ssq, (size_t)W / 4 * 4);
     for (mk = 0; mk < 2; mk++) {
         int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = mk ? 128 : 1, mode;
         int d_ = d, rd_ = rd, one = 1, two = 2;
-        void *a[20];
-        for (mode = 0; mode < 3; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given */
+        void *a[21];
+        for (mode = 0; mode < 4; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given;
+                                              3: fused, the product's partial sums (slot 2 alone: the engine's T = 1) */
             double err;
+            int Tm = mode == 3 ? 1 : T, s0 = mode == 3 ? 2 : 0; /* the slots run: s0 .. s0 + Tm - 1 */
+            minimax__cu_ptr qkv_s = dqkv + (size_t)s0 * W * 4, pos_s = dpos + (size_t)s0 * 4, srow_s = dsrow + (size_t)s0 * 4;
+            minimax__cu_ptr out_s = dout + (size_t)s0 * qn * 4;
             size_t kdiff = 0, other = 0, vdiff = 0;
             minimax__cu.cuMemcpyHtoD(dkv, kv, kv_elems * 2);
             minimax__cu.cuMemsetD32Async(dout, 0x7fc00000u, (size_t)T * qn, g_m->stream);
@@ -552,27 +580,31 @@ static void test_attention_split_qk(void) {
                             MINIMAX_OK,
                         "launch: %s", minimax_last_error());
             }
-            a[0] = mode ? &dqkv : &dqr; a[1] = &dpart; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv;
+            a[0] = mode ? &qkv_s : &dqr; a[1] = &dpart; a[2] = &pos_s; a[3] = &srow_s; a[4] = &dbt; a[5] = &dkv;
             a[6] = &ly; a[7] = &nb; a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_; a[12] = &min_keys;
             a[13] = &dqw; a[14] = &dkw; a[15] = mode == 2 ? &dss : &null; a[16] = mode == 2 ? &two : &one;
-            a[17] = &rd_; a[18] = &theta; a[19] = &eps;
+            a[17] = &rd_; a[18] = &theta; a[19] = &eps; a[20] = mode == 3 ? &dssq : &null;
             REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[mode ? MINIMAX__FK_ATTN_SPLIT_QK : MINIMAX__FK_ATTN_SPLIT],
-                                               (unsigned)nkv, (unsigned)splits, (unsigned)T, 128, 1, 1,
+                                               (unsigned)nkv, (unsigned)splits, (unsigned)Tm, 128, 1, 1,
                                                (unsigned)(5 * G * d * 4), g_m->stream, a, NULL) == 0,
                     "launch split");
-            a[0] = &dpart; a[1] = &dout; a[2] = &dpos; a[3] = &nh_; a[4] = &splits; a[5] = &min_keys;
-            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)T, 128, 0, a) == MINIMAX_OK,
+            a[0] = &dpart; a[1] = &out_s; a[2] = &pos_s; a[3] = &nh_; a[4] = &splits; a[5] = &min_keys;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)Tm, 128, 0, a) == MINIMAX_OK,
                     "launch merge: %s", minimax_last_error());
             REQUIRE(dget(mode ? out : out_ref, dout, (size_t)T * qn * 4) == 0 &&
                         dget(mode ? kv_got : kv_ref, dkv, kv_elems * 2) == 0,
                     "download");
             if (mode == 0) continue;
-            err = eu_rel_err(out, out_ref, (size_t)T * qn, &bad);
+            err = eu_rel_err(out + (size_t)s0 * qn, out_ref + (size_t)s0 * qn, (size_t)Tm * qn, &bad);
             for (e = 0; e < kv_elems; e++) {
                 size_t blkoff = e % (2 * kvhs), in_blk = blkoff % kvhs, tok = (in_blk / d) % bs;
                 size_t blk = (e / (2 * kvhs)) % (size_t)nblocks, lay = e / (2 * kvhs) / (size_t)nblocks;
-                int isv = blkoff >= kvhs, owned = 0;
-                for (t = 0; t < T; t++)
+                int isv = blkoff >= kvhs, owned = 0, other_slot = 0;
+                for (t = 0; t < T; t++) /* mode 3: the slots not run keep the rows mode 0 appended to */
+                    other_slot |= (t < s0 || t >= s0 + Tm) && lay == (size_t)layer &&
+                                  blk == (size_t)bt[srowv[t] * maxb + posv[t] / bs] && tok == (size_t)(posv[t] % bs);
+                if (other_slot) continue;
+                for (t = s0; t < s0 + Tm; t++)
                     owned |= lay == (size_t)layer && blk == (size_t)bt[srowv[t] * maxb + posv[t] / bs] &&
                              tok == (size_t)(posv[t] % bs);
                 if (kv_got[e] == kv_ref[e]) continue;
@@ -584,7 +616,8 @@ static void test_attention_split_qk(void) {
             }
             printf("    split-KV attention with QK-norm inside (%s, >= %d keys a split): rel err %.3g vs the replaced "
                    "kernels; cache: %zu K elements beyond one BF16 step, %zu V differ, %zu elsewhere\n",
-                   mode == 1 ? "one GPU" : "sums given, tp 2", min_keys, err, kdiff, vdiff, other);
+                   mode == 1 ? "one GPU" : mode == 2 ? "sums given, tp 2" : "partial sums, slot 2 alone", min_keys, err, kdiff,
+                   vdiff, other);
             CHECK(!bad && err < 1e-5, "mode %d, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", mode, min_keys,
                   err, bad);
             CHECK(kdiff == 0 && vdiff == 0 && other == 0, "mode %d: cache differs (K %zu, V %zu, elsewhere %zu)", mode,
@@ -593,8 +626,8 @@ static void test_attention_split_qk(void) {
     }
     minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dqkv); minimax__cu.cuMemFree(dqr);
     minimax__cu.cuMemFree(dout); minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
-    minimax__cu.cuMemFree(dqw); minimax__cu.cuMemFree(dkw); minimax__cu.cuMemFree(dss);
-    free(kv); free(kv_ref); free(kv_got); free(bt); free(qkv); free(qw); free(kw); free(out_ref); free(out);
+    minimax__cu.cuMemFree(dqw); minimax__cu.cuMemFree(dkw); minimax__cu.cuMemFree(dss); minimax__cu.cuMemFree(dssq);
+    free(kv); free(kv_ref); free(kv_got); free(bt); free(qkv); free(qw); free(kw); free(out_ref); free(out); free(ssq);
 }
 
 /* The whole model (head_dim 128: every fast path, attention included): a
