@@ -5,6 +5,7 @@
 #   make test-gpu   the GPU test suite (skips with a message when no GPU is present)
 #   make header     regenerate minimax_nvfp4.h from src/ (also done by any build)
 #   make bench      decode benchmark on the GPU (synthetic weights, 16 layers, batch 1, ctx 512; BENCHMARKS.md)
+#   make build/expert-probe   the expert kernels timed alone, from DRAM and from L2 (tools/expert_probe.cu; nvcc)
 CC      ?= cc
 CXX     ?= c++
 CFLAGS  ?= -O2 -g
@@ -47,6 +48,11 @@ $(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(wildcard examples/*.h) $(HEADE
 # GPU tests run without sanitizers: ASan's shadow memory and the CUDA driver do not mix.
 $(BUILD)/tests/gpu_%: tests/gpu_%.c tests/*.h $(HEADER) $(KERNEL_HDR) | $(BUILD)/tests
 	$(CC) -std=c11 $(CFLAGS) $(WARN) -I. -Itests -o $@ $< $(LIBS)
+
+# a measuring tool (CUDA runtime, nvcc), not part of `all`
+NVCC ?= nvcc
+$(BUILD)/expert-probe: tools/expert_probe.cu $(KERNEL_SRC) | $(BUILD)
+	$(NVCC) -O3 -std=c++17 -arch=sm_90a -DMINIMAX_ARCH_SM90=1 -o $@ $<
 
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
