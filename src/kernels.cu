@@ -1587,10 +1587,11 @@ __device__ __forceinline__ float qk_sumsq(const float *v, int width, float *red)
 /* One key of the split-KV attention for a warp, lane = dims 4 lane .. 4 lane
    + 3: k (k0..k3) scored against the G queries qv (warp sums), the online
    softmax state (m, l, acc) of each head updated with v (v0..v3). */
+template <int GM>
 __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, float k1, float k2, float k3, float v0,
                                           float v1, float v2, float v3, float *m, float *l, float (*acc)[4]) {
 #pragma unroll
-    for (int g = 0; g < FA_MAXG; g++) {
+    for (int g = 0; g < GM; g++) {
         if (g < G) {
             float sg = warp_sum(fmaf(qv[g].x, k0, fmaf(qv[g].y, k1, fmaf(qv[g].z, k2, qv[g].w * k3))));
             float mn = fmaxf(m[g], sg);
@@ -1619,7 +1620,7 @@ __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, flo
    of the 384 blocks reads all of q and k). ptxas spills 124 bytes in the
    long-split loop of this instance (12 in k_attn_split's); at 32k tokens it
    still measured 1% faster than the two kernels. */
-template <int QK>
+template <int QK, int GC>
 __device__ __forceinline__ void attn_split_body(const float *qr, float *part, const int *pos, const int *srow,
                                                 const int *block_table, const u16 *kv, u16 *kv_w, int layer,
                                                 int nblocks, int max_blocks, int bs, int nh, int nkv, int min_keys,
@@ -1629,7 +1630,8 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     __shared__ float ps[4][FA_MAXG][32];
     __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
     int kvh = blockIdx.x, sp = blockIdx.y, t = blockIdx.z, nsplit = gridDim.y;
-    int G = nh / nkv;
+    constexpr int GM = GC ? GC : FA_MAXG; /* the head loops' trip count (GC: the group size, fixed) */
+    const int G = GC ? GC : nh / nkv;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     float *qs = fsm, *wo = fsm + G * FA_D;
     int nkeys = pos[t] + 1;
@@ -1688,8 +1690,8 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                                       (size_t)kvh * bs * FA_D
                                 : 0;
 #pragma unroll
-        for (int g = 0; g <= FA_MAXG; g++) {
-            if (g < G || (g == FA_MAXG && has_new)) {
+        for (int g = 0; g <= GM; g++) {
+            if (g < G || (g == GM && has_new)) {
                 int off = g < G ? (kvh * G + g) * FA_D : qn + kvh * FA_D;
                 const float *w = g < G ? q_norm_w + (kvh * G + g) * FA_D : k_norm_w + kvh * FA_D;
                 xa[g] = row[off + i];
@@ -1700,8 +1702,8 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         }
         float vraw = has_new ? row[qn + kn + kvh * FA_D + i] : 0.0f;
 #pragma unroll
-        for (int g = 0; g <= FA_MAXG; g++) {
-            if (g < G || (g == FA_MAXG && has_new)) {
+        for (int g = 0; g <= GM; g++) {
+            if (g < G || (g == GM && has_new)) {
                 float inv = g < G ? iq : ik;
                 float fa = wa[g] * (xa[g] * inv), fb = wb[g] * (xb[g] * inv);
                 float a = fa, b = 0.0f;
@@ -1754,7 +1756,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     const u16 *kbase = kv + (size_t)layer * nblocks * 2 * kvhs;
     float m[FA_MAXG], l[FA_MAXG], acc[FA_MAXG][4];
 #pragma unroll
-    for (int g = 0; g < FA_MAXG; g++) {
+    for (int g = 0; g < GM; g++) {
         m[g] = -__int_as_float(0x7f800000);
         l[g] = 0.0f;
         acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
@@ -1763,7 +1765,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         float4 qv[FA_MAXG];
         uint2 kk[FA_SHORT], vv[FA_SHORT];
 #pragma unroll
-        for (int g = 0; g < FA_MAXG; g++)
+        for (int g = 0; g < GM; g++)
             if (g < G) qv[g] = ((const float4 *)(qs + g * FA_D))[lane];
 #pragma unroll
         for (int u = 0; u < FA_SHORT; u++) { /* the warp's K and V rows, all in flight at once */
@@ -1781,7 +1783,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
             float k2 = __uint_as_float(kk[u].y << 16), k3 = __uint_as_float(kk[u].y & 0xffff0000u);
             float v0 = __uint_as_float(vv[u].x << 16), v1 = __uint_as_float(vv[u].x & 0xffff0000u);
             float v2 = __uint_as_float(vv[u].y << 16), v3 = __uint_as_float(vv[u].y & 0xffff0000u);
-            attn_key4(qv, G, k0, k1, k2, k3, v0, v1, v2, v3, m, l, acc);
+            attn_key4<GM>(qv, G, k0, k1, k2, k3, v0, v1, v2, v3, m, l, acc);
         }
     } else /* a longer split: lane = key, rounds of 32 keys a warp */
     for (int jb = j0 + warp * 32; jb < j1; jb += 128) {
@@ -1790,7 +1792,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         float s[FA_MAXG];
         const u16 *vrow = kbase;
 #pragma unroll
-        for (int g = 0; g < FA_MAXG; g++) s[g] = 0.0f;
+        for (int g = 0; g < GM; g++) s[g] = 0.0f;
         if (valid) {
             int blk = bt[j / bs];
             const u16 *krow = kbase + (size_t)blk * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
@@ -1806,7 +1808,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                                __uint_as_float(k4.z << 16), __uint_as_float(k4.z & 0xffff0000u),
                                __uint_as_float(k4.w << 16), __uint_as_float(k4.w & 0xffff0000u)};
 #pragma unroll
-                for (int g = 0; g < FA_MAXG; g++) {
+                for (int g = 0; g < GM; g++) {
                     if (g < G) {
                         const float4 *q4 = (const float4 *)(qs + g * FA_D + c * 8);
                         float4 a = q4[0], b = q4[1];
@@ -1821,7 +1823,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
             }
         }
 #pragma unroll
-        for (int g = 0; g < FA_MAXG; g++) {
+        for (int g = 0; g < GM; g++) {
             if (g < G) {
                 float sg = valid ? s[g] : -__int_as_float(0x7f800000);
                 float mn = fmaxf(m[g], warp_max(sg)); /* finite: lane 0 is valid */
@@ -1851,7 +1853,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
             float v0 = __uint_as_float(v2.x << 16), v1 = __uint_as_float(v2.x & 0xffff0000u);
             float v2f = __uint_as_float(v2.y << 16), v3 = __uint_as_float(v2.y & 0xffff0000u);
 #pragma unroll
-            for (int g = 0; g < FA_MAXG; g++) {
+            for (int g = 0; g < GM; g++) {
                 if (g < G) {
                     float pp = ps[warp][g][kk];
                     acc[g][0] = fmaf(pp, v0, acc[g][0]);
@@ -1867,13 +1869,13 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     if (QK && warp == 0 && s_has_new) { /* the token's own key, from shared memory */
         float4 qv[FA_MAXG];
 #pragma unroll
-        for (int g = 0; g < FA_MAXG; g++)
+        for (int g = 0; g < GM; g++)
             if (g < G) qv[g] = ((const float4 *)(qs + g * FA_D))[lane];
         float4 k4 = ((const float4 *)knew)[lane], v4 = ((const float4 *)vnew)[lane];
-        attn_key4(qv, G, k4.x, k4.y, k4.z, k4.w, v4.x, v4.y, v4.z, v4.w, m, l, acc);
+        attn_key4<GM>(qv, G, k4.x, k4.y, k4.z, k4.w, v4.x, v4.y, v4.z, v4.w, m, l, acc);
     }
 #pragma unroll
-    for (int g = 0; g < FA_MAXG; g++) {
+    for (int g = 0; g < GM; g++) {
         if (g < G) {
             if (lane == 0) {
                 wm[warp][g] = m[g];
@@ -1909,8 +1911,16 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
                                                                const int *srow, const int *block_table, const u16 *kv,
                                                                int layer, int nblocks, int max_blocks, int bs, int nh,
                                                                int nkv, int min_keys) {
-    attn_split_body<0>(qr, part, pos, srow, block_table, kv, 0, layer, nblocks, max_blocks, bs, nh, nkv, min_keys, 0, 0, 0,
-                       1, 0, 0.0f, 0.0f, 0);
+    attn_split_body<0, 0>(qr, part, pos, srow, block_table, kv, 0, layer, nblocks, max_blocks, bs, nh, nkv, min_keys, 0, 0,
+                          0, 1, 0, 0.0f, 0.0f, 0);
+}
+extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_g6(const float *qr, float *part, const int *pos,
+                                                                  const int *srow, const int *block_table,
+                                                                  const u16 *kv, int layer, int nblocks,
+                                                                  int max_blocks, int bs, int nh, int nkv,
+                                                                  int min_keys) {
+    attn_split_body<0, 6>(qr, part, pos, srow, block_table, kv, 0, layer, nblocks, max_blocks, bs, nh, nkv, min_keys, 0, 0,
+                          0, 1, 0, 0.0f, 0.0f, 0);
 }
 /* qkv: the pass's raw q|k|v [T][nh*128 + 2*nkv*128]; ss: null (one GPU), or
    the all-reduced sums of squares [T][2] of tp ranks (nh, nkv: this rank's
@@ -1924,8 +1934,18 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk(const float
                                                                   int nh, int nkv, int min_keys, const float *q_norm_w,
                                                                   const float *k_norm_w, const float *ss, int tp,
                                                                   int rd, float theta, float eps, const float *ssq) {
-    attn_split_body<1>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
-                       q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq);
+    attn_split_body<1, 0>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
+                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq);
+}
+extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk_g6(const float *qkv, float *part, const int *pos,
+                                                                     const int *srow, const int *block_table, u16 *kv,
+                                                                     int layer, int nblocks, int max_blocks, int bs,
+                                                                     int nh, int nkv, int min_keys,
+                                                                     const float *q_norm_w, const float *k_norm_w,
+                                                                     const float *ss, int tp, int rd, float theta,
+                                                                     float eps, const float *ssq) {
+    attn_split_body<1, 6>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
+                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq);
 }
 
 /* k_attn_merge: thread i takes dimensions 4 (i % 32) .. + 3 of the splits

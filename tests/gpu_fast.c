@@ -434,7 +434,8 @@ static void test_moe_fast(void) {
    1, 45, 2100 and 5000 keys on a grid of 32 splits, with at least 1 key a
    split (the splits used: 1, 23, 32, 32) and at least 128 (1, 1, 17, 32),
    and on 72 splits (the merge's loads in two rounds: 72 splits used at
-   5000 keys). Outputs poisoned before each launch. Bound 1e-5. */
+   5000 keys); the generic instance and the one for G = 6. Outputs poisoned
+   before each launch. Bound 1e-5. */
 static void test_attention_split(void) {
     const int nh = 12, nkv = 2, d = 128, bs = 16, maxb = 320, nsess = 2, L = 2, layer = 1;
     const int T = 4, posv[4] = {0, 44, 2099, 4999}, srowv[4] = {0, 1, 1, 0};
@@ -488,13 +489,14 @@ static void test_attention_split(void) {
     dpart = dnan((size_t)T * nh * 72 * (d + 4)); /* kernels.cu FA_PART */
     dpos = dput(posv, sizeof posv);
     dsrow = dput(srowv, sizeof srowv);
-    for (ns = 0; ns < 4; ns++) {
-        int splits = ns < 2 ? 32 : 72, mk = ns & 1;
+    for (ns = 0; ns < 8; ns++) { /* splits 32 / 72, at least 1 / 128 keys, the generic / G = 6 instance */
+        int splits = (ns & 2) ? 72 : 32, mk = ns & 1, g6 = ns >> 2;
         int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = mk ? 128 : 1;
         minimax__cu.cuMemsetD32Async(dout, 0x7fc00000u, (size_t)T * nh * d, g_m->stream);
         a[0] = &dq; a[1] = &dpart; a[2] = &dpos; a[3] = &dsrow; a[4] = &dbt; a[5] = &dkv; a[6] = &ly; a[7] = &nb;
         a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_; a[12] = &min_keys;
-        REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[MINIMAX__FK_ATTN_SPLIT], (unsigned)nkv, (unsigned)splits,
+        REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[g6 ? MINIMAX__FK_ATTN_SPLIT_G6 : MINIMAX__FK_ATTN_SPLIT],
+                                           (unsigned)nkv, (unsigned)splits,
                                            (unsigned)T, 128, 1, 1, (unsigned)(5 * G * d * 4), g_m->stream, a, NULL) == 0,
                 "launch split");
         a[0] = &dpart; a[1] = &dout; a[2] = &dpos; a[3] = &nh_; a[4] = &splits; a[5] = &min_keys;
@@ -502,8 +504,8 @@ static void test_attention_split(void) {
                 "launch merge: %s", minimax_last_error());
         REQUIRE(dget(out, dout, (size_t)T * nh * d * 4) == 0, "download");
         err = eu_rel_err(out, ref, (size_t)T * nh * d, &bad);
-        printf("    split-KV attention (keys 1, 45, 2100, 5000; %d splits, >= %d keys a split): rel err %.3g\n", splits,
-               min_keys, err);
+        printf("    split-KV attention%s (keys 1, 45, 2100, 5000; %d splits, >= %d keys a split): rel err %.3g\n",
+               g6 ? " for G = 6" : "", splits, min_keys, err);
         CHECK(!bad && err < 1e-5, "%d splits, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", splits, min_keys,
               err, bad);
     }
@@ -521,7 +523,9 @@ static void test_attention_split(void) {
    online softmax rounds differently); the cache: V rows bit-identical, K
    within one BF16 step, every other element untouched. Then the
    tensor-parallel form (sums of squares given): with sums twice the local
-   ones and tp = 2 the result must equal the one-GPU result within 1e-5. */
+   ones and tp = 2 the result must equal the one-GPU result within 1e-5.
+   Both the generic instance and the one for G = 6 (the reference is the
+   generic k_attn_split). */
 static void test_attention_split_qk(void) {
     const int nh = 48, nkv = 8, d = 128, rd = 64, bs = 16, maxb = 200, nsess = 3, L = 2, layer = 1, T = 3;
     const int posv[3] = {0, 37, 3000}, srowv[3] = {2, 0, 1};
@@ -559,8 +563,9 @@ static void test_attention_split_qk(void) {
         ssq[i] = fmaf(v[3], v[3], fmaf(v[2], v[2], fmaf(v[1], v[1], v[0] * v[0])));
     }
     dssq = dput(ssq, (size_t)W / 4 * 4);
-    for (mk = 0; mk < 2; mk++) {
-        int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = mk ? 128 : 1, mode;
+    for (mk = 0; mk < 4; mk++) { /* at least 1 / 128 keys a split; the generic / G = 6 fused instance */
+        int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = (mk & 1) ? 128 : 1, mode;
+        int g6 = mk >> 1;
         int d_ = d, rd_ = rd, one = 1, two = 2;
         void *a[21];
         for (mode = 0; mode < 4; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given;
@@ -584,7 +589,9 @@ static void test_attention_split_qk(void) {
             a[6] = &ly; a[7] = &nb; a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_; a[12] = &min_keys;
             a[13] = &dqw; a[14] = &dkw; a[15] = mode == 2 ? &dss : &null; a[16] = mode == 2 ? &two : &one;
             a[17] = &rd_; a[18] = &theta; a[19] = &eps; a[20] = mode == 3 ? &dssq : &null;
-            REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[mode ? MINIMAX__FK_ATTN_SPLIT_QK : MINIMAX__FK_ATTN_SPLIT],
+            REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[!mode ? MINIMAX__FK_ATTN_SPLIT
+                                                            : g6 ? MINIMAX__FK_ATTN_SPLIT_QK_G6
+                                                                 : MINIMAX__FK_ATTN_SPLIT_QK],
                                                (unsigned)nkv, (unsigned)splits, (unsigned)Tm, 128, 1, 1,
                                                (unsigned)(5 * G * d * 4), g_m->stream, a, NULL) == 0,
                     "launch split");
@@ -614,12 +621,12 @@ static void test_attention_split_qk(void) {
                          fabs(minimax__bf16_to_f32(kv_ref[e])) / 128)
                     kdiff++;
             }
-            printf("    split-KV attention with QK-norm inside (%s, >= %d keys a split): rel err %.3g vs the replaced "
+            printf("    split-KV attention with QK-norm inside%s (%s, >= %d keys a split): rel err %.3g vs the replaced "
                    "kernels; cache: %zu K elements beyond one BF16 step, %zu V differ, %zu elsewhere\n",
-                   mode == 1 ? "one GPU" : mode == 2 ? "sums given, tp 2" : "partial sums, slot 2 alone", min_keys, err, kdiff,
-                   vdiff, other);
-            CHECK(!bad && err < 1e-5, "mode %d, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", mode, min_keys,
-                  err, bad);
+                   g6 ? " for G = 6" : "", mode == 1 ? "one GPU" : mode == 2 ? "sums given, tp 2" : "partial sums, slot 2 alone",
+                   min_keys, err, kdiff, vdiff, other);
+            CHECK(!bad && err < 1e-5, "mode %d%s, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", mode,
+                  g6 ? " (G = 6 instance)" : "", min_keys, err, bad);
             CHECK(kdiff == 0 && vdiff == 0 && other == 0, "mode %d: cache differs (K %zu, V %zu, elsewhere %zu)", mode,
                   kdiff, vdiff, other);
         }
