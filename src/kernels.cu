@@ -1617,9 +1617,13 @@ __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, flo
    cache and scores that key from shared memory after its loop (the other
    splits never read it). Saves k_qk_norm_rope_kv's launch (6.2 us a layer;
    the split kernel grows 10.9 -> 14.3 us, the sums being most of it: each
-   of the 384 blocks reads all of q and k). ptxas spills 124 bytes in the
-   long-split loop of this instance (12 in k_attn_split's); at 32k tokens it
-   still measured 1% faster than the two kernels. */
+   of the 384 blocks reads all of q and k; since then they come from the
+   q|k|v product's partial sums, ssq). GC: the group size G fixed at compile
+   time (the head loops unrolled G times), or 0: G = nh / nkv at run time, the
+   loops unrolled FA_MAXG times with a test each. The generic instances spill
+   (124 bytes in the long-split loop of the QK one, 12 in k_attn_split's) and
+   are ~12.5 K instructions; the G = 6 ones do not spill and are 16% smaller
+   (minimax__fast_attn_split_kernel says what that measured). */
 template <int QK, int GC>
 __device__ __forceinline__ void attn_split_body(const float *qr, float *part, const int *pos, const int *srow,
                                                 const int *block_table, const u16 *kv, u16 *kv_w, int layer,
@@ -1641,7 +1645,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     const float scale = rsqrtf((float)FA_D);
     /* QK: the token's own key and value, and whether this split holds them
        (volatile, read after the loops, so as not to hold a register through
-       them; ptxas spilled the same 124 bytes with a register instead) */
+       them; the generic QK instance spilled the same 124 bytes with a register instead) */
     __shared__ float knew[QK ? FA_D : 1], vnew[QK ? FA_D : 1];
     volatile __shared__ int s_has_new;
     if (QK) {
