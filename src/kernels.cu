@@ -307,6 +307,39 @@ __device__ __forceinline__ float2 rope_cs(int p, int i, int rd, float theta) {
     return make_float2(c, sn);
 }
 
+/* The token's K row of KV head 0 in the paged cache (KV head h at + h*bs*d,
+   its V row nkv*bs*d further). */
+__device__ __forceinline__ u16 *kv_row(u16 *kv, const int *block_table, const int *srow, const int *pos, int t, int layer,
+                                       int nblocks, int max_blocks, int bs, int nkv, int d) {
+    int p = pos[t];
+    int blk = block_table[srow[t] * max_blocks + p / bs];
+    size_t kvhs = (size_t)nkv * bs * d;
+    return kv + ((size_t)layer * nblocks + blk) * 2 * kvhs + (size_t)(p % bs) * d;
+}
+
+/* QK-norm: the sum of squares of one token's q or k slice v[0 .. width),
+   width % 4 == 0 and v 16-byte aligned, over the block (every thread gets it),
+   16 loads a thread in flight. k_qk_norm_rope_kv and k_attn_split_qk both
+   call it: the same loads, order and block sum, so the same bits. */
+#define QK_SS_U 16
+__device__ __forceinline__ float qk_sumsq(const float *v, int width, float *red) {
+    const float4 *v4 = (const float4 *)v;
+    float ss = 0.0f;
+    for (int i0 = threadIdx.x; i0 < (width >> 2); i0 += QK_SS_U * blockDim.x) {
+        float4 x[QK_SS_U]; /* all of the round's loads in flight at once */
+#pragma unroll
+        for (int u = 0; u < QK_SS_U; u++)
+            if (i0 + u * (int)blockDim.x < (width >> 2)) x[u] = v4[i0 + u * blockDim.x];
+#pragma unroll
+        for (int u = 0; u < QK_SS_U; u++)
+            if (i0 + u * (int)blockDim.x < (width >> 2)) {
+                ss = fmaf(x[u].x, x[u].x, ss); ss = fmaf(x[u].y, x[u].y, ss);
+                ss = fmaf(x[u].z, x[u].z, ss); ss = fmaf(x[u].w, x[u].w, ss);
+            }
+    }
+    return block_sum(ss, red);
+}
+
 /* The part of the QK-norm kernels after the RMS: head h of token t scaled by
    inv (the reciprocal RMS) and the norm weights, RoPE on [0, rd), q to qout,
    k and v (raw, from row) to the paged cache. Called by one block of 128. */
@@ -324,10 +357,8 @@ __device__ __forceinline__ void qk_rope_store(const float *row, const float *vec
     int half = rd / 2;
     u16 *kc = 0, *vc = 0;
     if (isk) {
-        int blk = block_table[srow[t] * max_blocks + p / bs];
-        size_t kvhs = (size_t)nkv * bs * d;
-        kc = kv + (((size_t)layer * nblocks + blk) * 2 + 0) * kvhs + ((size_t)h * bs + p % bs) * d;
-        vc = kc + kvhs;
+        kc = kv_row(kv, block_table, srow, pos, t, layer, nblocks, max_blocks, bs, nkv, d) + (size_t)h * bs * d;
+        vc = kc + (size_t)nkv * bs * d;
     }
     for (int i = threadIdx.x; i < d; i += blockDim.x) {
         float a, b = 0.0f;
@@ -378,18 +409,14 @@ extern "C" __global__ void k_qk_norm_rope_kv(const float *qkv, float *qout, cons
     const float *vec = isk ? row + qn : row; /* the whole q or k of the token */
     int width = isk ? kn : qn;
     const float *w = isk ? k_norm_w : q_norm_w;
-    float ss = 0.0f;
+    float ss;
     if ((width & 3) == 0 && ((qn + 2 * kn) & 3) == 0) { /* 16-byte loads, many in flight */
-        const float4 *v4 = (const float4 *)vec;
-#pragma unroll 4
-        for (int i = threadIdx.x; i < (width >> 2); i += blockDim.x) {
-            float4 v = v4[i];
-            ss = fmaf(v.x, v.x, ss); ss = fmaf(v.y, v.y, ss); ss = fmaf(v.z, v.z, ss); ss = fmaf(v.w, v.w, ss);
-        }
+        ss = qk_sumsq(vec, width, red);
     } else {
+        ss = 0.0f;
         for (int i = threadIdx.x; i < width; i += blockDim.x) ss = fmaf(vec[i], vec[i], ss);
+        ss = block_sum(ss, red);
     }
-    ss = block_sum(ss, red);
     float inv = rsqrtf(ss / (float)width + eps);
     qk_rope_store(row, vec, qout, w, inv, hh, t, pos, srow, block_table, kv, layer, nblocks, max_blocks, bs, nh, nkv, d,
                   rd, theta);
@@ -1538,6 +1565,7 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    attn_split_body). */
 #define FA_D 128
 #define FA_PART (FA_D + 4) /* floats a split's partial: o[128], max, sum, 2 unused (rows of 16 bytes) */
+#define FA_SSQ_U 12 /* partial sums of squares a thread loads at once: 128 x 12 = the 1536 of 48 query heads */
 #define FA_MAXG 8
 #define FA_VB 16 /* V rows loaded at once per lane (8 took 4 memory latencies per round of 32 keys; 32 needs 224 registers) */
 #define FA_SHORT 8 /* splits of at most 4 * FA_SHORT keys take the warp-per-key path */
@@ -1551,39 +1579,6 @@ __device__ __forceinline__ uint2 ld_stream8(const void *p) {
     asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0, %1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));
     return v;
 }
-/* The token's K row of KV head 0 in the paged cache (KV head h at + h*bs*d,
-   its V row nkv*bs*d further). */
-__device__ __forceinline__ u16 *kv_row(u16 *kv, const int *block_table, const int *srow, const int *pos, int t, int layer,
-                                       int nblocks, int max_blocks, int bs, int nkv, int d) {
-    int p = pos[t];
-    int blk = block_table[srow[t] * max_blocks + p / bs];
-    size_t kvhs = (size_t)nkv * bs * d;
-    return kv + ((size_t)layer * nblocks + blk) * 2 * kvhs + (size_t)(p % bs) * d;
-}
-
-/* QK-norm of one token's q or k slice as k_qk_norm_rope_kv computes it (the
-   same loads, order and block sum over 128 threads, so the same bits):
-   sum of squares of v[0 .. width), width % 4 == 0. */
-#define QK_SS_U 16
-#define FA_SSQ_U 12 /* partial sums a thread loads at once: 128 x 12 = the 1536 of 48 query heads */
-__device__ __forceinline__ float qk_sumsq(const float *v, int width, float *red) {
-    const float4 *v4 = (const float4 *)v;
-    float ss = 0.0f;
-    for (int i0 = threadIdx.x; i0 < (width >> 2); i0 += QK_SS_U * blockDim.x) {
-        float4 x[QK_SS_U]; /* all of the round's loads in flight at once */
-#pragma unroll
-        for (int u = 0; u < QK_SS_U; u++)
-            if (i0 + u * (int)blockDim.x < (width >> 2)) x[u] = v4[i0 + u * blockDim.x];
-#pragma unroll
-        for (int u = 0; u < QK_SS_U; u++)
-            if (i0 + u * (int)blockDim.x < (width >> 2)) {
-                ss = fmaf(x[u].x, x[u].x, ss); ss = fmaf(x[u].y, x[u].y, ss);
-                ss = fmaf(x[u].z, x[u].z, ss); ss = fmaf(x[u].w, x[u].w, ss);
-            }
-    }
-    return block_sum(ss, red);
-}
-
 /* One key of the split-KV attention for a warp, lane = dims 4 lane .. 4 lane
    + 3: k (k0..k3) scored against the G queries qv (warp sums), the online
    softmax state (m, l, acc) of each head updated with v (v0..v3). */
