@@ -5396,6 +5396,7 @@ enum {
     MINIMAX__FK_ATTN_SPLIT_QK,
     MINIMAX__FK_ATTN_SPLIT_G6,
     MINIMAX__FK_ATTN_SPLIT_QK_G6,
+    MINIMAX__FK_MOE_GATE_UP3,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -5404,7 +5405,7 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
-    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6"};
+    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_moe_gate_up_fast3"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5543,6 +5544,12 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
            MINIMAX__MMA_DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
 
+/* The fp32 gate/up instance for T token slots: 2 chunks a lane a round at
+   T = 1, 3 with several slots (kernels.cu moe_gate_up_body says why). */
+MINIMAX__PRIV int minimax__fast_gate_up_kernel(int T) {
+    return T == 1 ? MINIMAX__FK_MOE_GATE_UP : MINIMAX__FK_MOE_GATE_UP3;
+}
+
 /* Gate/up + SiLU (act in the chunk-transposed order), then down + routing
    weights + residual into x; at T = 1 the tensor-core kernels (act in PH). */
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
@@ -5563,7 +5570,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[9] = &H;
     a[10] = &NI;
     a[11] = &K;
-    if ((r = minimax__fast_launch(m, mma ? MINIMAX__FK_MOE_GATE_UP_MMA : MINIMAX__FK_MOE_GATE_UP,
+    if ((r = minimax__fast_launch(m, mma ? MINIMAX__FK_MOE_GATE_UP_MMA : minimax__fast_gate_up_kernel(T),
                                   (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K), mma ? MINIMAX__MMA_GU_THREADS : 128,
                                   mma ? MINIMAX__MMA_GU_SMEM(H) : (unsigned)H * 4, a)) != MINIMAX_OK)
         return r;

@@ -1327,11 +1327,18 @@ __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wai
    W3: four rows share each activation load). Dynamic shared memory H * 4
    bytes (h in CT order). At most 128 registers: 4 blocks per SM (161
    registers gave 3, and 28.2 instead of 26.5 us at the real shapes). Needs
-   H % 32 == 0, I % 32 == 0. */
-extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
-                                                                     const u8 *w1s, const float *ws2_1, const u8 *w3p,
-                                                                     const u8 *w3s, const float *ws2_3, float *act,
-                                                                     int H, int I, int topk) {
+   H % 32 == 0, I % 32 == 0.
+   U: chunks of each of the 4 rows a lane has in flight a round. A block is
+   short-lived (at the real shapes each lane owns 3 chunks a row): U = 3 takes
+   them in one round of memory latency instead of two. Alone it is faster
+   (tools/expert_probe.cu, H100: 26.1 -> 25.1 us), and the batch-8 step 2%
+   faster; the batch-1 step was not (1.901 -> 1.910 ms, with the q|k|v
+   prefetch running under it), so T = 1 keeps U = 2
+   (minimax__fast_gate_up_kernel). */
+template <int U>
+__device__ __forceinline__ void moe_gate_up_body(const float *hn, const int *idx, const u8 *w1p, const u8 *w1s,
+                                                 const float *ws2_1, const u8 *w3p, const u8 *w3s,
+                                                 const float *ws2_3, float *act, int H, int I, int topk) {
     extern __shared__ float4 xs[];
     int r = blockIdx.y, t = r / topk;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -1349,11 +1356,11 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const fl
     const u8 *s10 = w1s + row0 * (H / 16), *s11 = w1s + row1 * (H / 16);
     const u8 *s30 = w3s + row0 * (H / 16), *s31 = w3s + row1 * (H / 16);
     float g0 = 0.0f, g1 = 0.0f, u0 = 0.0f, u1 = 0.0f;
-    for (int c = lane; c < NC; c += 64) {
-        uint4 q[2][4];
-        u32 sc[2][4];
+    for (int c = lane; c < NC; c += 32 * U) {
+        uint4 q[U][4];
+        u32 sc[U][4];
 #pragma unroll
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < U; k++) {
             int cc = c + 32 * k;
             if (cc < NC) {
                 q[k][0] = ld_stream16(p10 + cc); sc[k][0] = ld_stream_u16(s10 + 2 * cc);
@@ -1363,7 +1370,7 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const fl
             }
         }
 #pragma unroll
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < U; k++) {
             int cc = c + 32 * k;
             if (cc < NC) {
                 float4 xq[8];
@@ -1385,6 +1392,18 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const fl
         int NCI = I >> 5, c = i >> 5, qq = (i & 31) >> 2;
         act[(size_t)r * I + ((size_t)qq * NCI + c) * 4 + (i & 3)] = g / (1.0f + expf(-g)) * u;
     }
+}
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
+                                                                     const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                     const u8 *w3s, const float *ws2_3, float *act,
+                                                                     int H, int I, int topk) {
+    moe_gate_up_body<2>(hn, idx, w1p, w1s, ws2_1, w3p, w3s, ws2_3, act, H, I, topk);
+}
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast3(const float *hn, const int *idx, const u8 *w1p,
+                                                                      const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                      const u8 *w3s, const float *ws2_3, float *act,
+                                                                      int H, int I, int topk) {
+    moe_gate_up_body<3>(hn, idx, w1p, w1s, ws2_1, w3p, w3s, ws2_3, act, H, I, topk);
 }
 
 /* Down projection + routing weights + residual, for token slot t:

@@ -235,7 +235,9 @@ static double moe_row_err(const float *x, const float *xref, const float *x0, in
    random NVFP4 experts (ModelOpt quantiser; row 0 of each matrix with small
    block scales, row 1 with subnormal E4M3 ones: the tensor-core kernels' exact
    path, checked on its own in the down projection's output row 1),
-   random routing (distinct experts per token), T = 1, 3, 8. The gate/up
+   random routing (distinct experts per token), T = 1, 3, 8 (the gate/up
+   instance the engine takes for each: k_moe_gate_up_fast at T = 1,
+   k_moe_gate_up_fast3 for the others). The gate/up
    output (CT order) is compared with silu(W1 h) * (W3 h); the layer output
    with x0 + sum_j wt_j * W2[e_j] act_j. Bound 2e-5 (fp32 sums of exactly
    decoded weights; the reference rounds g and u to float as well).
@@ -312,7 +314,7 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         dwt = dput(wt, (size_t)T * K * 4);
         a[0] = &dh; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
         a[8] = &dact; a[9] = &Hh; a[10] = &In; a[11] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP, (unsigned)((NI + 7) / 8), (unsigned)(T * K), 128,
+        REQUIRE(minimax__fast_launch(g_m, minimax__fast_gate_up_kernel(T), (unsigned)((NI + 7) / 8), (unsigned)(T * K), 128,
                                      (unsigned)H * 4, a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;

@@ -127,6 +127,10 @@ int main() {
         k_moe_gate_up_fast<<<dim3(I / 8, K), 128, H * 4>>>(hn, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
                                                            w3s + l * sc, ws, act, H, I, K);
     };
+    auto gu3 = [&](int l, const int *ix) {
+        k_moe_gate_up_fast3<<<dim3(I / 8, K), 128, H * 4>>>(hn, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
+                                                            w3s + l * sc, ws, act, H, I, K);
+    };
     auto dn = [&](int l, const int *ix) {
         k_moe_down_fast<<<dim3(H / 8, 1), 128, K * I * 4>>>(act, ix, wt, w2p + l * mat, w2s + l * sc, ws, x, H, I, K);
     };
@@ -140,6 +144,8 @@ int main() {
     };
     timeit("gate/up (fast)", gu_bytes, [&](int l) { gu(l, idx); });
     timeit("gate/up (fast), one expert: from L2", gu_bytes, [&](int l) { gu(l, idx_one); });
+    timeit("gate/up (fast3: the T > 1 instance)", gu_bytes, [&](int l) { gu3(l, idx); });
+    timeit("gate/up (fast3), one expert: from L2", gu_bytes, [&](int l) { gu3(l, idx_one); });
     timeit("down (fast)", down_bytes, [&](int l) { dn(l, idx); });
     timeit("down (fast), one expert: from L2", down_bytes, [&](int l) { dn(l, idx_one); });
     timeit("gate/up (tensor cores)", gu_bytes, [&](int l) { gum(l, idx); });
