@@ -722,6 +722,9 @@ typedef struct minimax_model_info {
     int gpus;                    /* GPUs used (1, or n_devices) */
     int tp;                      /* tensor-parallel size (1 = none) */
     int layer_split[8];          /* layers per GPU (one GPU: [0] = all) */
+    double dram_gbps;            /* the (first) GPU's peak DRAM bandwidth: memory clock x bus width */
+    int l2_prefetch;             /* 1 when decode asks L2 for the next layer's q|k|v weights early
+                                    (GPUs with DRAM below 4000 GB/s: see kernels.cu k_router) */
 } minimax_model_info;
 
 /* Loads the checkpoint, compiles the kernels for the GPU and uploads the
@@ -4093,7 +4096,7 @@ struct minimax_model {
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
-    int l2_bytes; /* the device's L2 size: half of it is the router's prefetch budget */
+    int l2_prefetch_bytes; /* the router's prefetch budget (half the L2), 0: no prefetch (kernels.cu k_router) */
     minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
@@ -4594,18 +4597,20 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         {
-            /* routing; at T = 1, extra blocks ask L2 for the start of every row of
-               the next layer's q|k|v weights (up to half the L2 in all) while the
-               experts run (kernels.cu k_router; at T = 8 it measured 0.1-0.4%
-               slower: the experts read 5x the bytes) */
+            /* routing; at T = 1 on GPUs where it pays (l2_prefetch_bytes, set at
+               load), extra blocks ask L2 for the first part of every row of the
+               next layer's q|k|v weights (half the L2 in all, at most half of each
+               row) while the experts run (kernels.cu k_router; at T = 8 it
+               measured 0.1-0.4% slower: the experts read 5x the bytes) */
             minimax__cu_ptr pf = 0;
             int pf_rows = p->qkv_dim, pf_bytes = 0, P = 0;
             long long pf_pitch = (long long)H * 2;
             void *a[12];
-            if (T == 1 && L + 1 < L1 && minimax__fast_moe_ok(m, T) && m->l2_bytes > 0) {
-                long long per_row = (long long)m->l2_bytes / 2 / pf_rows;
+            if (T == 1 && L + 1 < L1 && minimax__fast_moe_ok(m, T) && m->l2_prefetch_bytes > 0) {
+                long long per_row = (long long)m->l2_prefetch_bytes / pf_rows;
                 pf = m->layers[L + 1].wqkv;
-                pf_bytes = (int)((per_row < pf_pitch ? per_row : pf_pitch) / 16 * 16);
+                if (per_row > pf_pitch / 2) per_row = pf_pitch / 2; /* whole rows measured slower (k_router) */
+                pf_bytes = (int)(per_row / 16 * 16);
                 P = MINIMAX__CDIV(pf_rows, 256);
             }
             a[0] = &m->rlog;
@@ -4951,7 +4956,23 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
     if ((r = minimax__progress(desc, 0.0f, "jit")) != MINIMAX_OK) goto fail;
     /* kernels */
     if ((r = minimax__nvrtc_init()) != MINIMAX_OK) goto fail;
-    if ((r = minimax__jit_compile(arch, NULL, 0, desc->cache_dir, &jr)) != MINIMAX_OK) goto fail;
+    {
+        /* The q|k|v prefetch and the evict-first streams (kernels.cu k_router)
+           pay where DRAM is well below L2 bandwidth: H100 (3.35 TB/s) -2.0% a
+           batch-1 step; on H200 (4.8 TB/s) the step was 0.2-0.6% slower with
+           them, so they are on below 4 TB/s. */
+        static const char *const l2_opt[1] = {"-DMINIMAX_L2_PREFETCH=1"};
+        int clk_khz = 0, bus_bits = 0, l2 = 0;
+        minimax__cu.cuDeviceGetAttribute(&clk_khz, 36 /* MEMORY_CLOCK_RATE */, m->dev);
+        minimax__cu.cuDeviceGetAttribute(&bus_bits, 37 /* GLOBAL_MEMORY_BUS_WIDTH */, m->dev);
+        minimax__cu.cuDeviceGetAttribute(&l2, 38 /* L2_CACHE_SIZE */, m->dev);
+        m->info.dram_gbps = 2.0 * clk_khz * 1e3 * (bus_bits / 8) / 1e9;
+        m->info.l2_prefetch = m->info.dram_gbps > 0 && m->info.dram_gbps < 4000 && l2 > 0;
+        m->l2_prefetch_bytes = m->info.l2_prefetch ? l2 / 2 : 0;
+        if ((r = minimax__jit_compile(arch, m->info.l2_prefetch ? l2_opt : NULL, m->info.l2_prefetch, desc->cache_dir,
+                                      &jr)) != MINIMAX_OK)
+            goto fail;
+    }
     m->info.jit_ms = jr.compile_ms;
     m->info.jit_cache_hit = jr.cache_hit;
     {
@@ -5465,8 +5486,6 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
     if (m->num_sms <= 0) m->num_sms = 132;
-    m->l2_bytes = 0;
-    minimax__cu.cuDeviceGetAttribute(&m->l2_bytes, 38 /* L2_CACHE_SIZE */, m->dev);
     {
         minimax_result r = minimax__dalloc(m, minimax__fast_attn_part_bytes(m) +
                                                   (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8 +
@@ -7162,7 +7181,7 @@ MINIMAX__PRIV minimax_result minimax__mg_create(const minimax_model_desc *desc, 
         m->dev = hd->dev;
         m->stream = hd->stream;
         m->num_sms = hd->num_sms;
-        m->l2_bytes = hd->l2_bytes;
+        m->l2_prefetch_bytes = hd->l2_prefetch_bytes;
         m->fast_decode = hd->fast_decode;
         m->off_ids = hd->off_ids;
         m->off_pos = hd->off_pos;

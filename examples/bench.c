@@ -210,9 +210,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "\n");
     }
     if (!json)
-        fprintf(stderr, "model: %s, %d layers, %.2f GiB weights, %.2f GiB KV; ready in %.1f s on %s\n",
+        fprintf(stderr, "model: %s, %d layers, %.2f GiB weights, %.2f GiB KV; ready in %.1f s on %s (DRAM %.0f GB/s "
+                        "peak, L2 prefetch %s)\n",
                 dir ? dir : "synthetic", cfg.num_layers, info.weight_bytes / 1073741824.0, info.kv_bytes / 1073741824.0,
-                t_load / 1000.0, info.device_name);
+                t_load / 1000.0, info.device_name, info.dram_gbps, info.l2_prefetch ? "on" : "off");
 
     if ((r = minimax__bench_read_bw(rank_of(m, 0), (size_t)4 << 30, &bw)) != MINIMAX_OK) return fail("read bandwidth", r);
     if (!json) fprintf(stderr, "read bandwidth: %.0f GB/s (read-only pass over 4 GiB)\n", bw);

@@ -107,6 +107,9 @@ typedef struct minimax_model_info {
     int gpus;                    /* GPUs used (1, or n_devices) */
     int tp;                      /* tensor-parallel size (1 = none) */
     int layer_split[8];          /* layers per GPU (one GPU: [0] = all) */
+    double dram_gbps;            /* the (first) GPU's peak DRAM bandwidth: memory clock x bus width */
+    int l2_prefetch;             /* 1 when decode asks L2 for the next layer's q|k|v weights early
+                                    (GPUs with DRAM below 4000 GB/s: see kernels.cu k_router) */
 } minimax_model_info;
 
 /* Loads the checkpoint, compiles the kernels for the GPU and uploads the

@@ -133,7 +133,7 @@ struct minimax_model {
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
-    int l2_bytes; /* the device's L2 size: half of it is the router's prefetch budget */
+    int l2_prefetch_bytes; /* the router's prefetch budget (half the L2), 0: no prefetch (kernels.cu k_router) */
     minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
@@ -634,18 +634,20 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         {
-            /* routing; at T = 1, extra blocks ask L2 for the start of every row of
-               the next layer's q|k|v weights (up to half the L2 in all) while the
-               experts run (kernels.cu k_router; at T = 8 it measured 0.1-0.4%
-               slower: the experts read 5x the bytes) */
+            /* routing; at T = 1 on GPUs where it pays (l2_prefetch_bytes, set at
+               load), extra blocks ask L2 for the first part of every row of the
+               next layer's q|k|v weights (half the L2 in all, at most half of each
+               row) while the experts run (kernels.cu k_router; at T = 8 it
+               measured 0.1-0.4% slower: the experts read 5x the bytes) */
             minimax__cu_ptr pf = 0;
             int pf_rows = p->qkv_dim, pf_bytes = 0, P = 0;
             long long pf_pitch = (long long)H * 2;
             void *a[12];
-            if (T == 1 && L + 1 < L1 && minimax__fast_moe_ok(m, T) && m->l2_bytes > 0) {
-                long long per_row = (long long)m->l2_bytes / 2 / pf_rows;
+            if (T == 1 && L + 1 < L1 && minimax__fast_moe_ok(m, T) && m->l2_prefetch_bytes > 0) {
+                long long per_row = (long long)m->l2_prefetch_bytes / pf_rows;
                 pf = m->layers[L + 1].wqkv;
-                pf_bytes = (int)((per_row < pf_pitch ? per_row : pf_pitch) / 16 * 16);
+                if (per_row > pf_pitch / 2) per_row = pf_pitch / 2; /* whole rows measured slower (k_router) */
+                pf_bytes = (int)(per_row / 16 * 16);
                 P = MINIMAX__CDIV(pf_rows, 256);
             }
             a[0] = &m->rlog;
@@ -991,7 +993,23 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
     if ((r = minimax__progress(desc, 0.0f, "jit")) != MINIMAX_OK) goto fail;
     /* kernels */
     if ((r = minimax__nvrtc_init()) != MINIMAX_OK) goto fail;
-    if ((r = minimax__jit_compile(arch, NULL, 0, desc->cache_dir, &jr)) != MINIMAX_OK) goto fail;
+    {
+        /* The q|k|v prefetch and the evict-first streams (kernels.cu k_router)
+           pay where DRAM is well below L2 bandwidth: H100 (3.35 TB/s) -2.0% a
+           batch-1 step; on H200 (4.8 TB/s) the step was 0.2-0.6% slower with
+           them, so they are on below 4 TB/s. */
+        static const char *const l2_opt[1] = {"-DMINIMAX_L2_PREFETCH=1"};
+        int clk_khz = 0, bus_bits = 0, l2 = 0;
+        minimax__cu.cuDeviceGetAttribute(&clk_khz, 36 /* MEMORY_CLOCK_RATE */, m->dev);
+        minimax__cu.cuDeviceGetAttribute(&bus_bits, 37 /* GLOBAL_MEMORY_BUS_WIDTH */, m->dev);
+        minimax__cu.cuDeviceGetAttribute(&l2, 38 /* L2_CACHE_SIZE */, m->dev);
+        m->info.dram_gbps = 2.0 * clk_khz * 1e3 * (bus_bits / 8) / 1e9;
+        m->info.l2_prefetch = m->info.dram_gbps > 0 && m->info.dram_gbps < 4000 && l2 > 0;
+        m->l2_prefetch_bytes = m->info.l2_prefetch ? l2 / 2 : 0;
+        if ((r = minimax__jit_compile(arch, m->info.l2_prefetch ? l2_opt : NULL, m->info.l2_prefetch, desc->cache_dir,
+                                      &jr)) != MINIMAX_OK)
+            goto fail;
+    }
     m->info.jit_ms = jr.compile_ms;
     m->info.jit_cache_hit = jr.cache_hit;
     {

@@ -104,8 +104,6 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
     if (m->num_sms <= 0) m->num_sms = 132;
-    m->l2_bytes = 0;
-    minimax__cu.cuDeviceGetAttribute(&m->l2_bytes, 38 /* L2_CACHE_SIZE */, m->dev);
     {
         minimax_result r = minimax__dalloc(m, minimax__fast_attn_part_bytes(m) +
                                                   (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8 +

@@ -1015,7 +1015,7 @@ MINIMAX__PRIV minimax_result minimax__mg_create(const minimax_model_desc *desc, 
         m->dev = hd->dev;
         m->stream = hd->stream;
         m->num_sms = hd->num_sms;
-        m->l2_bytes = hd->l2_bytes;
+        m->l2_prefetch_bytes = hd->l2_prefetch_bytes;
         m->fast_decode = hd->fast_decode;
         m->off_ids = hd->off_ids;
         m->off_pos = hd->off_pos;

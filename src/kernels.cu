@@ -502,10 +502,15 @@ extern "C" __global__ void k_attention(const float *qr_in, float *out, const int
    memory) leave DRAM half idle for ~45 us; the q|k|v product after them is
    bound by it. The prefetch is fire and forget (cp.async.bulk.prefetch.L2);
    what keeps the lines until the product reads them is that every streamed
-   load is evict-first (ld_stream16). Rows 16-byte aligned, pf_bytes % 16 == 0.
-   Measured (H100, 16 layers, batch 1): half of each row (25 MB) -2.0% a step
-   at ctx 512, -1.4% at 32768; 0.75 or all of each row, or o_proj's rows as
-   well (from here or from the attention blocks), was slower than none. */
+   load is evict-first (ld_stream16, MINIMAX_L2_PREFETCH). Rows 16-byte
+   aligned, pf_bytes % 16 == 0. Measured, batch 1: H100 (16 layers) half of
+   each row (25 MB) -2.0% a step at ctx 512, -1.4% at 32768; 0.75 or all of
+   each row, or o_proj's rows as well (from here, from the attention blocks,
+   or from inside the compute blocks, which the prefetch issue then stalls),
+   was slower than none. H200 (62 layers, 4.8 TB/s, near L2's speed): 0.25 or
+   0.5 of each row no faster than none, whole rows (TP = 2) 4.7% slower; so
+   the engine prefetches at T = 1 on GPUs with DRAM below 4 TB/s, at most
+   half of each row. */
 #define ROUTER_MAXE 1024
 extern "C" __global__ void k_router(const float *logits, const float *bias, int *idx, float *wt, int E, int topk,
                                     float routed_scale, int T, const u8 *pf, int pf_rows, long long pf_pitch,
@@ -1024,10 +1029,24 @@ extern "C" __global__ void k_mg_qk_norm_rope_kv(const float *qkv, float *qout, c
      (split-K inside a block when the rows alone are too few);
    - accumulation is fp32, activations are fp32, as in the rest of the engine. */
 
-/* Streamed data (weights, K/V) is read once a step: L2 keeps it at the
-   evict-first priority, so that it does not push out the lines that
-   k_router's prefetch brought in for the next products. The policy is a
-   constant (the compiler puts it in the load's memory descriptor). */
+/* Streamed data (weights, K/V) is read once a step. With
+   MINIMAX_L2_PREFETCH = 1 (set by the engine where k_router prefetches the
+   next q|k|v rows) L2 keeps it at the evict-first priority, so that it does
+   not push out the prefetched lines; the policy is a constant (the compiler
+   puts it in the load's memory descriptor). Without the prefetch the hint
+   only cost (H200: 0.4-0.6% a step), so the loads are plain. */
+#ifndef MINIMAX_L2_PREFETCH
+#define MINIMAX_L2_PREFETCH 0
+#endif
+#if MINIMAX_L2_PREFETCH
+#define LD_STREAM_HINT ".L2::cache_hint"
+#define LD_STREAM_ARG(n) ", %" #n /* the policy operand */
+#define LD_STREAM_POLICY , "l"(l2_evict_first())
+#else
+#define LD_STREAM_HINT ""
+#define LD_STREAM_ARG(n) ""
+#define LD_STREAM_POLICY
+#endif
 __device__ __forceinline__ u64 l2_evict_first() {
     u64 p;
     asm("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;" : "=l"(p));
@@ -1035,15 +1054,17 @@ __device__ __forceinline__ u64 l2_evict_first() {
 }
 __device__ __forceinline__ uint4 ld_stream16(const void *p) {
     uint4 v;
-    asm volatile("ld.global.nc.L1::no_allocate.L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4], %5;"
+    asm volatile("ld.global.nc.L1::no_allocate" LD_STREAM_HINT ".v4.u32 {%0, %1, %2, %3}, [%4]" LD_STREAM_ARG(5) ";"
                  : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-                 : "l"(p), "l"(l2_evict_first()));
+                 : "l"(p) LD_STREAM_POLICY);
     return v;
 }
 
 __device__ __forceinline__ u32 ld_stream_u16(const void *p) {
     u16 v;
-    asm volatile("ld.global.nc.L1::no_allocate.L2::cache_hint.u16 %0, [%1], %2;" : "=h"(v) : "l"(p), "l"(l2_evict_first()));
+    asm volatile("ld.global.nc.L1::no_allocate" LD_STREAM_HINT ".u16 %0, [%1]" LD_STREAM_ARG(2) ";"
+                 : "=h"(v)
+                 : "l"(p) LD_STREAM_POLICY);
     return v;
 }
 
@@ -1620,9 +1641,9 @@ __device__ __forceinline__ int attn_split_keys(int nkeys, int nsplit, int min_ke
 }
 __device__ __forceinline__ uint2 ld_stream8(const void *p) {
     uint2 v;
-    asm volatile("ld.global.nc.L1::no_allocate.L2::cache_hint.v2.u32 {%0, %1}, [%2], %3;"
+    asm volatile("ld.global.nc.L1::no_allocate" LD_STREAM_HINT ".v2.u32 {%0, %1}, [%2]" LD_STREAM_ARG(3) ";"
                  : "=r"(v.x), "=r"(v.y)
-                 : "l"(p), "l"(l2_evict_first()));
+                 : "l"(p) LD_STREAM_POLICY);
     return v;
 }
 /* One key of the split-KV attention for a warp, lane = dims 4 lane .. 4 lane
