@@ -332,6 +332,38 @@ static void test_fp4_override(void) {
     free(src);
 }
 
+/* -DMINIMAX_L2_PREFETCH=1, the engine's option for GPUs with DRAM below
+   4 TB/s (evict-first streamed loads under k_router's q|k|v prefetch):
+   the real kernels compile with it on Hopper and Blackwell, and it changes
+   the code. */
+static void test_l2_prefetch_option(void) {
+    static const char *const archs[] = {"sm_90a", "sm_100a"};
+    const char *opt = "-DMINIMAX_L2_PREFETCH=1";
+    char *src;
+    size_t size, i;
+    if (!nvrtc_ok()) SKIP("%s", minimax_last_error());
+    if (!load_source("kernels", &src, &size)) SKIP("kernel source not built in");
+    for (i = 0; i < sizeof archs / sizeof archs[0]; i++) {
+        minimax__jit_result a, b;
+        REQUIRE(minimax__jit_compile_source(archs[i], src, size, "k", NULL, 0, "", &a) == MINIMAX_OK, "%s: %s", archs[i],
+                minimax_last_error());
+        REQUIRE(minimax__jit_compile_source(archs[i], src, size, "k", &opt, 1, "", &b) == MINIMAX_OK, "%s %s: %s",
+                archs[i], opt, minimax_last_error());
+        CHECK(a.cubin_size != b.cubin_size || memcmp(a.cubin, b.cubin, a.cubin_size) != 0, "%s: %s changed nothing",
+              archs[i], opt);
+        {
+            char *sass = sass_for(b.cubin, b.cubin_size);
+            if (sass) CHECK(strstr(sass, "UBLKPF") != NULL, "%s: no bulk L2 prefetch (k_router) in the SASS", archs[i]);
+            free(sass);
+        }
+        MINIMAX_FREE(a.cubin);
+        MINIMAX_FREE(b.cubin);
+        MINIMAX_FREE(a.log);
+        MINIMAX_FREE(b.log);
+    }
+    free(src);
+}
+
 static void test_errors(void) {
     minimax__jit_result jr;
     minimax_result r;
@@ -622,6 +654,7 @@ int main(void) {
     RUN(test_arch_for);
     RUN(test_targets_and_instructions);
     RUN(test_fp4_override);
+    RUN(test_l2_prefetch_option);
     RUN(test_errors);
     RUN(test_cache_trailer);
     RUN(test_cache);
