@@ -306,29 +306,35 @@ static void test_targets_and_instructions(void) {
         printf("    SASS checked for %d targets\n", sass_checked);
 }
 
-/* MINIMAX_FP4_HW=0 passed as an extra option replaces the default: the
-   software path on a Blackwell target (for testing it on a B200). */
-static void test_fp4_override(void) {
-    char *src;
-    size_t size;
+/* Compiles src for arch without and with the extra option opt and checks
+   that the option changes the cubin; *sass: cuobjdump of the cubin with it
+   (malloc'd; NULL when cuobjdump is not usable or a compile failed). */
+static void jit_option_changes(const char *arch, const char *src, size_t size, const char *opt, char **sass) {
     minimax__jit_result a, b;
-    const char *sw = "-DMINIMAX_FP4_HW=0";
-    if (!nvrtc_ok()) SKIP("%s", minimax_last_error());
-    REQUIRE(load_source("sample", &src, &size), "no sample at %s", sample_path);
-    REQUIRE(minimax__jit_compile_source("sm_100a", src, size, "s", NULL, 0, "", &a) == MINIMAX_OK, "%s",
+    *sass = NULL;
+    REQUIRE(minimax__jit_compile_source(arch, src, size, "s", NULL, 0, "", &a) == MINIMAX_OK, "%s: %s", arch,
             minimax_last_error());
-    REQUIRE(minimax__jit_compile_source("sm_100a", src, size, "s", &sw, 1, "", &b) == MINIMAX_OK, "%s",
+    REQUIRE(minimax__jit_compile_source(arch, src, size, "s", &opt, 1, "", &b) == MINIMAX_OK, "%s %s: %s", arch, opt,
             minimax_last_error());
-    CHECK(a.cubin_size != b.cubin_size || memcmp(a.cubin, b.cubin, a.cubin_size) != 0, "override changed nothing");
-    {
-        char *sass = sass_for(b.cubin, b.cubin_size);
-        if (sass) CHECK(!strstr(sass, "E2M1"), "software path on sm_100a still converts in hardware");
-        free(sass);
-    }
+    CHECK(a.cubin_size != b.cubin_size || memcmp(a.cubin, b.cubin, a.cubin_size) != 0, "%s: %s changed nothing", arch,
+          opt);
+    *sass = sass_for(b.cubin, b.cubin_size);
     MINIMAX_FREE(a.cubin);
     MINIMAX_FREE(b.cubin);
     MINIMAX_FREE(a.log);
     MINIMAX_FREE(b.log);
+}
+
+/* MINIMAX_FP4_HW=0 passed as an extra option replaces the default: the
+   software path on a Blackwell target (for testing it on a B200). */
+static void test_fp4_override(void) {
+    char *src, *sass;
+    size_t size;
+    if (!nvrtc_ok()) SKIP("%s", minimax_last_error());
+    REQUIRE(load_source("sample", &src, &size), "no sample at %s", sample_path);
+    jit_option_changes("sm_100a", src, size, "-DMINIMAX_FP4_HW=0", &sass);
+    if (sass) CHECK(!strstr(sass, "E2M1"), "software path on sm_100a still converts in hardware");
+    free(sass);
     free(src);
 }
 
@@ -338,28 +344,14 @@ static void test_fp4_override(void) {
    the code. */
 static void test_l2_prefetch_option(void) {
     static const char *const archs[] = {"sm_90a", "sm_100a"};
-    const char *opt = "-DMINIMAX_L2_PREFETCH=1";
-    char *src;
+    char *src, *sass;
     size_t size, i;
     if (!nvrtc_ok()) SKIP("%s", minimax_last_error());
     if (!load_source("kernels", &src, &size)) SKIP("kernel source not built in");
     for (i = 0; i < sizeof archs / sizeof archs[0]; i++) {
-        minimax__jit_result a, b;
-        REQUIRE(minimax__jit_compile_source(archs[i], src, size, "k", NULL, 0, "", &a) == MINIMAX_OK, "%s: %s", archs[i],
-                minimax_last_error());
-        REQUIRE(minimax__jit_compile_source(archs[i], src, size, "k", &opt, 1, "", &b) == MINIMAX_OK, "%s %s: %s",
-                archs[i], opt, minimax_last_error());
-        CHECK(a.cubin_size != b.cubin_size || memcmp(a.cubin, b.cubin, a.cubin_size) != 0, "%s: %s changed nothing",
-              archs[i], opt);
-        {
-            char *sass = sass_for(b.cubin, b.cubin_size);
-            if (sass) CHECK(strstr(sass, "UBLKPF") != NULL, "%s: no bulk L2 prefetch (k_router) in the SASS", archs[i]);
-            free(sass);
-        }
-        MINIMAX_FREE(a.cubin);
-        MINIMAX_FREE(b.cubin);
-        MINIMAX_FREE(a.log);
-        MINIMAX_FREE(b.log);
+        jit_option_changes(archs[i], src, size, "-DMINIMAX_L2_PREFETCH=1", &sass);
+        if (sass) CHECK(strstr(sass, "UBLKPF") != NULL, "%s: no bulk L2 prefetch (k_router) in the SASS", archs[i]);
+        free(sass);
     }
     free(src);
 }
