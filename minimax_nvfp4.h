@@ -791,8 +791,11 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *session, const int32
                                            int32_t *sampled_out);
 
 /* Advances n sessions (all distinct, all of this model, n <= max_sessions) by
-   one token each in ONE forward pass: sessions[i] consumes input_ids[i] at its
-   own position. logits_out ([n][vocab_size] floats, or NULL) and sampled_out
+   one token each: sessions[i] consumes input_ids[i] at its own position. The
+   weights are read once for up to 8 sessions: with the fast kernels (the
+   default on one GPU) a step of more runs as forward passes of 8 (64 sessions
+   take ~8 times as long as 8), through the general kernels as one pass.
+   logits_out ([n][vocab_size] floats, or NULL) and sampled_out
    ([n], or NULL) receive, row i, the logits at session i's new position and
    the token its sampling parameters choose from them. Replays a captured
    CUDA graph for this n unless graphs are disabled. Errors as minimax_prefill.
@@ -4440,6 +4443,7 @@ MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned g
 
 /* fast small-T kernels, defined in impl_52_fast.h */
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K);
+MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n);
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate);
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
@@ -4767,6 +4771,20 @@ MINIMAX__PRIV minimax_result minimax__upload_inputs(minimax_model *m, minimax_se
 }
 
 #define MINIMAX__IN(m, off, type) ((type *)((m)->h_in + (m)->off))
+
+/* The host side of a decode step's inputs: session i's token ids[i], position,
+   cache row and sampling state in slot i; rows[i] = the slot's row within its
+   pass (minimax__enqueue_step). */
+MINIMAX__PRIV void minimax__step_inputs(minimax_model *m, minimax_session *const *ss, int n, const int32_t *ids) {
+    int i, P = minimax__pass_slots(m, n);
+    for (i = 0; i < n; i++) {
+        MINIMAX__IN(m, off_ids, int32_t)[i] = ids[i];
+        MINIMAX__IN(m, off_pos, int32_t)[i] = ss[i]->pos;
+        MINIMAX__IN(m, off_srow, int32_t)[i] = ss[i]->row;
+        MINIMAX__IN(m, off_rows, int32_t)[i] = i % P;
+        minimax__fill_sp(MINIMAX__IN(m, off_sp, minimax__sample_params) + i, ss[i], (int64_t)ss[i]->pos + 1);
+    }
+}
 
 /* ---- model load ----------------------------------------------------------------- */
 
@@ -5295,10 +5313,32 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *s, const int32_t *id
 }
 
 /* Captures (once per n) or replays the step graph; eager when disabled. */
+/* A decode step of n sessions on one GPU: passes of minimax__pass_slots(m, n)
+   token slots (sessions s0 .. s0 + P - 1), each a whole forward pass. A pass
+   sees the step through the model's input offsets and output pointers,
+   moved to its first slot for its enqueue and put back after; the rows input
+   is pass-relative (minimax__step_inputs). */
+MINIMAX__PRIV minimax_result minimax__enqueue_step(minimax_model *m, int n) {
+    int P = minimax__pass_slots(m, n), s0;
+    minimax_result r = MINIMAX_OK;
+    if (P >= n) return minimax__enqueue_forward(m, n, n, 1);
+    for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
+        int T = n - s0 < P ? n - s0 : P;
+        size_t in4 = (size_t)s0 * 4, sp = (size_t)s0 * sizeof(minimax__sample_params);
+        size_t lg = (size_t)s0 * m->cfg.vocab_size * 4;
+        m->off_ids += in4; m->off_pos += in4; m->off_srow += in4; m->off_rows += in4; m->off_sp += sp;
+        m->logits += lg; m->sampled += in4;
+        r = minimax__enqueue_forward(m, T, T, 1);
+        m->off_ids -= in4; m->off_pos -= in4; m->off_srow -= in4; m->off_rows -= in4; m->off_sp -= sp;
+        m->logits -= lg; m->sampled -= in4;
+    }
+    return r;
+}
+
 MINIMAX__PRIV minimax_result minimax__run_step(minimax_model *m, int n, int use_graph) {
     minimax_result r;
     if (m->mg) return minimax__mg_run_step(m, n, use_graph);
-    if (!use_graph) return minimax__enqueue_forward(m, n, n, 1);
+    if (!use_graph) return minimax__enqueue_step(m, n);
     if (!m->graphs[n]) {
         minimax__cu_graph graph = NULL;
         minimax__cu_graph_exec exec = NULL;
@@ -5307,7 +5347,7 @@ MINIMAX__PRIV minimax_result minimax__run_step(minimax_model *m, int n, int use_
         if ((r = minimax__mcheck(m, minimax__cu.cuStreamBeginCapture(m->stream, 1 /* THREAD_LOCAL */),
                                  "cuStreamBeginCapture")) != MINIMAX_OK)
             return r;
-        r = minimax__enqueue_forward(m, n, n, 1);
+        r = minimax__enqueue_step(m, n);
         cr = minimax__cu.cuStreamEndCapture(m->stream, &graph);
         if (r != MINIMAX_OK) {
             if (graph) minimax__cu.cuGraphDestroy(graph);
@@ -5349,13 +5389,7 @@ MINIMAX__PRIV minimax_result minimax__step(minimax_model *m, minimax_session *co
     if ((r = minimax__enter(m, &g)) != MINIMAX_OK) return r;
     for (i = 0; i < n; i++)
         if ((r = minimax__reserve(ss[i], ss[i]->pos + 1)) != MINIMAX_OK) goto out;
-    for (i = 0; i < n; i++) {
-        MINIMAX__IN(m, off_ids, int32_t)[i] = ids[i];
-        MINIMAX__IN(m, off_pos, int32_t)[i] = ss[i]->pos;
-        MINIMAX__IN(m, off_srow, int32_t)[i] = ss[i]->row;
-        MINIMAX__IN(m, off_rows, int32_t)[i] = i;
-        minimax__fill_sp(MINIMAX__IN(m, off_sp, minimax__sample_params) + i, ss[i], (int64_t)ss[i]->pos + 1);
-    }
+    minimax__step_inputs(m, ss, n, ids);
     if ((r = minimax__upload_inputs(m, ss, n)) != MINIMAX_OK) goto out;
     if ((r = minimax__run_step(m, n, use_graph)) != MINIMAX_OK) goto out;
     if (logits_out &&
@@ -5506,6 +5540,16 @@ MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsig
     if (cr == 0) return MINIMAX_OK;
     snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__fast_kernel_names[k], gx, gy);
     return minimax__mcheck(m, cr, what);
+}
+
+/* Token slots a pass of a decode step of n sessions takes (the engine's
+   minimax__enqueue_step): at most MINIMAX__FAST_MAX_T where the fast kernels
+   run (their instances and scratch hold that many; the general kernels a
+   larger pass falls back to took 92.3 ms for 64 sessions on an H100 with 16
+   layers, 8 passes of 8 take 51.2: BENCHMARKS.md), else all n in one pass.
+   Several GPUs keep one pass (not measured there). */
+MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n) {
+    return m->fast_decode && !m->mg && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
 }
 
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
@@ -6053,12 +6097,8 @@ MINIMAX__PRIV minimax_result minimax__bench_steps(minimax_model *m, minimax_sess
                 goto out;
             }
             if ((r = minimax__reserve(ss[i], ss[i]->pos + 1)) != MINIMAX_OK) goto out;
-            MINIMAX__IN(m, off_ids, int32_t)[i] = ids[i];
-            MINIMAX__IN(m, off_pos, int32_t)[i] = ss[i]->pos;
-            MINIMAX__IN(m, off_srow, int32_t)[i] = ss[i]->row;
-            MINIMAX__IN(m, off_rows, int32_t)[i] = i;
-            minimax__fill_sp(MINIMAX__IN(m, off_sp, minimax__sample_params) + i, ss[i], (int64_t)ss[i]->pos + 1);
         }
+        minimax__step_inputs(m, ss, n, ids);
         if ((r = minimax__upload_inputs(m, ss, n)) != MINIMAX_OK) goto out;
         if ((r = minimax__mcheck(m, minimax__cu.cuEventRecord(e0, m->stream), "cuEventRecord")) != MINIMAX_OK) goto out;
         if ((r = minimax__run_step(m, n, m->info.graphs)) != MINIMAX_OK) goto out;

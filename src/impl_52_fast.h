@@ -126,6 +126,16 @@ MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsig
     return minimax__mcheck(m, cr, what);
 }
 
+/* Token slots a pass of a decode step of n sessions takes (the engine's
+   minimax__enqueue_step): at most MINIMAX__FAST_MAX_T where the fast kernels
+   run (their instances and scratch hold that many; the general kernels a
+   larger pass falls back to took 92.3 ms for 64 sessions on an H100 with 16
+   layers, 8 passes of 8 take 51.2: BENCHMARKS.md), else all n in one pass.
+   Several GPUs keep one pass (not measured there). */
+MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n) {
+    return m->fast_decode && !m->mg && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
+}
+
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
     return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && K % 8 == 0;
 }

@@ -261,12 +261,8 @@ MINIMAX__PRIV minimax_result minimax__bench_steps(minimax_model *m, minimax_sess
                 goto out;
             }
             if ((r = minimax__reserve(ss[i], ss[i]->pos + 1)) != MINIMAX_OK) goto out;
-            MINIMAX__IN(m, off_ids, int32_t)[i] = ids[i];
-            MINIMAX__IN(m, off_pos, int32_t)[i] = ss[i]->pos;
-            MINIMAX__IN(m, off_srow, int32_t)[i] = ss[i]->row;
-            MINIMAX__IN(m, off_rows, int32_t)[i] = i;
-            minimax__fill_sp(MINIMAX__IN(m, off_sp, minimax__sample_params) + i, ss[i], (int64_t)ss[i]->pos + 1);
         }
+        minimax__step_inputs(m, ss, n, ids);
         if ((r = minimax__upload_inputs(m, ss, n)) != MINIMAX_OK) goto out;
         if ((r = minimax__mcheck(m, minimax__cu.cuEventRecord(e0, m->stream), "cuEventRecord")) != MINIMAX_OK) goto out;
         if ((r = minimax__run_step(m, n, m->info.graphs)) != MINIMAX_OK) goto out;

@@ -1,8 +1,9 @@
 /* GPU tests of the engine: each kernel against a CPU computation on random
    inputs (outputs poisoned with NaN first, NaN/Inf checked, relative error
    bounds stated), the whole model against the double-precision CPU forward
-   of engine_util.h, prefill == single steps, batched == alone, graph ==
-   eager, sampling == the host rule, API errors. Skips without a GPU. */
+   of engine_util.h, prefill == single steps, batched == alone (also a step
+   in several passes), graph == eager, sampling == the host rule, API errors.
+   Skips without a GPU. */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "test.h"
@@ -573,6 +574,66 @@ static void test_batch_and_graph(void) {
     free(together); free(alone); free(eager);
 }
 
+/* A step of more sessions than one pass takes (minimax__pass_slots: 8 where
+   the fast kernels run) is several forward passes: 11 sessions at positions
+   3..43 stepped together (passes of 8 and 3; graph and eager) give each
+   session the logits and greedy tokens of stepping it alone. */
+static void test_batch_passes(void) {
+    enum { NS = 11, NSTEP = 3 };
+    minimax_model *m;
+    minimax_session *s[NS];
+    int V, i, k, bad, pass, mism = 0;
+    float *together, *eager, *alone;
+    int32_t tok[NSTEP][NS], st[NSTEP][NS], sa[NSTEP][NS];
+    double err1 = 0, err2 = 0, e;
+    NEED_GPU();
+    m = make_model(g_em, NS, 128, 0);
+    REQUIRE(m != NULL, "model: %s", g_skip);
+    pass = minimax__pass_slots(m, NS);
+    CHECK(pass == 8, "a step of %d sessions in passes of %d slots, expected 8", NS, pass);
+    V = g_cfg.vocab_size;
+    together = (float *)malloc((size_t)NSTEP * NS * V * 4);
+    eager = (float *)malloc((size_t)NSTEP * NS * V * 4);
+    alone = (float *)malloc((size_t)NSTEP * NS * V * 4);
+    for (k = 0; k < NSTEP; k++)
+        for (i = 0; i < NS; i++) tok[k][i] = g_ids[(k * 5 + i * 11) % NTOK];
+    for (i = 0; i < NS; i++) REQUIRE(minimax_session_create(m, &s[i]) == MINIMAX_OK, "%s", minimax_last_error());
+    for (pass = 0; pass < 3; pass++) { /* 0: together (graph), 1: together (eager), 2: each alone */
+        for (i = 0; i < NS; i++) {
+            REQUIRE(minimax_session_reset(s[i]) == MINIMAX_OK, "reset");
+            REQUIRE(minimax_prefill(s[i], g_ids + i, 3 + 4 * i, NULL, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+        }
+        for (k = 0; k < NSTEP; k++) {
+            float *lg = (pass == 0 ? together : pass == 1 ? eager : alone) + (size_t)k * NS * V;
+            if (pass == 0)
+                REQUIRE(minimax_step(m, s, NS, tok[k], lg, st[k]) == MINIMAX_OK, "%s", minimax_last_error());
+            else if (pass == 1)
+                REQUIRE(minimax__step(m, s, NS, tok[k], lg, NULL, 0) == MINIMAX_OK, "%s", minimax_last_error());
+            else
+                for (i = 0; i < NS; i++)
+                    REQUIRE(minimax_step(m, &s[i], 1, &tok[k][i], lg + (size_t)i * V, &sa[k][i]) == MINIMAX_OK, "%s",
+                            minimax_last_error());
+        }
+    }
+    for (k = 0; k < NSTEP * NS; k++) {
+        e = eu_rel_err(together + (size_t)k * V, alone + (size_t)k * V, (size_t)V, &bad);
+        if (e > err1) err1 = e;
+        CHECK(!bad, "NaN in the logits of slot %d", k % NS);
+        e = eu_rel_err(eager + (size_t)k * V, together + (size_t)k * V, (size_t)V, &bad);
+        if (e > err2) err2 = e;
+        mism += st[k / NS][k % NS] != sa[k / NS][k % NS];
+    }
+    printf("    11 sessions in passes of 8 + 3 vs alone: rel err %.3g, %d of %d greedy tokens differ; graph vs eager "
+           "%.3g (bound 1e-6)\n",
+           err1, mism, NSTEP * NS, err2);
+    CHECK(err1 < 1e-6, "together vs alone %g", err1);
+    CHECK(err2 < 1e-6, "graph vs eager %g", err2);
+    CHECK(mism == 0, "%d sampled tokens differ", mism);
+    for (i = 0; i < NS; i++) minimax_session_free(s[i]);
+    minimax_model_free(m);
+    free(together); free(eager); free(alone);
+}
+
 /* sampled tokens: same seed -> same tokens, batched or alone; padding never sampled */
 static void test_sampling_reproducible(void) {
     minimax_session *a, *b, *c2;
@@ -750,6 +811,7 @@ int main(void) {
     RUN(test_prefill_equals_steps);
     RUN(test_session_truncate);
     RUN(test_batch_and_graph);
+    RUN(test_batch_passes);
     RUN(test_sampling_reproducible);
     RUN(test_errors);
     RUN(test_load_options);
