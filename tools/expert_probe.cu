@@ -7,7 +7,9 @@
 //   - the same with all 8 routed slots on one expert (its 9.4 MB stay in L2 after the first touch):
 //     what the kernels cost when memory is not the limit;
 //   - a read-only pass over the same bytes with the gate/up access pattern, and a flat one: what the
-//     memory gives.
+//     memory gives;
+//   - the bulk-copy variants below (fp32 and tensor-core; not in the library), after checking their
+//     output against the library's kernels.
 // If a kernel is barely faster from L2 than from DRAM, it is bound on the SM side (instruction issue,
 // dependencies), not by memory: BENCHMARKS.md has the numbers this found.
 //
@@ -16,6 +18,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+#include <cstring>
+#include <cmath>
 
 #define CK(x)                                                                                      \
     do {                                                                                           \
@@ -25,6 +29,359 @@
             exit(1);                                                                               \
         }                                                                                          \
     } while (0)
+
+// ---- a tried variant: expert kernels fed by bulk copies (T = 1) --------------------------------
+// Not in the library: measured slower (BENCHMARKS.md, seventh session). Kept here so that the
+// measurement can be repeated and built on (a tensor-core body, other ring shapes).
+// The library's kernels hold their in-flight weights in registers: a warp loads a round, waits,
+// decodes, and only then loads the next. Here the weights travel by cp.async.bulk (the copy engine:
+// no registers, no issue slots) into a ring of stages in shared memory, one ring per warp, each stage
+// with its mbarrier: lane 0 arms the stage's barrier with its byte count and issues the copies; the
+// warp waits on the barrier's phase, computes from shared memory, and refills the stage with its unit
+// S steps ahead. Warps never wait for each other. One block an SM, every warp walking units
+// u = warp + k * (all warps). Same chunk order and arithmetic as the library's fp32 kernels: the
+// output is bit-identical (checked below). Ring shape by -DGT_WARPS/GT_STAGES/GT_ROWS/GT_UNROLL
+// (gate/up) and -DDB_* (down).
+// What it showed (H100): with 24 warps an SM and the data in L2, gate/up issues on 74% of the issue
+// slots ("not selected" the top stall) and still takes 22.0 us: the fp32 decode (~4 bit operations, 2
+// f16 -> f32 conversions and 2 FMA a pair of codes) is the limit, not the way the bytes arrive. From
+// DRAM it is slower than the library's kernel (27.6 against 25.7 us; down 18.8 against 15.7).
+__device__ __forceinline__ u32 smem_addr(const void *p) {
+    u32 a;
+    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
+    return a;
+}
+/* a barrier whose phase completes after n arrivals (and the bytes armed with mbar_expect) */
+__device__ __forceinline__ void mbar_init(u32 bar, u32 n) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(bar), "r"(n) : "memory");
+}
+/* lane 0's arrival, with the bytes the stage's copies will bring */
+__device__ __forceinline__ void mbar_expect(u32 bar, u32 bytes) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar), "r"(bytes) : "memory");
+}
+__device__ __forceinline__ void mbar_wait(u32 bar, u32 parity) {
+    u32 done;
+    do {
+        asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2; selp.u32 %0, 1, 0, p; }"
+                     : "=r"(done)
+                     : "r"(bar), "r"(parity)
+                     : "memory");
+    } while (!done);
+}
+/* global -> shared, completes `bytes` of the barrier's transaction count;
+   the same L2 policy as ld_stream16 */
+__device__ __forceinline__ void bulk_copy(u32 dst, const void *src, u32 bytes, u32 bar) {
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes" LD_STREAM_HINT
+                 " [%0], [%1], %2, [%3]" LD_STREAM_ARG(4) ";" ::"r"(dst),
+                 "l"(src), "r"(bytes), "r"(bar) LD_STREAM_POLICY
+                 : "memory");
+}
+/* before lane 0 refills a stage the warp has read: the warp's reads (generic
+   proxy) are ordered before the copy's writes (async proxy) */
+__device__ __forceinline__ void ring_release() {
+    __syncwarp();
+    asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+}
+
+#define PRAGMA_(x) _Pragma(#x)
+#define UNROLL_N(n) PRAGMA_(unroll n)
+#ifndef GT_UNROLL
+#define GT_UNROLL 3
+#endif
+#ifndef DB_UNROLL
+#define DB_UNROLL 4
+#endif
+#ifndef GT_WARPS
+#define GT_WARPS 24
+#endif
+#ifndef GT_STAGES
+#define GT_STAGES 2
+#endif
+#ifndef GT_ROWS
+#define GT_ROWS 1
+#endif
+/* Gate/up + SiLU at T = 1, as k_moe_gate_up_fast computes it. A unit is
+   GT_ROWS adjacent rows i0 .. of slot r's W1 and W3 (r = u / (I/R),
+   i0 = R (u % (I/R))); a stage holds [W1 codes R rows: R H/2 bytes][W3 codes]
+   [W1 scales R rows: R H/16][W3 scales] (four copies: the rows are adjacent in
+   every tensor). Lane owns chunks c = lane + 32k of the 2R rows, one
+   activation read from shared memory for all of them. grid: SMs, block
+   GT_WARPS * 32; dynamic shared memory H * 4 (h, CT order) + GT_WARPS *
+   GT_STAGES * (R H + R H/8) + barriers. Needs R H % 256 == 0, I % R == 0. */
+extern "C" __global__ void __launch_bounds__(GT_WARPS * 32, 1)
+    k_moe_gate_up_bulk(const float *hn, const int *idx, const u8 *w1p, const u8 *w1s, const float *ws2_1,
+                       const u8 *w3p, const u8 *w3s, const float *ws2_3, float *act, int H, int I, int topk) {
+    const int R = GT_ROWS;
+    extern __shared__ float4 hs[];
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int NC = H >> 5, nr = I / R, NU = topk * nr;
+    u32 half = R * H / 2, sbytes = R * H / 16, stage_bytes = 2 * half + 2 * sbytes;
+    u8 *ring = (u8 *)(hs + H / 4) + (size_t)warp * GT_STAGES * stage_bytes;
+    u64 *bars = (u64 *)((u8 *)(hs + H / 4) + (size_t)GT_WARPS * GT_STAGES * stage_bytes) + warp * GT_STAGES;
+    int NW = gridDim.x * GT_WARPS, u0 = blockIdx.x * GT_WARPS + warp;
+    /* lane 0: arm and fill stage s with unit u */
+    auto fill = [&](int s, int u) {
+        int r = u / nr, i0 = R * (u - r * nr);
+        size_t row = (size_t)__ldg(idx + r) * I + i0;
+        u32 st = smem_addr(ring + (size_t)s * stage_bytes), bar = smem_addr(bars + s);
+        mbar_expect(bar, stage_bytes);
+        bulk_copy(st, w1p + row * (H / 2), half, bar);
+        bulk_copy(st + half, w3p + row * (H / 2), half, bar);
+        bulk_copy(st + 2 * half, w1s + row * (H / 16), sbytes, bar);
+        bulk_copy(st + 2 * half + sbytes, w3s + row * (H / 16), sbytes, bar);
+    };
+    if (lane == 0) {
+        for (int s = 0; s < GT_STAGES; s++) mbar_init(smem_addr(bars + s), 1);
+        asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+        for (int s = 0; s < GT_STAGES && u0 + s * NW < NU; s++) fill(s, u0 + s * NW);
+    }
+    const float4 *x4 = (const float4 *)hn; /* T = 1: token 0 */
+    for (int i = threadIdx.x; i < H / 4; i += blockDim.x) hs[(i & 7) * NC + (i >> 3)] = x4[i];
+    __syncthreads();
+    for (int k = 0, u = u0; u < NU; k++, u += NW) {
+        int s = k % GT_STAGES;
+        const u8 *st = ring + (size_t)s * stage_bytes;
+        mbar_wait(smem_addr(bars + s), (u32)(k / GT_STAGES) & 1u);
+        const uint4 *q1 = (const uint4 *)st, *q3 = (const uint4 *)(st + half);
+        const u16 *c1 = (const u16 *)(st + 2 * half), *c3 = (const u16 *)(st + 2 * half + sbytes);
+        float g[R], v[R];
+#pragma unroll
+        for (int rr = 0; rr < R; rr++) g[rr] = v[rr] = 0.0f;
+UNROLL_N(GT_UNROLL)
+        for (int c = lane; c < NC; c += 32) {
+            float4 xq[8];
+#pragma unroll
+            for (int qq = 0; qq < 8; qq++) xq[qq] = hs[qq * NC + c];
+#pragma unroll
+            for (int rr = 0; rr < R; rr++) {
+                g[rr] += fp4_chunk_dot(q1[rr * NC + c], c1[rr * NC + c], xq);
+                v[rr] += fp4_chunk_dot(q3[rr * NC + c], c3[rr * NC + c], xq);
+            }
+        }
+        ring_release();
+        if (lane == 0 && u + GT_STAGES * NW < NU) fill(s, u + GT_STAGES * NW);
+        int r = u / nr, i0 = R * (u - r * nr), NCI = I >> 5;
+#pragma unroll
+        for (int rr = 0; rr < R; rr++) {
+            float gs = warp_sum(g[rr]), vs = warp_sum(v[rr]);
+            if (lane == rr) {
+                int i = i0 + rr, e = __ldg(idx + r), ci = i >> 5, qq = (i & 31) >> 2;
+                gs *= __ldg(ws2_1 + e) * FAST_FP4_CORRECTION;
+                vs *= __ldg(ws2_3 + e) * FAST_FP4_CORRECTION;
+                act[(size_t)r * I + ((size_t)qq * NCI + ci) * 4 + (i & 3)] = gs / (1.0f + expf(-gs)) * vs;
+            }
+        }
+    }
+}
+
+#ifndef DB_WARPS
+#define DB_WARPS 12
+#endif
+#ifndef DB_STAGES
+#define DB_STAGES 2
+#endif
+#ifndef DB_ROWS
+#define DB_ROWS 1
+#endif
+/* Down + routing weights + residual at T = 1, as k_moe_down_fast computes it.
+   A unit is DB_ROWS adjacent output rows n0 = R u ..; a stage holds, for each
+   slot j, [W2[e_j] codes of the R rows: R I/2 bytes] at j R I/2, then for
+   each slot [their scales: R I/16 bytes] at topk R I/2 + j R I/16 (2 topk
+   copies, issued by lanes 0 .. 2 topk - 1). The slot's activations (topk * I
+   fp32, CT order) sit in shared memory (cp.async, under the first copies).
+   grid: SMs, block DB_WARPS * 32; dynamic shared memory topk * I * 4 +
+   DB_WARPS * DB_STAGES * topk * (R I/2 + R I/16) + barriers. Needs
+   R I % 256 == 0, H % R == 0, topk <= 16. */
+extern "C" __global__ void __launch_bounds__(DB_WARPS * 32, 1)
+    k_moe_down_bulk(const float *act, const int *idx, const float *wt, const u8 *w2p, const u8 *w2s,
+                    const float *ws2_2, float *x, int H, int I, int topk) {
+    const int R = DB_ROWS;
+    extern __shared__ float4 as4[];
+    __shared__ float sf[32];
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int NCI = I >> 5, NU = H / R, total = topk * NCI;
+    u32 cbytes = R * I / 2, sbytes = R * I / 16, stage_bytes = topk * (cbytes + sbytes);
+    u8 *ring = (u8 *)(as4 + topk * I / 4) + (size_t)warp * DB_STAGES * stage_bytes;
+    u64 *bars = (u64 *)((u8 *)(as4 + topk * I / 4) + (size_t)DB_WARPS * DB_STAGES * stage_bytes) + warp * DB_STAGES;
+    int NW = gridDim.x * DB_WARPS, u0 = blockIdx.x * DB_WARPS + warp;
+    int ej = lane < 2 * topk ? __ldg(idx + (lane >> 1)) : 0; /* lane 2j: codes of slot j, 2j + 1: its scales */
+    size_t estride = (size_t)H * (I / 2);
+    /* every lane that has a copy: stage s <- unit u (lane 0 arms the barrier first) */
+    auto fill = [&](int s, int u) {
+        u32 st = smem_addr(ring + (size_t)s * stage_bytes), bar = smem_addr(bars + s);
+        if (lane == 0) mbar_expect(bar, stage_bytes);
+        __syncwarp();
+        if (lane < 2 * topk) {
+            int j = lane >> 1;
+            size_t n0 = (size_t)R * u;
+            if (lane & 1)
+                bulk_copy(st + topk * cbytes + j * sbytes, w2s + (size_t)ej * (estride / 8) + n0 * (I / 16), sbytes, bar);
+            else
+                bulk_copy(st + j * cbytes, w2p + (size_t)ej * estride + n0 * (I / 2), cbytes, bar);
+        }
+    };
+    if (lane == 0)
+        for (int s = 0; s < DB_STAGES; s++) mbar_init(smem_addr(bars + s), 1);
+    if (lane == 0) asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    __syncwarp();
+    for (int s = 0; s < DB_STAGES && u0 + s * NW < NU; s++) fill(s, u0 + s * NW);
+    {
+        const float4 *a4 = (const float4 *)act;
+        for (int i = threadIdx.x; i < topk * I / 4; i += blockDim.x) cp_async16(&as4[i], &a4[i]);
+    }
+    if (threadIdx.x < topk) sf[threadIdx.x] = wt[threadIdx.x] * ws2_2[idx[threadIdx.x]];
+    cp_async_wait_all();
+    __syncthreads();
+    for (int k = 0, u = u0; u < NU; k++, u += NW) {
+        int s = k % DB_STAGES;
+        const u8 *st = ring + (size_t)s * stage_bytes;
+        mbar_wait(smem_addr(bars + s), (u32)(k / DB_STAGES) & 1u);
+        float y[R];
+#pragma unroll
+        for (int rr = 0; rr < R; rr++) y[rr] = 0.0f;
+        int j = 0, cc = lane;
+        while (cc >= NCI) { cc -= NCI; j++; }
+UNROLL_N(DB_UNROLL)
+        for (int f = lane; f < total; f += 32) {
+            const uint4 *q = (const uint4 *)(st + j * cbytes);
+            const u16 *sc = (const u16 *)(st + topk * cbytes + j * sbytes);
+            float4 xq[8];
+            const float4 *ap = as4 + j * (I / 4) + cc;
+#pragma unroll
+            for (int qq = 0; qq < 8; qq++) xq[qq] = ap[qq * NCI];
+            float wf = sf[j];
+#pragma unroll
+            for (int rr = 0; rr < R; rr++) y[rr] = fmaf(wf, fp4_chunk_dot(q[rr * NCI + cc], sc[rr * NCI + cc], xq), y[rr]);
+            cc += 32;
+            while (cc >= NCI) { cc -= NCI; j++; }
+        }
+        ring_release();
+        if (u + DB_STAGES * NW < NU) fill(s, u + DB_STAGES * NW);
+#pragma unroll
+        for (int rr = 0; rr < R; rr++) {
+            float ys = warp_sum(y[rr]);
+            if (lane == rr) x[R * u + rr] += ys * FAST_FP4_CORRECTION;
+        }
+    }
+}
+
+
+// ---- tensor-core gate/up fed by bulk copies (T = 1), block-wide ring --------------------------
+// A unit is the 8-row tile i0 = 8 (u % (I/8)) of slot r = u / (I/8): A rows g = W1 row i0 + g, rows
+// g + 8 = W3 row i0 + g, as in k_moe_gate_up_mma. Block u's units go through a ring of GM_STAGES stages;
+// a stage holds the 16 code rows at GM_PITCH bytes (H/2 + 64: lanes of rows g and g + 1 hit other
+// banks) and the 2 x 8 rows of scales: 18 bulk copies, issued by lanes 0..17 of one warp. The block's
+// GM_WARPS warps split the unit's H/128 groups of 4 chunks; each leaves its rows' partial sums in
+// red[stage] and arrives on the stage's done barrier; warp k % GM_WARPS waits for it, sums, refills
+// the stage with the block's unit k + GM_STAGES and writes act (fp32, CT order: k_moe_down_fast
+// reads it). h in PH (minimax__fast_hn_ph). grid: SMs, block GM_WARPS * 32.
+// Measured (H100, 8 warps, 6 stages): 34.1 us from DRAM, 29.6 from L2, against 25.6 / 21.4 for
+// k_moe_gate_up_mma; output within 3e-7 of the fp32 kernel's (of the largest |act|). With the
+// arithmetic left out (-DGM_NOCOMPUTE=1) 23.6 / 18.5 us: these copies (18 of 1.5 KB a unit through
+// a block's ring) alone deliver less than the register loads of the read-only pass (14.6 us).
+#ifndef GM_WARPS
+#define GM_WARPS 8
+#endif
+#ifndef GM_STAGES
+#define GM_STAGES 6
+#endif
+#ifndef GM_NOCOMPUTE
+#define GM_NOCOMPUTE 0 /* 1: wait and refill only (what the copies alone take) */
+#endif
+__device__ __forceinline__ void mbar_arrive(u32 bar) {
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar) : "memory");
+}
+static inline int gm_pitch(int H) { return H / 2 + 64; }
+static inline int gm_stage_bytes(int H) { return 16 * gm_pitch(H) + H; }
+static inline int gm_smem(int H) {
+    return H / 32 * PH_PAD * 4 + GM_STAGES * gm_stage_bytes(H) + GM_STAGES * GM_WARPS * 8 * 4 * 4 + GM_STAGES * 16;
+}
+extern "C" __global__ void __launch_bounds__(GM_WARPS * 32, 1)
+    k_moe_gate_up_mmab(const u32 *hnp, const int *idx, const u8 *w1p, const u8 *w1s, const float *ws2_1,
+                       const u8 *w3p, const u8 *w3s, const float *ws2_3, float *act, int H, int I, int topk) {
+    extern __shared__ uint4 gsm[];
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, tq = lane & 3;
+    int NG = H >> 7, nt = I >> 3, NU = topk * nt;
+    int pitch = H / 2 + 64, stage_bytes = 16 * pitch + H;
+    u8 *ring = (u8 *)gsm + H / 32 * PH_PAD * 4;
+    float *red = (float *)(ring + (size_t)GM_STAGES * stage_bytes); /* [stage][warp][8 rows][4] */
+    u64 *full = (u64 *)(red + GM_STAGES * GM_WARPS * 32), *done = full + GM_STAGES;
+    int gw0 = NG * warp / GM_WARPS, gw1 = NG * (warp + 1) / GM_WARPS;
+    /* lanes 0..17 of a warp: stage s <- unit u (lane 0 arms the barrier first) */
+    auto fill = [&](int s, int u) {
+        int r = u / nt, i0 = 8 * (u - r * nt);
+        size_t row = (size_t)__ldg(idx + r) * I + i0;
+        u8 *st = ring + (size_t)s * stage_bytes;
+        u32 bar = smem_addr(full + s);
+        if (lane == 0) mbar_expect(bar, 16 * (H / 2) + H);
+        __syncwarp();
+        if (lane < 16) {
+            const u8 *src = (lane < 8 ? w1p : w3p) + (row + (lane & 7)) * (H / 2);
+            bulk_copy(smem_addr(st + lane * pitch), src, H / 2, bar);
+        } else if (lane < 18) {
+            const u8 *src = (lane == 16 ? w1s : w3s) + row * (H / 16);
+            bulk_copy(smem_addr(st + 16 * pitch + (lane - 16) * (H / 2)), src, H / 2, bar);
+        }
+    };
+    if (threadIdx.x == 0) {
+        for (int s = 0; s < GM_STAGES; s++) {
+            mbar_init(smem_addr(full + s), 1);
+            mbar_init(smem_addr(done + s), GM_WARPS);
+        }
+        asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    __syncthreads();
+    if (warp == 0)
+        for (int s = 0; s < GM_STAGES && blockIdx.x + s * gridDim.x < NU; s++) fill(s, blockIdx.x + s * gridDim.x);
+    ph_stage(gsm, (const uint4 *)hnp, H / 4);
+    cp_async_wait_all();
+    __syncthreads();
+    const u32 *ph = (const u32 *)gsm;
+    for (int k = 0, u = blockIdx.x; u < NU; k++, u += gridDim.x) {
+        int s = k % GM_STAGES;
+        u32 par = (u32)(k / GM_STAGES) & 1u;
+        const u8 *st = ring + (size_t)s * stage_bytes;
+        float *rs = red + s * GM_WARPS * 32;
+        mbar_wait(smem_addr(full + s), par);
+        float c[2][4] = {}, cx[2][4] = {};
+#if !GM_NOCOMPUTE
+        const uint4 *q1 = (const uint4 *)(st + g * pitch), *q3 = (const uint4 *)(st + (8 + g) * pitch);
+        const u16 *s1 = (const u16 *)(st + 16 * pitch + g * (H / 16)), *s3 = (const u16 *)(st + 16 * pitch + H / 2 + g * (H / 16));
+        for (int grp = gw0; grp < gw1; grp++) {
+            int ch = 4 * grp + tq;
+            uint4 xv[4];
+            ph_lane_load(ph, ch, g, g < 2, xv);
+            u32 sa = s1[ch], sb = s3[ch];
+            if (__any_sync(0xffffffffu, e4m3x4_subnormal(sa | (sb << 16))))
+                fp4_chunk_mma2<1>(cx[0], cx[1], q1[ch], sa, q3[ch], sb, xv);
+            else
+                fp4_chunk_mma2<0>(c[0], c[1], q1[ch], sa, q3[ch], sb, xv);
+        }
+#endif
+        if (tq == 0)
+#pragma unroll
+            for (int q = 0; q < 4; q++) rs[(warp * 8 + g) * 4 + q] = fmaf(cx[0][q] + cx[1][q], TC_EXACT_RESCALE, c[0][q] + c[1][q]);
+        __syncwarp();
+        if (lane == 0) mbar_arrive(smem_addr(done + s));
+        if (warp == k % GM_WARPS) {
+            mbar_wait(smem_addr(done + s), par);
+            float sum[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+            if (lane < 8)
+                for (int w = 0; w < GM_WARPS; w++)
+#pragma unroll
+                    for (int q = 0; q < 4; q++) sum[q] += rs[(w * 8 + lane) * 4 + q];
+            ring_release();
+            if (u + GM_STAGES * (int)gridDim.x < NU) fill(s, u + GM_STAGES * gridDim.x);
+            if (lane < 8) {
+                int r = u / nt, i = 8 * (u - r * nt) + lane, e = __ldg(idx + r);
+                float gv = fmaf(sum[1], PH_LO_INV, sum[0]) * (__ldg(ws2_1 + e) * TC_FP4_CORRECTION);
+                float uv = fmaf(sum[3], PH_LO_INV, sum[2]) * (__ldg(ws2_3 + e) * TC_FP4_CORRECTION);
+                int NCI = I >> 5, ci = i >> 5, qq = (i & 31) >> 2;
+                act[(size_t)r * I + ((size_t)qq * NCI + ci) * 4 + (i & 3)] = gv / (1.0f + expf(-gv)) * uv;
+            }
+        }
+    }
+}
 
 // read-only, the gate/up kernel's pattern: grid (I / 8, 8 slots), 4 warps x 2 rows of W1 and W3,
 // all 12 16-byte loads of a lane at once, nothing computed
@@ -66,6 +423,17 @@ extern "C" __global__ void probe_flat(const uint4 *src, size_t n, u32 *out) {
     if (x == 0x12345678u) out[0] = x;
 }
 
+// bytes that are a pure function of the index: E2M1 codes (any), or E4M3 scales 0x30..0x3f (normal)
+extern "C" __global__ void probe_fill(u8 *p, size_t n, int scales) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+        u32 h = (u32)(i * 2654435761u) ^ (u32)(i >> 29);
+        h ^= h >> 15;
+        h *= 0x2c1b3c6du;
+        h ^= h >> 12;
+        p[i] = scales ? (u8)(0x30 | (h & 0x0f)) : (u8)h;
+    }
+}
+
 int main() {
     const int H = 3072, I = 1536, E = 256, K = 8, NL = 6;
     const size_t mat = (size_t)E * I * H / 2, sc = mat / 8; /* one layer's codes, scales of one matrix */
@@ -97,6 +465,10 @@ int main() {
     CK(cudaMemcpy(actp, ph.data(), (size_t)K * I * 4, cudaMemcpyHostToDevice));
     CK(cudaMemset(x, 0, H * 4)); CK(cudaMemset(xx, 0, H * 4)); CK(cudaMemset(act, 0, K * I * 4));
     CK(cudaFuncSetAttribute(k_moe_down_fast, cudaFuncAttributeMaxDynamicSharedMemorySize, 96 * 1024));
+    const int gt_smem = H * 4 + GT_WARPS * GT_STAGES * (GT_ROWS * (H + H / 8) + 8);
+    const int db_smem = K * I * 4 + DB_WARPS * DB_STAGES * (K * DB_ROWS * (I / 2 + I / 16) + 8);
+    CK(cudaFuncSetAttribute(k_moe_gate_up_bulk, cudaFuncAttributeMaxDynamicSharedMemorySize, gt_smem));
+    CK(cudaFuncSetAttribute(k_moe_down_bulk, cudaFuncAttributeMaxDynamicSharedMemorySize, db_smem));
     CK(cudaFuncSetAttribute(k_moe_down_mma, cudaFuncAttributeMaxDynamicSharedMemorySize, 96 * 1024));
     int sms, dev;
     cudaDeviceProp prop;
@@ -134,6 +506,19 @@ int main() {
     auto dn = [&](int l, const int *ix) {
         k_moe_down_fast<<<dim3(H / 8, 1), 128, K * I * 4>>>(act, ix, wt, w2p + l * mat, w2s + l * sc, ws, x, H, I, K);
     };
+    auto gub = [&](int l, const int *ix) {
+        k_moe_gate_up_bulk<<<sms, GT_WARPS * 32, gt_smem>>>(hn, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
+                                                            w3s + l * sc, ws, act, H, I, K);
+    };
+    auto dnb = [&](int l, const int *ix) {
+        k_moe_down_bulk<<<sms, DB_WARPS * 32, db_smem>>>(act, ix, wt, w2p + l * mat, w2s + l * sc, ws, x, H, I, K);
+    };
+    const int gm_sm = gm_smem(H);
+    CK(cudaFuncSetAttribute(k_moe_gate_up_mmab, cudaFuncAttributeMaxDynamicSharedMemorySize, gm_sm));
+    auto gmb = [&](int l, const int *ix) {
+        k_moe_gate_up_mmab<<<sms, GM_WARPS * 32, gm_sm>>>(hp, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
+                                                          w3s + l * sc, ws, act, H, I, K);
+    };
     auto gum = [&](int l, const int *ix) {
         k_moe_gate_up_mma<<<dim3(I / 8, K), 32 * MG_WARPS, H / 32 * PH_PAD * 4>>>(
             hp, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat, w3s + l * sc, ws, actp, H, I, K);
@@ -142,6 +527,46 @@ int main() {
         k_moe_down_mma<<<dim3(H / 16, 1), 256, K * I / 32 * PH_PAD * 4>>>(actp, ix, wt, w2p + l * mat, w2s + l * sc, ws, xx,
                                                                          H, I, K);
     };
+    { /* the bulk kernels give the fast kernels' bits, on hashed codes and scales in layer 0 */
+        probe_fill<<<1024, 256>>>(w1p, mat, 0); probe_fill<<<1024, 256>>>(w3p, mat, 0); probe_fill<<<1024, 256>>>(w2p, mat, 0);
+        probe_fill<<<1024, 256>>>(w1s, sc, 1); probe_fill<<<1024, 256>>>(w3s, sc, 1); probe_fill<<<1024, 256>>>(w2s, sc, 1);
+        std::vector<float> a1((size_t)K * I), a2((size_t)K * I), x1(H), x2(H);
+        gu(0, idx);
+        CK(cudaMemcpy(a1.data(), act, a1.size() * 4, cudaMemcpyDeviceToHost));
+        dn(0, idx);
+        CK(cudaMemcpy(x1.data(), x, H * 4, cudaMemcpyDeviceToHost));
+        CK(cudaMemset(act, 0xff, K * I * 4));
+        CK(cudaMemset(x, 0, H * 4));
+        gub(0, idx);
+        CK(cudaMemcpy(a2.data(), act, a2.size() * 4, cudaMemcpyDeviceToHost));
+        dnb(0, idx);
+        CK(cudaMemcpy(x2.data(), x, H * 4, cudaMemcpyDeviceToHost));
+        int bad_a = 0, bad_x = 0;
+        for (size_t i = 0; i < a1.size(); i++) bad_a += memcmp(&a1[i], &a2[i], 4) != 0;
+        for (int i = 0; i < H; i++) bad_x += memcmp(&x1[i], &x2[i], 4) != 0;
+        printf("bulk kernels (%d+%d warps, %d+%d stages, %d+%d rows, unroll %d+%d) vs fast: %d of %zu act, %d of %d x differ (act[5] %g x[7] %g)\n",
+               GT_WARPS, DB_WARPS, GT_STAGES, DB_STAGES, GT_ROWS, DB_ROWS, GT_UNROLL, DB_UNROLL, bad_a, a1.size(), bad_x, H, a1[5], x1[7]);
+    }
+    { /* the tensor-core bulk gate/up against the fp32 kernel (h in PH from k_to_ph) */
+        std::vector<float> a1((size_t)K * I), a2((size_t)K * I);
+        k_to_ph<<<dim3((H / 2 + 255) / 256, 1), 256>>>(hn, hp, H);
+        gu(0, idx);
+        CK(cudaMemcpy(a1.data(), act, a1.size() * 4, cudaMemcpyDeviceToHost));
+        CK(cudaMemset(act, 0xff, K * I * 4));
+        gmb(0, idx);
+        CK(cudaMemcpy(a2.data(), act, a2.size() * 4, cudaMemcpyDeviceToHost));
+        double worst = 0, amax = 0;
+        for (size_t i = 0; i < a1.size(); i++) amax = fmax(amax, fabs(a1[i]));
+        for (size_t i = 0; i < a1.size(); i++) worst = fmax(worst, fabs((double)a1[i] - a2[i]) / amax);
+        printf("tensor-core bulk gate/up (%d warps, %d stages%s) vs fast: max |diff| / max |act| %.3g (max %g)\n", GM_WARPS,
+               GM_STAGES, GM_NOCOMPUTE ? ", NO COMPUTE" : "", worst, amax);
+    }
+    timeit("gate/up (tensor cores, bulk)", gu_bytes, [&](int l) { gmb(l, idx); });
+    timeit("gate/up (tensor cores, bulk), one expert: from L2", gu_bytes, [&](int l) { gmb(l, idx_one); });
+    timeit("gate/up (bulk)", gu_bytes, [&](int l) { gub(l, idx); });
+    timeit("gate/up (bulk), one expert: from L2", gu_bytes, [&](int l) { gub(l, idx_one); });
+    timeit("down (bulk)", down_bytes, [&](int l) { dnb(l, idx); });
+    timeit("down (bulk), one expert: from L2", down_bytes, [&](int l) { dnb(l, idx_one); });
     timeit("gate/up (fast)", gu_bytes, [&](int l) { gu(l, idx); });
     timeit("gate/up (fast), one expert: from L2", gu_bytes, [&](int l) { gu(l, idx_one); });
     timeit("gate/up (fast3: the T > 1 instance)", gu_bytes, [&](int l) { gu3(l, idx); });
