@@ -4085,6 +4085,7 @@ struct minimax_model {
     minimax__cu_ptr x, hn, qkv, qr, attn, rlog, topk_idx, topk_wt, act, xo, logits, sampled;
     /* per-step inputs: device offsets into step_in and the pinned host mirror */
     size_t off_ids, off_pos, off_srow, off_rows, off_sp, step_in_bytes;
+    int pass0; /* the first slot of the pass being enqueued (minimax__pass_view) */
     unsigned char *h_in;
     int32_t *h_bt; /* pinned mirror of the block table */
     void *staging; /* pinned upload buffer */
@@ -4466,6 +4467,7 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 /* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
+MINIMAX__PRIV int minimax__mg_split(const minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
                                             minimax__cu_ptr *sums);
 MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);
@@ -5313,24 +5315,29 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *s, const int32_t *id
 }
 
 /* Captures (once per n) or replays the step graph; eager when disabled. */
-/* A decode step of n sessions on one GPU: passes of minimax__pass_slots(m, n)
-   token slots (sessions s0 .. s0 + P - 1), each a whole forward pass. A pass
-   sees the step through the model's input offsets and output pointers,
-   moved to its first slot for its enqueue and put back after; the rows input
-   is pass-relative (minimax__step_inputs). */
+/* Moves the model's view of a step to the pass that starts at slot s0 (back
+   with -s0): its input offsets, its logits / sampled rows and pass0 (which
+   the ranks of several GPUs add to the head's gathered rows). */
+MINIMAX__PRIV void minimax__pass_view(minimax_model *m, int s0) {
+    long long in4 = (long long)s0 * 4, sp = (long long)s0 * (long long)sizeof(minimax__sample_params);
+    m->off_ids += in4; m->off_pos += in4; m->off_srow += in4; m->off_rows += in4; m->off_sp += sp;
+    m->logits += (long long)s0 * m->cfg.vocab_size * 4;
+    m->sampled += in4;
+    m->pass0 += s0;
+}
+
+/* A decode step of n sessions on this model (one GPU, or one rank of
+   several): passes of minimax__pass_slots(m, n) token slots (sessions s0 ..
+   s0 + P - 1), each a whole forward pass that sees the step through
+   minimax__pass_view; the rows input is pass-relative (minimax__step_inputs). */
 MINIMAX__PRIV minimax_result minimax__enqueue_step(minimax_model *m, int n) {
     int P = minimax__pass_slots(m, n), s0;
     minimax_result r = MINIMAX_OK;
-    if (P >= n) return minimax__enqueue_forward(m, n, n, 1);
     for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
         int T = n - s0 < P ? n - s0 : P;
-        size_t in4 = (size_t)s0 * 4, sp = (size_t)s0 * sizeof(minimax__sample_params);
-        size_t lg = (size_t)s0 * m->cfg.vocab_size * 4;
-        m->off_ids += in4; m->off_pos += in4; m->off_srow += in4; m->off_rows += in4; m->off_sp += sp;
-        m->logits += lg; m->sampled += in4;
+        minimax__pass_view(m, s0);
         r = minimax__enqueue_forward(m, T, T, 1);
-        m->off_ids -= in4; m->off_pos -= in4; m->off_srow -= in4; m->off_rows -= in4; m->off_sp -= sp;
-        m->logits -= lg; m->sampled -= in4;
+        minimax__pass_view(m, -s0);
     }
     return r;
 }
@@ -5547,9 +5554,12 @@ MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsig
    run (their instances and scratch hold that many; the general kernels a
    larger pass falls back to took 92.3 ms for 64 sessions on an H100 with 16
    layers, 8 passes of 8 take 51.2: BENCHMARKS.md), else all n in one pass.
-   Several GPUs keep one pass (not measured there). */
+   Tensor parallelism: the front model and every rank agree (fast_decode is
+   the same on all of them). A layer split keeps one pass: a stage writes
+   its x into the next stage's working x without a handshake, which only the
+   end of a step orders. */
 MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n) {
-    return m->fast_decode && !m->mg && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
+    return m->fast_decode && !minimax__mg_split(m) && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
 }
 
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {
@@ -6666,6 +6676,8 @@ MINIMAX__PRIV minimax_result minimax__mg_fill_rank(minimax_model *m, void *user)
 /* ---- inside a rank's forward pass --------------------------------------------------- */
 
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m) { return m->mg && m->mg_rank >= 0 ? m->mg->tp : 1; }
+/* a layer split over several GPUs (the front model or a rank) */
+MINIMAX__PRIV int minimax__mg_split(const minimax_model *m) { return m->mg && m->mg->tp <= 1; }
 
 MINIMAX__PRIV minimax_result minimax__mg_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                                 void **args) {
@@ -6847,11 +6859,12 @@ MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int ph
 
 /* End of a rank's pass. Layer split: x to the next rank (*done = 1), or the
    ordinary head on the last rank (*done = 0). tp: final norm, this rank's
-   lm_head rows, gathered into the head rank's logits [R][V], sampled there. */
+   lm_head rows, gathered into the head rank's logits [R][V] (the rows of
+   the pass: from pass0), sampled there. */
 MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int sample, int *done) {
     minimax__mg *g = m->mg;
     int r = m->mg_rank, H = m->cfg.hidden_size, i, mask = 0;
-    minimax__cu_ptr rows = m->step_in + m->off_rows;
+    minimax__cu_ptr rows = m->step_in + m->off_rows, gl, gs;
     minimax_result res;
     *done = 1;
     if (g->tp <= 1) {
@@ -6864,7 +6877,9 @@ MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int
     if (R <= 0) return MINIMAX_OK;
     if ((res = minimax__rmsnorm(m, m->x, rows, m->final_norm, m->xo, R)) != MINIMAX_OK) return res;
     if ((res = minimax__mm(m, m->xo, m->lm_head, m->logits, R, m->cfg.vocab_size, H, 0)) != MINIMAX_OK) return res;
-    if ((res = minimax__mg_send(m, g->head, m->logits, R, m->cfg.vocab_size, g->logits + (size_t)g->lay.v0[r] * 4, g->V)) !=
+    gl = g->logits + (size_t)m->pass0 * g->V * 4; /* this pass's rows (minimax__pass_view) */
+    gs = g->sampled + (size_t)m->pass0 * 4;
+    if ((res = minimax__mg_send(m, g->head, m->logits, R, m->cfg.vocab_size, gl + (size_t)g->lay.v0[r] * 4, g->V)) !=
         MINIMAX_OK)
         return res;
     if (r != g->head) return MINIMAX_OK;
@@ -6875,11 +6890,11 @@ MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int
         int V = g->V, valid = g->valid_vocab;
         minimax__cu_ptr sp = m->step_in + m->off_sp;
         void *a[5];
-        a[0] = &g->logits;
+        a[0] = &gl;
         a[1] = &V;
         a[2] = &valid;
         a[3] = &sp;
-        a[4] = &g->sampled;
+        a[4] = &gs;
         if ((res = minimax__launch(m, MINIMAX__K_SAMPLE, (unsigned)R, 1, 1024, a)) != MINIMAX_OK) return res;
     }
     return MINIMAX_OK;
@@ -6957,12 +6972,23 @@ MINIMAX__PRIV minimax_result minimax__mg_forward(minimax_model *m, int T, int R,
 }
 
 /* A step of n sessions: one graph per rank (captured on first use, one rank
-   at a time: capturing runs nothing), launched rank after rank. */
+   at a time: capturing runs nothing), launched rank after rank; each graph
+   holds the step's passes (minimax__enqueue_step). Eager: pass after pass,
+   each a minimax__mg_forward over all ranks. */
 MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int use_graph) {
     minimax__mg *g = m->mg;
     minimax_result r = MINIMAX_OK;
     int k;
-    if (!use_graph) return minimax__mg_forward(m, n, n, 1);
+    if (!use_graph) {
+        int P = minimax__pass_slots(m, n), s0;
+        for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
+            int T = n - s0 < P ? n - s0 : P;
+            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], s0);
+            r = minimax__mg_forward(m, T, T, 1);
+            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], -s0);
+        }
+        return r;
+    }
     for (k = 0; k < g->n && r == MINIMAX_OK; k++) {
         minimax_model *rk = g->rank[k];
         minimax__cu_graph graph = NULL;
@@ -6973,7 +6999,7 @@ MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int u
         if ((r = minimax__mcheck(rk, minimax__cu.cuStreamBeginCapture(rk->stream, 1 /* THREAD_LOCAL */),
                                  "cuStreamBeginCapture")) != MINIMAX_OK)
             break;
-        r = minimax__enqueue_forward(rk, n, n, 1);
+        r = minimax__enqueue_step(rk, n);
         cr = minimax__cu.cuStreamEndCapture(rk->stream, &graph);
         if (r != MINIMAX_OK) {
             if (graph) minimax__cu.cuGraphDestroy(graph);

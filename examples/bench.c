@@ -60,6 +60,7 @@ static minimax_model *rank_of(minimax_model *m, int k) { return m->mg ? m->mg->r
 
 static void set_kernels(minimax_model *m, int mode) {
     int k;
+    m->fast_decode = mode; /* several GPUs: the front too (it splits a step into passes as the ranks do) */
     for (k = 0; k < n_ranks(m); k++) {
         rank_of(m, k)->fast_decode = mode;
         minimax__bench_reset_graphs(rank_of(m, k));

@@ -119,6 +119,7 @@ struct minimax_model {
     minimax__cu_ptr x, hn, qkv, qr, attn, rlog, topk_idx, topk_wt, act, xo, logits, sampled;
     /* per-step inputs: device offsets into step_in and the pinned host mirror */
     size_t off_ids, off_pos, off_srow, off_rows, off_sp, step_in_bytes;
+    int pass0; /* the first slot of the pass being enqueued (minimax__pass_view) */
     unsigned char *h_in;
     int32_t *h_bt; /* pinned mirror of the block table */
     void *staging; /* pinned upload buffer */
@@ -500,6 +501,7 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 /* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
+MINIMAX__PRIV int minimax__mg_split(const minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
                                             minimax__cu_ptr *sums);
 MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);
@@ -1347,24 +1349,29 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *s, const int32_t *id
 }
 
 /* Captures (once per n) or replays the step graph; eager when disabled. */
-/* A decode step of n sessions on one GPU: passes of minimax__pass_slots(m, n)
-   token slots (sessions s0 .. s0 + P - 1), each a whole forward pass. A pass
-   sees the step through the model's input offsets and output pointers,
-   moved to its first slot for its enqueue and put back after; the rows input
-   is pass-relative (minimax__step_inputs). */
+/* Moves the model's view of a step to the pass that starts at slot s0 (back
+   with -s0): its input offsets, its logits / sampled rows and pass0 (which
+   the ranks of several GPUs add to the head's gathered rows). */
+MINIMAX__PRIV void minimax__pass_view(minimax_model *m, int s0) {
+    long long in4 = (long long)s0 * 4, sp = (long long)s0 * (long long)sizeof(minimax__sample_params);
+    m->off_ids += in4; m->off_pos += in4; m->off_srow += in4; m->off_rows += in4; m->off_sp += sp;
+    m->logits += (long long)s0 * m->cfg.vocab_size * 4;
+    m->sampled += in4;
+    m->pass0 += s0;
+}
+
+/* A decode step of n sessions on this model (one GPU, or one rank of
+   several): passes of minimax__pass_slots(m, n) token slots (sessions s0 ..
+   s0 + P - 1), each a whole forward pass that sees the step through
+   minimax__pass_view; the rows input is pass-relative (minimax__step_inputs). */
 MINIMAX__PRIV minimax_result minimax__enqueue_step(minimax_model *m, int n) {
     int P = minimax__pass_slots(m, n), s0;
     minimax_result r = MINIMAX_OK;
-    if (P >= n) return minimax__enqueue_forward(m, n, n, 1);
     for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
         int T = n - s0 < P ? n - s0 : P;
-        size_t in4 = (size_t)s0 * 4, sp = (size_t)s0 * sizeof(minimax__sample_params);
-        size_t lg = (size_t)s0 * m->cfg.vocab_size * 4;
-        m->off_ids += in4; m->off_pos += in4; m->off_srow += in4; m->off_rows += in4; m->off_sp += sp;
-        m->logits += lg; m->sampled += in4;
+        minimax__pass_view(m, s0);
         r = minimax__enqueue_forward(m, T, T, 1);
-        m->off_ids -= in4; m->off_pos -= in4; m->off_srow -= in4; m->off_rows -= in4; m->off_sp -= sp;
-        m->logits -= lg; m->sampled -= in4;
+        minimax__pass_view(m, -s0);
     }
     return r;
 }

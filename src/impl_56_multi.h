@@ -460,6 +460,8 @@ MINIMAX__PRIV minimax_result minimax__mg_fill_rank(minimax_model *m, void *user)
 /* ---- inside a rank's forward pass --------------------------------------------------- */
 
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m) { return m->mg && m->mg_rank >= 0 ? m->mg->tp : 1; }
+/* a layer split over several GPUs (the front model or a rank) */
+MINIMAX__PRIV int minimax__mg_split(const minimax_model *m) { return m->mg && m->mg->tp <= 1; }
 
 MINIMAX__PRIV minimax_result minimax__mg_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                                 void **args) {
@@ -641,11 +643,12 @@ MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int ph
 
 /* End of a rank's pass. Layer split: x to the next rank (*done = 1), or the
    ordinary head on the last rank (*done = 0). tp: final norm, this rank's
-   lm_head rows, gathered into the head rank's logits [R][V], sampled there. */
+   lm_head rows, gathered into the head rank's logits [R][V] (the rows of
+   the pass: from pass0), sampled there. */
 MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int sample, int *done) {
     minimax__mg *g = m->mg;
     int r = m->mg_rank, H = m->cfg.hidden_size, i, mask = 0;
-    minimax__cu_ptr rows = m->step_in + m->off_rows;
+    minimax__cu_ptr rows = m->step_in + m->off_rows, gl, gs;
     minimax_result res;
     *done = 1;
     if (g->tp <= 1) {
@@ -658,7 +661,9 @@ MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int
     if (R <= 0) return MINIMAX_OK;
     if ((res = minimax__rmsnorm(m, m->x, rows, m->final_norm, m->xo, R)) != MINIMAX_OK) return res;
     if ((res = minimax__mm(m, m->xo, m->lm_head, m->logits, R, m->cfg.vocab_size, H, 0)) != MINIMAX_OK) return res;
-    if ((res = minimax__mg_send(m, g->head, m->logits, R, m->cfg.vocab_size, g->logits + (size_t)g->lay.v0[r] * 4, g->V)) !=
+    gl = g->logits + (size_t)m->pass0 * g->V * 4; /* this pass's rows (minimax__pass_view) */
+    gs = g->sampled + (size_t)m->pass0 * 4;
+    if ((res = minimax__mg_send(m, g->head, m->logits, R, m->cfg.vocab_size, gl + (size_t)g->lay.v0[r] * 4, g->V)) !=
         MINIMAX_OK)
         return res;
     if (r != g->head) return MINIMAX_OK;
@@ -669,11 +674,11 @@ MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int
         int V = g->V, valid = g->valid_vocab;
         minimax__cu_ptr sp = m->step_in + m->off_sp;
         void *a[5];
-        a[0] = &g->logits;
+        a[0] = &gl;
         a[1] = &V;
         a[2] = &valid;
         a[3] = &sp;
-        a[4] = &g->sampled;
+        a[4] = &gs;
         if ((res = minimax__launch(m, MINIMAX__K_SAMPLE, (unsigned)R, 1, 1024, a)) != MINIMAX_OK) return res;
     }
     return MINIMAX_OK;
@@ -751,12 +756,23 @@ MINIMAX__PRIV minimax_result minimax__mg_forward(minimax_model *m, int T, int R,
 }
 
 /* A step of n sessions: one graph per rank (captured on first use, one rank
-   at a time: capturing runs nothing), launched rank after rank. */
+   at a time: capturing runs nothing), launched rank after rank; each graph
+   holds the step's passes (minimax__enqueue_step). Eager: pass after pass,
+   each a minimax__mg_forward over all ranks. */
 MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int use_graph) {
     minimax__mg *g = m->mg;
     minimax_result r = MINIMAX_OK;
     int k;
-    if (!use_graph) return minimax__mg_forward(m, n, n, 1);
+    if (!use_graph) {
+        int P = minimax__pass_slots(m, n), s0;
+        for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
+            int T = n - s0 < P ? n - s0 : P;
+            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], s0);
+            r = minimax__mg_forward(m, T, T, 1);
+            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], -s0);
+        }
+        return r;
+    }
     for (k = 0; k < g->n && r == MINIMAX_OK; k++) {
         minimax_model *rk = g->rank[k];
         minimax__cu_graph graph = NULL;
@@ -767,7 +783,7 @@ MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int u
         if ((r = minimax__mcheck(rk, minimax__cu.cuStreamBeginCapture(rk->stream, 1 /* THREAD_LOCAL */),
                                  "cuStreamBeginCapture")) != MINIMAX_OK)
             break;
-        r = minimax__enqueue_forward(rk, n, n, 1);
+        r = minimax__enqueue_step(rk, n);
         cr = minimax__cu.cuStreamEndCapture(rk->stream, &graph);
         if (r != MINIMAX_OK) {
             if (graph) minimax__cu.cuGraphDestroy(graph);

@@ -3,12 +3,15 @@
    For each model, the same tokens go through a one-GPU model (TP1), a
    tensor-parallel model on 2 GPUs (TP2) and a layer split over 2 GPUs:
    a teacher-forced prefill (the logits of every position) and then single
-   decode steps (CUDA graphs), for one session and for two sessions stepped
-   together.
+   decode steps (CUDA graphs), for one session, for two sessions stepped
+   together and for 11 stepped together (passes of 8 and 3 where the fast
+   kernels run: one GPU and TP; one pass on a layer split).
 
    TOLERANCES.
    - Layer split == TP1 BIT FOR BIT: the same kernels on the same sizes, the
-     hidden state is copied exactly between the GPUs.
+     hidden state is copied exactly between the GPUs. Not the 11-session
+     steps: a layer split runs them as one pass (minimax__pass_slots), other
+     kernels than TP1's passes; those rows are held to TOL.
    - TP2 vs TP1: only the order of fp32 sums differs (o_proj and expert
      partial sums added per rank, then across ranks; the QK-norm sums of
      squares per rank, then across ranks), but a changed rounding can flip a
@@ -53,11 +56,14 @@ static int two_gpus(void) {
 
 /* Logits: prefill of tok[0..T) (every position) then `steps` single steps,
    then two sessions (prompts tok[0..5) and tok[3..9)) stepped together 3
-   times. out: [T + steps + 6][V]. */
+   times, then NBIG sessions (prompts tok[i % 3 ..] of 1 + i % 7 tokens)
+   stepped together twice. out: [RUN_ROWS(T, steps)][V]. T >= 10. */
+#define NBIG 11
+#define RUN_ROWS(T, steps) ((T) + (steps) + 6 + 2 * NBIG)
 static int run_all(minimax_model *m, const int32_t *tok, int T, int steps, float *out) {
-    int V = minimax_model_config(m)->vocab_size, i;
-    minimax_session *s = NULL, *pair[2] = {NULL, NULL};
-    int32_t id2[2];
+    int V = minimax_model_config(m)->vocab_size, i, k;
+    minimax_session *s = NULL, *pair[2] = {NULL, NULL}, *big[NBIG] = {NULL};
+    int32_t id2[2], idb[NBIG];
     minimax_result r;
     if ((r = minimax_session_create(m, &s)) != MINIMAX_OK) goto fail;
     if ((r = minimax__prefill(s, tok, T, NULL, NULL, out)) != MINIMAX_OK) goto fail;
@@ -77,12 +83,24 @@ static int run_all(minimax_model *m, const int32_t *tok, int T, int steps, float
     }
     minimax_session_free(pair[0]);
     minimax_session_free(pair[1]);
+    pair[0] = pair[1] = NULL;
+    for (i = 0; i < NBIG; i++)
+        if ((r = minimax_session_create(m, &big[i])) != MINIMAX_OK ||
+            (r = minimax_prefill(big[i], tok + i % 3, 1 + i % 7, NULL, NULL)) != MINIMAX_OK)
+            goto fail;
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < NBIG; i++) idb[i] = tok[(3 * k + 5 * i + 1) % T];
+        if ((r = minimax_step(m, big, NBIG, idb, out + (size_t)(T + steps + 6 + NBIG * k) * V, NULL)) != MINIMAX_OK)
+            goto fail;
+    }
+    for (i = 0; i < NBIG; i++) minimax_session_free(big[i]);
     return 1;
 fail:
     fprintf(stderr, "    run: %s: %s\n", minimax_result_name(r), minimax_last_error());
     minimax_session_free(s);
     minimax_session_free(pair[0]);
     minimax_session_free(pair[1]);
+    for (i = 0; i < NBIG; i++) minimax_session_free(big[i]);
     return 0;
 }
 
@@ -132,7 +150,7 @@ static minimax_result load_variant(const char *dir, const minimax_config *c, con
     memset(&d, 0, sizeof d);
     d.checkpoint_dir = dir;
     d.max_context = 128;
-    d.max_sessions = 2;
+    d.max_sessions = NBIG;
     d.cache_dir = "";
     if (variant == 1) d.tp = tp;
     if (variant == 2) {
@@ -155,7 +173,7 @@ static void run_three(const char *name, const char *dir, const minimax_config *c
     const int steps = 8;
     minimax_model *m[3] = {NULL, NULL, NULL};
     float *lg[3] = {NULL, NULL, NULL};
-    int v, V = 0, rows = T + steps + 6, ok = 1;
+    int v, V = 0, rows = RUN_ROWS(T, steps), ok = 1;
     char what[128];
     for (v = 0; v < 3 && ok; v++) {
         minimax_result r = load_variant(dir, c, w, v, tp, &m[v]);
@@ -178,7 +196,9 @@ static void run_three(const char *name, const char *dir, const minimax_config *c
         snprintf(what, sizeof what, "%s TP%d vs TP1", name, tp);
         compare(what, lg[0], lg[1], rows, V, 0);
         snprintf(what, sizeof what, "%s split %d,%d vs TP1", name, info.layer_split[0], info.layer_split[1]);
-        compare(what, lg[0], lg[2], rows, V, 1);
+        compare(what, lg[0], lg[2], rows - 2 * NBIG, V, 1);
+        snprintf(what, sizeof what, "%s split, %d sessions in one step", name, NBIG);
+        compare(what, lg[0] + (size_t)(rows - 2 * NBIG) * V, lg[2] + (size_t)(rows - 2 * NBIG) * V, 2 * NBIG, V, 0);
     }
     for (v = 0; v < 3; v++) {
         minimax_model_free(m[v]);
@@ -244,8 +264,8 @@ static void test_load_paths(void) {
     snprintf(dir, sizeof dir, "%s/golden/tiny/checkpoint", dd && *dd ? dd : "tests/data");
     REQUIRE(load_variant(dir, NULL, NULL, 0, 2, &m) == MINIMAX_OK, "%s", minimax_last_error());
     V = minimax_model_config(m)->vocab_size;
-    a = (float *)calloc((size_t)(12 + 8 + 6) * V, 4);
-    b = (float *)calloc((size_t)(12 + 8 + 6) * V, 4);
+    a = (float *)calloc((size_t)RUN_ROWS(12, 8) * V, 4);
+    b = (float *)calloc((size_t)RUN_ROWS(12, 8) * V, 4);
     CHECK(run_all(m, tok, 12, 8, a), "TP1 run");
     minimax_model_free(m);
     for (v = 1; v <= 2; v++) {
@@ -256,7 +276,12 @@ static void test_load_paths(void) {
         minimax_model_info_get(m, &info);
         printf("    load path: %s, tp %d, layers %d,%d\n", info.device_name, info.tp, info.layer_split[0], info.layer_split[1]);
         CHECK(run_all(m, tok, 12, 8, b), "variant %d run", v);
-        compare(v == 1 ? "tiny loaded with tp 2" : "tiny loaded with an automatic split", a, b, 12 + 8 + 6, V, v == 2);
+        if (v == 1) compare("tiny loaded with tp 2", a, b, RUN_ROWS(12, 8), V, 0);
+        else {
+            compare("tiny loaded with an automatic split", a, b, RUN_ROWS(12, 8) - 2 * NBIG, V, 1);
+            compare("tiny split, 11 sessions in one step", a + (size_t)(RUN_ROWS(12, 8) - 2 * NBIG) * V,
+                    b + (size_t)(RUN_ROWS(12, 8) - 2 * NBIG) * V, 2 * NBIG, V, 0);
+        }
         minimax_model_free(m);
     }
     free(a);
@@ -326,14 +351,14 @@ static void real_shapes_16(int tp) {
     minimax_model *one = NULL, *two = NULL;
     int32_t tok[16];
     float *a = NULL, *b = NULL;
-    int i, V = c.vocab_size, rows = 16 + 4 + 6;
+    int i, V = c.vocab_size, rows = RUN_ROWS(16, 4);
     int32_t *ra, *rb;
     char what[96];
     minimax_result r;
     for (i = 0; i < 16; i++) tok[i] = (int32_t)((i * 7919 + 1000) % V);
     memset(&d, 0, sizeof d);
     d.max_context = 256;
-    d.max_sessions = 2;
+    d.max_sessions = NBIG;
     d.max_batch_tokens = 64;
     r = minimax__model_create_synthetic(&d, &c, 4242, &one);
     REQUIRE(r == MINIMAX_OK, "synthetic 16 layers: %s", minimax_last_error());
