@@ -290,12 +290,7 @@ int main(int argc, char **argv) {
     }
 
     distinct = (int *)calloc((size_t)cfg.num_layers, sizeof(int));
-    if (!m->mg || m->mg->tp > 1) {
-        if ((r = minimax__bench_route_count(m, ss, batch, distinct)) != MINIMAX_OK) return fail("routing count", r);
-    } else { /* layer split: no routing record; the bound min(E, batch x top_k) */
-        for (i = 0; i < cfg.num_layers; i++)
-            distinct[i] = batch * cfg.top_k < cfg.num_experts ? batch * cfg.top_k : cfg.num_experts;
-    }
+    if ((r = minimax__bench_route_count(m, ss, batch, distinct)) != MINIMAX_OK) return fail("routing count", r);
     for (v = 0; v < nres; v++) {
         double *cx = (double *)malloc((size_t)batch * sizeof(double));
         for (i = 0; i < batch; i++) cx[i] = res[v].ctx_mean;

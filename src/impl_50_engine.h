@@ -501,7 +501,6 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 /* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
-MINIMAX__PRIV int minimax__mg_split(const minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
                                             minimax__cu_ptr *sums);
 MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);

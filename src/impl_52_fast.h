@@ -131,12 +131,10 @@ MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsig
    run (their instances and scratch hold that many; the general kernels a
    larger pass falls back to took 92.3 ms for 64 sessions on an H100 with 16
    layers, 8 passes of 8 take 51.2: BENCHMARKS.md), else all n in one pass.
-   Tensor parallelism: the front model and every rank agree (fast_decode is
-   the same on all of them). A layer split keeps one pass: a stage writes
-   its x into the next stage's working x without a handshake, which only the
-   end of a step orders. */
+   Several GPUs: the front model and every rank agree (fast_decode is the
+   same on all of them). */
 MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n) {
-    return m->fast_decode && !minimax__mg_split(m) && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
+    return m->fast_decode && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
 }
 
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K) {

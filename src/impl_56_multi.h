@@ -460,8 +460,6 @@ MINIMAX__PRIV minimax_result minimax__mg_fill_rank(minimax_model *m, void *user)
 /* ---- inside a rank's forward pass --------------------------------------------------- */
 
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m) { return m->mg && m->mg_rank >= 0 ? m->mg->tp : 1; }
-/* a layer split over several GPUs (the front model or a rank) */
-MINIMAX__PRIV int minimax__mg_split(const minimax_model *m) { return m->mg && m->mg->tp <= 1; }
 
 MINIMAX__PRIV minimax_result minimax__mg_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                                 void **args) {
@@ -554,7 +552,11 @@ MINIMAX__PRIV minimax_result minimax__mg_wait(minimax_model *m, int mask) {
 }
 
 /* Start of a rank's pass: tp: embedding shard + all-reduce; layer split:
-   the embedding on rank 0, the previous rank's x elsewhere. */
+   the embedding on rank 0, the previous rank's x elsewhere. A stage works on
+   its x in place and the previous stage writes the next pass's x straight
+   into it, so in a step of several passes (minimax__enqueue_step) a stage
+   first tells the previous one that it is done with the last pass's x (an
+   empty send), and that stage waits for it before sending (minimax__mg_end). */
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T) {
     minimax__mg *g = m->mg;
     int r = m->mg_rank, H = m->cfg.hidden_size;
@@ -580,6 +582,7 @@ MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T) {
         a[3] = &H;
         return minimax__launch(m, MINIMAX__K_EMBED, (unsigned)T, 1, 256, a);
     }
+    if (m->pass0 > 0 && (res = minimax__mg_send(m, r - 1, 0, 0, 0, 0, 0)) != MINIMAX_OK) return res;
     return minimax__mg_wait(m, 1 << (r - 1)); /* x arrives from rank r - 1 */
 }
 
@@ -656,6 +659,7 @@ MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int
             *done = 0;
             return MINIMAX_OK;
         }
+        if (m->pass0 > 0 && (res = minimax__mg_wait(m, 1 << (r + 1))) != MINIMAX_OK) return res; /* see mg_begin */
         return minimax__mg_send(m, r + 1, m->x, T, H, g->rank[r + 1]->x, H);
     }
     if (R <= 0) return MINIMAX_OK;
@@ -747,7 +751,15 @@ MINIMAX__PRIV minimax_result minimax__mg_forward(minimax_model *m, int T, int R,
             minimax_model *rk = g->rank[k];
             if (k == g->dbg_skip_rank) continue;
             if ((r = minimax__mg_set(m, rk)) != MINIMAX_OK) break;
+            /* each stage records the routing of its own layers (peer writes) */
+            rk->dbg_route = m->dbg_route ? m->dbg_route + (size_t)g->lay.layer0[k] * m->dbg_route_stride *
+                                                              m->cfg.top_k * 4
+                                         : 0;
+            rk->dbg_route_stride = m->dbg_route_stride;
+            rk->dbg_pos0 = m->dbg_pos0;
+            rk->dbg_recording = m->dbg_recording;
             r = minimax__enqueue_forward(rk, T, R, sample);
+            rk->dbg_recording = 0;
             if (rk->failed) m->failed = 1;
         }
     }
