@@ -793,8 +793,9 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *session, const int32
 /* Advances n sessions (all distinct, all of this model, n <= max_sessions) by
    one token each: sessions[i] consumes input_ids[i] at its own position. The
    weights are read once for up to 8 sessions: with the fast kernels (the
-   default on one GPU) a step of more runs as forward passes of 8 (64 sessions
-   take ~8 times as long as 8), through the general kernels as one pass.
+   default) a step of more runs as forward passes of 8 (64 sessions take ~8
+   times as long as 8 on one GPU; on a layer split the stages work on
+   different passes at once), through the general kernels as one pass.
    logits_out ([n][vocab_size] floats, or NULL) and sampled_out
    ([n], or NULL) receive, row i, the logits at session i's new position and
    the token its sampling parameters choose from them. Replays a captured
@@ -5554,7 +5555,11 @@ MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsig
    larger pass falls back to took 92.3 ms for 64 sessions on an H100 with 16
    layers, 8 passes of 8 take 51.2: BENCHMARKS.md), else all n in one pass.
    Several GPUs: the front model and every rank agree (fast_decode is the
-   same on all of them). */
+   same on all of them). The pass layout is baked into the graph captured for
+   n, and the rows input follows it: whoever changes fast_decode after load
+   drops the graphs (minimax__bench_reset_graphs). A model whose shapes the
+   fast kernels reject runs its passes of 8 through the general kernels
+   (correct; not measured against one pass). */
 MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n) {
     return m->fast_decode && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
 }

@@ -178,8 +178,9 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *session, const int32
 /* Advances n sessions (all distinct, all of this model, n <= max_sessions) by
    one token each: sessions[i] consumes input_ids[i] at its own position. The
    weights are read once for up to 8 sessions: with the fast kernels (the
-   default on one GPU) a step of more runs as forward passes of 8 (64 sessions
-   take ~8 times as long as 8), through the general kernels as one pass.
+   default) a step of more runs as forward passes of 8 (64 sessions take ~8
+   times as long as 8 on one GPU; on a layer split the stages work on
+   different passes at once), through the general kernels as one pass.
    logits_out ([n][vocab_size] floats, or NULL) and sampled_out
    ([n], or NULL) receive, row i, the logits at session i's new position and
    the token its sampling parameters choose from them. Replays a captured

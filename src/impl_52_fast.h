@@ -132,7 +132,11 @@ MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsig
    larger pass falls back to took 92.3 ms for 64 sessions on an H100 with 16
    layers, 8 passes of 8 take 51.2: BENCHMARKS.md), else all n in one pass.
    Several GPUs: the front model and every rank agree (fast_decode is the
-   same on all of them). */
+   same on all of them). The pass layout is baked into the graph captured for
+   n, and the rows input follows it: whoever changes fast_decode after load
+   drops the graphs (minimax__bench_reset_graphs). A model whose shapes the
+   fast kernels reject runs its passes of 8 through the general kernels
+   (correct; not measured against one pass). */
 MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n) {
     return m->fast_decode && n > MINIMAX__FAST_MAX_T ? MINIMAX__FAST_MAX_T : n;
 }
