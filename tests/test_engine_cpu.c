@@ -1,5 +1,6 @@
 /* CPU-checkable parts of the engine: the memory plan, the sampling generator
-   and the host sampling rule, and API misuse without a GPU. */
+   and the host sampling rule, the bookkeeping of a step in passes, and API
+   misuse without a GPU. */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "test.h"
@@ -111,6 +112,77 @@ static void test_host_sampler(void) {
     CHECK(cnt[2] + cnt[4] == 2000, "min_p: %d %d", cnt[2], cnt[4]);
 }
 
+/* The bookkeeping of a decode step in passes (minimax__enqueue_step), on the
+   host: with the fast kernels a step of more than 8 sessions takes passes of
+   8 (the general kernels: one pass); the host inputs hold each session's id,
+   position, cache row and sampling state in its slot and the slot's row
+   within its pass; a pass's view of the step moves every input offset, the
+   logits / sampled rows and pass0 by the pass's first slot, and back
+   exactly. (The passes themselves run on a GPU: gpu_engine, gpu_multi.) */
+static void test_step_passes(void) {
+    enum { N = 11 };
+    static unsigned char hin[4096];
+    minimax_model m, saved;
+    minimax_session ss[N], *sp[N];
+    int32_t ids[N];
+    const minimax__sample_params *spar;
+    int i, bad = 0;
+    memset(&m, 0, sizeof m);
+    m.cfg = eu_tiny_config();
+    m.fast_decode = 1;
+    CHECK(minimax__pass_slots(&m, 1) == 1 && minimax__pass_slots(&m, 8) == 8 && minimax__pass_slots(&m, N) == 8 &&
+              minimax__pass_slots(&m, 64) == 8,
+          "fast kernels: passes of %d, %d, %d, %d slots", minimax__pass_slots(&m, 1), minimax__pass_slots(&m, 8),
+          minimax__pass_slots(&m, N), minimax__pass_slots(&m, 64));
+    m.fast_decode = 0;
+    CHECK(minimax__pass_slots(&m, N) == N, "general kernels: one pass of %d, got %d", N, minimax__pass_slots(&m, N));
+    m.fast_decode = 1;
+    /* the step-input layout of minimax__model_create for T = N */
+    m.off_ids = 0;
+    m.off_pos = N * 4;
+    m.off_srow = 2 * N * 4;
+    m.off_rows = 3 * N * 4;
+    m.off_sp = (4 * N * 4 + 7) & ~(size_t)7;
+    m.h_in = hin;
+    for (i = 0; i < N; i++) {
+        memset(&ss[i], 0, sizeof ss[i]);
+        ss[i].model = &m;
+        ss[i].pos = 10 + 3 * i;
+        ss[i].row = N - 1 - i;
+        ss[i].id = 100 + (uint64_t)i;
+        ss[i].sampling.seed = 7;
+        sp[i] = &ss[i];
+        ids[i] = 5 * i + 1;
+    }
+    minimax__step_inputs(&m, sp, N, ids);
+    spar = MINIMAX__IN(&m, off_sp, minimax__sample_params);
+    for (i = 0; i < N; i++)
+        bad += MINIMAX__IN(&m, off_ids, int32_t)[i] != 5 * i + 1 || MINIMAX__IN(&m, off_pos, int32_t)[i] != 10 + 3 * i ||
+               MINIMAX__IN(&m, off_srow, int32_t)[i] != N - 1 - i || MINIMAX__IN(&m, off_rows, int32_t)[i] != i % 8 ||
+               spar[i].session != 100 + (uint64_t)i || spar[i].position != 11 + 3 * i || spar[i].seed != 7;
+    CHECK(bad == 0, "%d of %d slots with wrong inputs (rows must be 0..7, 0..2)", bad, N);
+    m.logits = (minimax__cu_ptr)1 << 32;
+    m.sampled = (minimax__cu_ptr)3 << 32;
+    saved = m;
+    minimax__pass_view(&m, 8);
+    CHECK(m.off_ids == saved.off_ids + 32 && m.off_pos == saved.off_pos + 32 && m.off_srow == saved.off_srow + 32 &&
+              m.off_rows == saved.off_rows + 32 && m.off_sp == saved.off_sp + 8 * sizeof(minimax__sample_params),
+          "the pass at slot 8 sees its inputs at ids+%zu pos+%zu srow+%zu rows+%zu sp+%zu", m.off_ids - saved.off_ids,
+          m.off_pos - saved.off_pos, m.off_srow - saved.off_srow, m.off_rows - saved.off_rows, m.off_sp - saved.off_sp);
+    CHECK(m.logits == saved.logits + (minimax__cu_ptr)8 * m.cfg.vocab_size * 4 && m.sampled == saved.sampled + 32 &&
+              m.pass0 == 8,
+          "the pass at slot 8 writes logits row %llu, sampled %llu, pass0 %d",
+          (unsigned long long)((m.logits - saved.logits) / (4ull * (unsigned)m.cfg.vocab_size)),
+          (unsigned long long)((m.sampled - saved.sampled) / 4), m.pass0);
+    CHECK(MINIMAX__IN(&m, off_ids, int32_t)[2] == 5 * 10 + 1 && MINIMAX__IN(&m, off_rows, int32_t)[2] == 2,
+          "slot 2 of the pass is session 10, row 2");
+    minimax__pass_view(&m, -8);
+    CHECK(m.off_ids == saved.off_ids && m.off_pos == saved.off_pos && m.off_srow == saved.off_srow &&
+              m.off_rows == saved.off_rows && m.off_sp == saved.off_sp && m.logits == saved.logits &&
+              m.sampled == saved.sampled && m.pass0 == 0,
+          "the view does not come back exactly");
+}
+
 static void test_api_misuse(void) {
     minimax_model *m = (minimax_model *)1;
     minimax_model_desc d;
@@ -156,6 +228,7 @@ int main(void) {
     RUN(test_plan_rejects);
     RUN(test_sampling_rng);
     RUN(test_host_sampler);
+    RUN(test_step_passes);
     RUN(test_api_misuse);
     RUN(test_no_device);
     return test_summary();
