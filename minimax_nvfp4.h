@@ -5314,7 +5314,6 @@ MINIMAX_API minimax_result minimax_prefill(minimax_session *s, const int32_t *id
     return minimax__prefill(s, ids, n, logits_out, sampled_out, NULL);
 }
 
-/* Captures (once per n) or replays the step graph; eager when disabled. */
 /* Moves the model's view of a step to the pass that starts at slot s0 (back
    with -s0): its input offsets, its logits / sampled rows and pass0 (which
    the ranks of several GPUs add to the head's gathered rows). */
@@ -5342,6 +5341,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_step(minimax_model *m, int n) {
     return r;
 }
 
+/* Captures (once per n) or replays the step graph; eager when disabled. */
 MINIMAX__PRIV minimax_result minimax__run_step(minimax_model *m, int n, int use_graph) {
     minimax_result r;
     if (m->mg) return minimax__mg_run_step(m, n, use_graph);
