@@ -47,12 +47,14 @@ enum {
     MINIMAX__K_SAMPLE,
     MINIMAX__K_RNG_UNIFORM,
     MINIMAX__K_FP4_DEQUANT,
+    MINIMAX__K_FP4_LAYOUT,
     MINIMAX__K_FAULT,
     MINIMAX__K_COUNT
 };
 static const char *const minimax__kernel_names[MINIMAX__K_COUNT] = {
     "k_embed",          "k_rmsnorm",       "k_mm_bf16",     "k_mm_f32",          "k_qk_norm_rope_kv", "k_attention",   "k_router",
-    "k_expert_gate_up", "k_expert_down",   "k_sample",      "k_rng_uniform",     "k_fp4_dequant", "k_fault"};
+    "k_expert_gate_up", "k_expert_down",   "k_sample",      "k_rng_uniform",     "k_fp4_dequant", "k_fp4_layout",
+    "k_fault"};
 
 /* Mirrors struct sample_params of kernels.cu (40 bytes, 8-aligned). */
 typedef struct minimax__sample_params {
@@ -476,6 +478,19 @@ MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned g
 
 #define MINIMAX__CDIV(a, b) (((a) + (b)-1) / (b))
 
+/* E2M1 codes just uploaded in the checkpoint's packing (`bytes` of them, a
+   multiple of 4, rows of whole words) -> the layout this module's kernels
+   read, in place (kernels.cu k_fp4_layout: permuted words on Hopper, nothing
+   to do on Blackwell). Every expert matrix goes through here once. */
+MINIMAX__PRIV minimax_result minimax__fp4_layout(minimax_model *m, minimax__cu_ptr codes, size_t bytes) {
+    unsigned long long n = (unsigned long long)(bytes / 4);
+    unsigned grid = (unsigned)(n / 256 < 4096 ? n / 256 + 1 : 4096);
+    void *a[2];
+    a[0] = &codes;
+    a[1] = &n;
+    return minimax__launch(m, MINIMAX__K_FP4_LAYOUT, grid, 1, 256, a);
+}
+
 /* fast small-T kernels, defined in impl_52_fast.h */
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K);
 MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n);
@@ -881,6 +896,7 @@ MINIMAX__PRIV minimax_result minimax__upload_layer(minimax_model *m, const minim
         for (e = 0; e < E; e++)
             if ((r = minimax__upl_add(&u, mats[e].packed, (size_t)(rows * cols / 2))) != MINIMAX_OK) return r;
         if ((r = minimax__upl_flush(&u)) != MINIMAX_OK) return r;
+        if ((r = minimax__fp4_layout(m, *pp, (size_t)(E * rows * cols / 2))) != MINIMAX_OK) return r;
         u.dst = *ps;
         for (e = 0; e < E; e++)
             if ((r = minimax__upl_add(&u, mats[e].scales, (size_t)(rows * cols / 16))) != MINIMAX_OK) return r;

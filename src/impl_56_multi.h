@@ -382,6 +382,7 @@ MINIMAX__PRIV minimax_result minimax__mg_upload_layer_tp(minimax_model *m, const
                     MINIMAX__T(minimax__upl_add(&u, mats[e].packed + (size_t)(h * NIg / 2 + r * NI / 2), (size_t)NI / 2));
         }
         MINIMAX__T(minimax__upl_flush(&u));
+        MINIMAX__T(minimax__fp4_layout(m, *pp, (size_t)E * local / 2)); /* shards of whole words: NI % 16 == 0 */
         u.dst = *ps;
         for (e = 0; e < E; e++) {
             if (pass < 2)
@@ -1285,6 +1286,9 @@ MINIMAX__PRIV minimax_result minimax__mg_fill_from_ref(minimax_model *m, void *u
     minimax_result res;
     if (tp < 2 || r < 0 || c->num_layers != rc->num_layers)
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "copy of a model: tensor-parallel ranks only");
+    if (minimax__jit_target_find(m->info.arch)->fp4_hw != minimax__jit_target_find(ref->info.arch)->fp4_hw)
+        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "copy of a model: its experts are held in the FP4 layout of %s, "
+                             "this GPU's kernels (%s) read another (kernels.cu k_fp4_layout)", ref->info.arch, m->info.arch);
     if ((res = minimax__mcheck(m, minimax__cu.cuModuleGetFunction(&fn, m->module, "k_mg_copy2d"), "k_mg_copy2d")) != MINIMAX_OK)
         return res;
     if (m->dev != ref->dev) {

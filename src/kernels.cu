@@ -34,13 +34,15 @@
    block_table[srow * max_blocks + j] = pool block of the session's tokens
    [j*bs, (j+1)*bs).
 
-   NVFP4 on SM90: an E2M1 nibble (s e1 e0 m) placed at bits 15 / 11..9 of an
+   NVFP4 on SM90: an E2M1 code (s e1 e0 m) placed at bits 15 / 11..9 of an
    f16 is exactly the E2M1 value times 2^-14 (the E2M1 subnormal 0.5 lands on
    the f16 subnormal 2^-15); an E4M3 byte (s eeee mmm) placed at bits 15 /
    14..7 is exactly its value times 2^-8. Both conversions are exact, so the
    constant 2^22 is folded into the per-matrix fp32 scale (one multiply per
    output). The smallest products stay representable in f16 (2^-17) and are
-   converted to fp32 before any arithmetic. */
+   converted to fp32 before any arithmetic. On SM90 the engine stores the
+   codes of every 32-bit word permuted (the PR layout, k_fp4_layout) so that
+   two masks and a byte permute place them there. */
 
 typedef unsigned char u8;
 typedef unsigned short u16;
@@ -50,6 +52,9 @@ typedef unsigned long long u64;
 #ifndef MINIMAX_FP4_HW
 #define MINIMAX_FP4_HW 0
 #endif
+/* MINIMAX_FP4_PR: the expert codes are held in the "PR" layout (see
+   k_fp4_layout) wherever the kernels decode E2M1 in software. */
+#define MINIMAX_FP4_PR (!MINIMAX_FP4_HW)
 
 #if MINIMAX_FP4_HW
 #define FP4_CORRECTION 256.0f /* E2M1 decoded exactly, E4M3 scale times 2^-8 */
@@ -143,17 +148,72 @@ __device__ __forceinline__ float e4m3_scaled(u32 s) {
     return f16f((u16)(((s & 0x80u) << 8) | ((s & 0x7fu) << 7)));
 }
 
-/* Two E2M1 codes of one byte (low nibble = even element) -> f16x2 bits, low
-   half = even element. Values are exact (HW) or times 2^-14 (integer path). */
-__device__ __forceinline__ u32 e2m1x2_to_f16x2(u32 b) {
+/* ---- E2M1 code layout on the GPU ------------------------------------------
+   The checkpoint packs element 2b of a row in the low nibble of byte b, so
+   32-bit word w of a row holds elements 8w..8w+7 as codes c0..c7 (nibble j =
+   c_j; bit 3 the sign, bits 2..0 e1 e0 m). On Blackwell (MINIMAX_FP4_HW) the
+   kernels read that layout and convert a byte with cvt.rn.f16x2.e2m1x2. Where
+   they decode in software (MINIMAX_FP4_PR) every word is stored permuted, the
+   "PR" layout: byte i holds code a_i with its sign at bit 7 and e1 e0 m at
+   bits 3..1, and code b_i with its sign at bit 0 and e1 e0 m at bits 6..4,
+     (a0, a1, a2, a3) = (c0, c4, c1, c5),  (b0, b1, b2, b3) = (c2, c6, c3, c7).
+   Masked, a byte of a is the high byte of its f16 (value times 2^-14); b
+   takes one shift each way. A byte permute then puts two such bytes into an
+   f16x2: 2.25 operations a pair of codes instead of 3.75 with the
+   checkpoint's packing (the expert kernels are bound by instruction issue on
+   Hopper; H100: gate/up 25.6 -> 24.1 us, down 15.7 -> 15.0 us a layer). The
+   permutation stays within a word, so row slices of whole words (tensor
+   parallelism) and 16-element blocks keep their meaning. */
+__device__ __forceinline__ u32 fp4_pr_word(u32 w) {
+    const int ia[4] = {0, 4, 1, 5}, ib[4] = {2, 6, 3, 7};
+    u32 o = 0;
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        u32 ca = (w >> (4 * ia[i])) & 15u, cb = (w >> (4 * ib[i])) & 15u;
+        o |= (((ca & 8u) << 4) | ((ca & 7u) << 1) | ((cb & 8u) >> 3) | ((cb & 7u) << 4)) << (8 * i);
+    }
+    return o;
+}
+/* Converts n words of E2M1 codes in place from the checkpoint's packing to
+   the layout this build's kernels read (nothing to do on Blackwell). Launched
+   by the engine once per expert matrix after its upload. Grid-stride, any
+   grid. */
+extern "C" __global__ void k_fp4_layout(u32 *w, u64 n) {
+#if MINIMAX_FP4_PR
+    for (u64 i = (u64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (u64)gridDim.x * blockDim.x) w[i] = fp4_pr_word(w[i]);
+#endif
+}
+
+/* Word w of 8 codes (as the kernels hold it, see above) -> p[j] = f16x2 of
+   codes (c_j, c_j+4), low half c_j, each value times 2^-14 (exact). Without
+   MINIMAX_FP4_PR (the fast kernels on Blackwell, which decode in software
+   too): the checkpoint's packing, one shift of the word a pair. */
+__device__ __forceinline__ void fp4_word_pairs(u32 w, u32 *p) {
+#if MINIMAX_FP4_PR
+    u32 ta = w & 0x8e8e8e8eu;                                          /* a0..a3, ready */
+    u32 tb = ((w << 7) & 0x80808080u) | ((w >> 3) & 0x0e0e0e0eu);     /* b0..b3, ready */
+    p[0] = __byte_perm(ta, 0, 0x1404); /* bytes (0, a0, 0, a1): c0, c4 */
+    p[1] = __byte_perm(ta, 0, 0x3424); /* (0, a2, 0, a3): c1, c5 */
+    p[2] = __byte_perm(tb, 0, 0x1404); /* c2, c6 */
+    p[3] = __byte_perm(tb, 0, 0x3424); /* c3, c7 */
+#else
+#pragma unroll
+    for (int j = 3; j >= 0; j--) {
+        p[j] = (w & 0x80008000u) | ((w & 0x70007000u) >> 3);
+        w <<= 4;
+    }
+#endif
+}
+
 #if MINIMAX_FP4_HW
+/* Two E2M1 codes of one byte (low nibble = even element) -> f16x2 of their
+   exact values, low half = even element. */
+__device__ __forceinline__ u32 e2m1x2_to_f16x2(u32 b) {
     u32 out;
     asm("{\n\t.reg .b8 lo;\n\tcvt.u8.u32 lo, %1;\n\tcvt.rn.f16x2.e2m1x2 %0, lo;\n\t}" : "=r"(out) : "r"(b));
     return out;
-#else
-    return ((b & 0x7u) << 9) | ((b & 0x8u) << 12) | ((b & 0x70u) << 21) | ((b & 0x80u) << 24);
-#endif
 }
+#endif
 
 /* Dot product of one 16-element NVFP4 block (8 packed bytes) with 16 fp32
    activations (16-byte aligned). Result is in the scaled domain (see above). */
@@ -162,6 +222,7 @@ __device__ __forceinline__ float fp4_block_dot(uint2 q, const float *x) {
     float4 a = x4[0], b = x4[1], c = x4[2], d = x4[3];
     float xs[16] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w, c.x, c.y, c.z, c.w, d.x, d.y, d.z, d.w};
     float acc = 0.0f;
+#if MINIMAX_FP4_HW
 #pragma unroll
     for (int i = 0; i < 8; i++) {
         u32 word = i < 4 ? q.x : q.y;
@@ -169,6 +230,18 @@ __device__ __forceinline__ float fp4_block_dot(uint2 q, const float *x) {
         acc = fmaf(f16f((u16)(h2 & 0xffffu)), xs[2 * i], acc);
         acc = fmaf(f16f((u16)(h2 >> 16)), xs[2 * i + 1], acc);
     }
+#else
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+        u32 p[4];
+        fp4_word_pairs(i ? q.y : q.x, p);
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            acc = fmaf(f16f((u16)(p[j] & 0xffffu)), xs[8 * i + j], acc);
+            acc = fmaf(f16f((u16)(p[j] >> 16)), xs[8 * i + j + 4], acc);
+        }
+    }
+#endif
     return acc;
 }
 
@@ -801,9 +874,14 @@ extern "C" __global__ void k_rng_uniform(u64 seed, u64 session, long long positi
 extern "C" __global__ void k_fp4_dequant(const u8 *packed, const u8 *scales, float ws2, float *out, int K) {
     int n = blockIdx.x;
     for (int k = threadIdx.x; k < K; k += blockDim.x) {
-        u32 byte = packed[(size_t)n * (K / 2) + k / 2];
-        u32 h2 = e2m1x2_to_f16x2(byte);
+#if MINIMAX_FP4_HW
+        u32 h2 = e2m1x2_to_f16x2(packed[(size_t)n * (K / 2) + k / 2]);
         float v = f16f((u16)((k & 1) ? (h2 >> 16) : (h2 & 0xffffu)));
+#else
+        u32 p[4];
+        fp4_word_pairs(((const u32 *)(packed + (size_t)n * (K / 2)))[k / 8], p);
+        float v = f16f((u16)((k & 4) ? (p[k & 3] >> 16) : (p[k & 3] & 0xffffu)));
+#endif
         float s = e4m3_scaled(scales[(size_t)n * (K / 16) + k / 16]);
         out[(size_t)n * K + k] = v * s * (ws2 * FP4_CORRECTION);
     }
@@ -1278,9 +1356,9 @@ extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const f
    Both kernels read the routing (idx, wt) on the device. A 16-byte chunk of a
    packed row holds 32 E2M1 codes = two 16-element blocks, so its two E4M3
    scales are one 2-byte load. Word w (w = 0..3) of a chunk holds elements
-   8w..8w+7, nibble j = element 8w+j; fp4_pair(word, j) decodes elements j and
-   j+4 of the word at once into an f16x2 (each value times 2^-14, exact, see the
-   file comment), so that one shift and two masks serve two codes.
+   8w..8w+7 (in the PR layout on Hopper, see k_fp4_layout); fp4_word_pairs
+   decodes elements j and j+4 of the word at once into an f16x2 (each value
+   times 2^-14, exact), so that the bit operations serve two codes.
 
    ACTIVATION LAYOUT "chunk-transposed" (CT): a vector v of length K (K % 32
    == 0) is stored as float4 quads vq[q * (K/32) + c] = v[32c + 4q .. 32c + 4q + 3]
@@ -1291,14 +1369,10 @@ extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const f
 
    Scaled domain: a block dot is sum(e2m1 * 2^-14 * x) times (e4m3 * 2^-8), so
    every result is multiplied by ws2 * FAST_FP4_CORRECTION once per output. */
-/* fp4_pair is the integer path on every architecture (also where
+/* fp4_word_pairs is the integer path on every architecture (also where
    MINIMAX_FP4_HW = 1 makes FP4_CORRECTION assume exact codes), so the fast
    kernels use their own constant: 2^14 for the codes times 2^8 for the scales. */
 #define FAST_FP4_CORRECTION 4194304.0f
-__device__ __forceinline__ u32 fp4_pair(u32 w, int j) {
-    u32 v = w >> (4 * j);
-    return ((v & 0x00070007u) << 9) | ((v & 0x00080008u) << 12);
-}
 
 /* dot of one 32-code chunk (two blocks, scales s2 = two E4M3 bytes) with its
    8 CT quads of activations */
@@ -1313,9 +1387,11 @@ __device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq
             int wi = blk * 2 + ww;
             float4 lo = xq[2 * wi], hi = xq[2 * wi + 1];
             float xl[4] = {lo.x, lo.y, lo.z, lo.w}, xh[4] = {hi.x, hi.y, hi.z, hi.w};
+            u32 pj[4];
+            fp4_word_pairs(wd[wi], pj);
 #pragma unroll
             for (int j = 0; j < 4; j++) {
-                u32 h = fp4_pair(wd[wi], j);
+                u32 h = pj[j];
                 a = fmaf(f16f((u16)(h & 0xffffu)), xl[j], a);
                 a = fmaf(f16f((u16)(h >> 16)), xh[j], a);
             }
@@ -2141,9 +2217,10 @@ extern "C" __global__ void k_sample_fast(const float *logits, int ld, int valid,
    operand of mma.sync.m16n8k16 (f16 inputs, fp32 accumulation), 16 weight
    rows x 16 k a mma, and the token's activations the B operand: column 0
    their hi part, column 1 the lo part, columns 2..7 zeros. Per pair of codes
-   a lane spends ~3.5 bit operations (fp4_word_pairs), one HMUL2 by the block
-   scale and a quarter of an mma: ~170 instructions a group of 2 x 32 codes in
-   the SASS (~2.7 a weight), and no shuffles (the 4 lanes of a row group sum
+   a lane spends ~2.25 bit operations (fp4_word_pairs, PR layout), one HMUL2
+   by the block scale and a quarter of an mma: ~122 instructions a group of
+   2 x 32 codes in the SASS (~1.9 a weight; ~170 with the checkpoint's
+   packing), and no shuffles (the 4 lanes of a row group sum
    over k inside the mma). At the real shapes on an H100 that makes gate/up
    ~4% faster than the fp32 kernel and down ~6% slower (BENCHMARKS.md: both
    are held as much by their load structure as by issue).
@@ -2222,16 +2299,6 @@ __device__ __forceinline__ void mma_f16_16816(float *c, u32 a0, u32 a1, u32 a2, 
                  "{%0, %1, %2, %3};"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-}
-/* e2m1 word w (8 codes) -> p[j] = f16x2 of codes (j, j + 4), low half code j,
-   each its value times 2^-14 (the values of fp4_pair, in ~3.5 operations a
-   pair instead of ~5: the word is shifted once a pair, not once a code) */
-__device__ __forceinline__ void fp4_word_pairs(u32 w, u32 *p) {
-#pragma unroll
-    for (int j = 3; j >= 0; j--) {
-        p[j] = (w & 0x80008000u) | ((w & 0x70007000u) >> 3);
-        w <<= 4;
-    }
 }
 /* The 8 mmas of one chunk of two weight rows: qa (its two E4M3 block scales
    in sa2) as A rows g, qb (sb2) as rows g + 8, against the chunk's B words xv,

@@ -76,6 +76,7 @@ static void test_fp4_decode_exact(void) {
     for (k = 0; k < K; k++) w[k] = ldexpf(w[k], -6); /* a row with tiny (subnormal E4M3) block scales */
     minimax__nvfp4_quantize(w, rows, K, pk, sc, &ws2);
     dp = dput(pk, (size_t)rows * K / 2);
+    REQUIRE(minimax__fp4_layout(g_m, dp, (size_t)rows * K / 2) == MINIMAX_OK, "%s", minimax_last_error());
     ds = dput(sc, (size_t)rows * K / 16);
     dout = dnan((size_t)rows * K);
     a[0] = &dp; a[1] = &ds; a[2] = &ws2; a[3] = &dout; a[4] = &K;

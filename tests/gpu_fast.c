@@ -281,6 +281,10 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         }
     }
     dp1 = dput(p1, (size_t)E * NI * H / 2); dp3 = dput(p3, (size_t)E * NI * H / 2); dp2 = dput(p2, (size_t)E * NI * H / 2);
+    REQUIRE(minimax__fp4_layout(g_m, dp1, (size_t)E * NI * H / 2) == MINIMAX_OK &&
+                minimax__fp4_layout(g_m, dp3, (size_t)E * NI * H / 2) == MINIMAX_OK &&
+                minimax__fp4_layout(g_m, dp2, (size_t)E * NI * H / 2) == MINIMAX_OK,
+            "%s", minimax_last_error());
     ds1 = dput(s1, (size_t)E * NI * H / 16); ds3 = dput(s3, (size_t)E * NI * H / 16); ds2 = dput(s2, (size_t)E * NI * H / 16);
     df1 = dput(f1, E * 4); df3 = dput(f3, E * 4); df2 = dput(f2, E * 4);
     for (ti = 0; ti < 3; ti++) {
