@@ -3980,7 +3980,9 @@ MINIMAX_API minimax_result minimax_jit_precompile(const char *arch, const char *
        layout as stored, all experts of a layer contiguous:
          w1p/w3p [E][I][H/2] u8, w1s/w3s [E][I][H/16] e4m3,
          w2p [E][H][I/2] u8, w2s [E][H][I/16] e4m3, ws2_1/ws2_3/ws2_2 fp32 [E]
-       (the kernels read that layout directly: no repacking is needed yet).
+       (rows and blocks as stored; on Hopper the 8 codes of each 32-bit word
+       are permuted once after upload, minimax__fp4_layout / kernels.cu
+       k_fp4_layout, so that the software decode is cheaper).
      embed, lm_head BF16 [V, H]; final norm fp32 [H].
      KV pool BF16 (layout in kernels.cu); block table int [max_sessions][max_blocks].
      per-step inputs (one buffer, uploaded by ONE copy before a forward or a
@@ -5949,6 +5951,8 @@ MINIMAX__PRIV minimax_result minimax__synth_fill(minimax_model *m, void *user) {
             minimax__cu_ptr *pp = pass == 0 ? &ly->w1p : pass == 1 ? &ly->w3p : &ly->w2p;
             minimax__cu_ptr *ps = pass == 0 ? &ly->w1s : pass == 1 ? &ly->w3s : &ly->w2s;
             minimax__cu_ptr *pw = pass == 0 ? &ly->ws2_1 : pass == 1 ? &ly->ws2_3 : &ly->ws2_2;
+            /* uniform random words: uniform codes in the checkpoint's packing and in
+               the permuted one of minimax__fp4_layout alike, so no conversion */
             MINIMAX__SB(E * rows * cols / 2, MINIMAX__FILL_BYTES, 0.0f, 0.0f, "experts", pp);
             MINIMAX__SB(E * rows * cols / 16, MINIMAX__FILL_E4M3, 0.0f, 0.0f, "expert scales", ps);
             MINIMAX__SB(E * 4, MINIMAX__FILL_F32, ws2_mean, 0.1f * ws2_mean, "weight_scale_2", pw);

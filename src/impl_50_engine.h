@@ -13,7 +13,9 @@
        layout as stored, all experts of a layer contiguous:
          w1p/w3p [E][I][H/2] u8, w1s/w3s [E][I][H/16] e4m3,
          w2p [E][H][I/2] u8, w2s [E][H][I/16] e4m3, ws2_1/ws2_3/ws2_2 fp32 [E]
-       (the kernels read that layout directly: no repacking is needed yet).
+       (rows and blocks as stored; on Hopper the 8 codes of each 32-bit word
+       are permuted once after upload, minimax__fp4_layout / kernels.cu
+       k_fp4_layout, so that the software decode is cheaper).
      embed, lm_head BF16 [V, H]; final norm fp32 [H].
      KV pool BF16 (layout in kernels.cu); block table int [max_sessions][max_blocks].
      per-step inputs (one buffer, uploaded by ONE copy before a forward or a

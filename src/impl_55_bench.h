@@ -85,6 +85,8 @@ MINIMAX__PRIV minimax_result minimax__synth_fill(minimax_model *m, void *user) {
             minimax__cu_ptr *pp = pass == 0 ? &ly->w1p : pass == 1 ? &ly->w3p : &ly->w2p;
             minimax__cu_ptr *ps = pass == 0 ? &ly->w1s : pass == 1 ? &ly->w3s : &ly->w2s;
             minimax__cu_ptr *pw = pass == 0 ? &ly->ws2_1 : pass == 1 ? &ly->ws2_3 : &ly->ws2_2;
+            /* uniform random words: uniform codes in the checkpoint's packing and in
+               the permuted one of minimax__fp4_layout alike, so no conversion */
             MINIMAX__SB(E * rows * cols / 2, MINIMAX__FILL_BYTES, 0.0f, 0.0f, "experts", pp);
             MINIMAX__SB(E * rows * cols / 16, MINIMAX__FILL_E4M3, 0.0f, 0.0f, "expert scales", ps);
             MINIMAX__SB(E * 4, MINIMAX__FILL_F32, ws2_mean, 0.1f * ws2_mean, "weight_scale_2", pw);

@@ -635,8 +635,8 @@ extern "C" __global__ void k_router(const float *logits, const float *bias, int 
 /* ---- experts: gate/up ---------------------------------------------------------------
    For routed slot r = t*topk + j (expert e = idx[r]) and row i of I:
      act[r, i] = silu(ws2_1[e] * W1[e][i] . h[t]) * (ws2_3[e] * W3[e][i] . h[t])
-   W1, W3 NVFP4 per expert, ModelOpt layout as stored (no repacking needed:
-   rows are contiguous, 8-byte loads per 16-element block with its scale):
+   W1, W3 NVFP4 per expert, rows as stored (8-byte loads per 16-element block
+   with its scale; the codes of a word in the layout of k_fp4_layout):
      w1p, w3p [E][I][H/2] bytes; w1s, w3s [E][I][H/16] E4M3; ws2_1, ws2_3 fp32 [E].
    h fp32 [T, H]; act fp32 [T*topk, I].
    grid (ceil(I/8), T*topk), block 256: one warp per row. */
