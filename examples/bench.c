@@ -231,7 +231,11 @@ int main(int argc, char **argv) {
             if ((r = minimax_prefill(ss[i], ids, ctx, NULL, NULL)) != MINIMAX_OK) return fail("prefill", r);
         }
         free(ids);
-        if (!json) fprintf(stderr, "prefill: %d x %d tokens in %.1f s\n", batch, ctx, (minimax__now_ms() - t0) / 1000.0);
+        if (!json) {
+            double ms = minimax__now_ms() - t0;
+            fprintf(stderr, "prefill: %d x %d tokens in %.3f s (%.0f tok/s)\n", batch, ctx, ms / 1000.0,
+                    (double)batch * ctx / (ms / 1000.0));
+        }
     } else {
         for (i = 0; i < n_ranks(m); i++)
             if ((r = minimax__bench_fill_kv(rank_of(m, i), seed ^ 0x5eedull)) != MINIMAX_OK) return fail("KV fill", r);

@@ -644,13 +644,15 @@ static void test_attention_split_qk(void) {
 }
 
 /* The whole model (head_dim 128: every fast path, attention included): a
-   5-token prefill chunk (T = 5) and batched graph steps of 3 sessions (T = 3)
-   with the fast kernels give the logits of the general
+   5-token prefill chunk (T = 5), a 21-token prefill (fast kernels: passes of
+   8, 8 and 5 tokens, each attending to the earlier passes' keys; general: one
+   chunk; the logits of every position) and batched graph steps of 3 sessions
+   (T = 3) with the fast kernels give the logits of the general
    kernels within 1e-4 (relative to the largest logit) and the same greedy
    tokens. */
 static void test_model_fast_vs_general(void) {
     int mode, i, k, V, bad;
-    float *lg[2], *pl[2], *l1[3];
+    float *lg[2], *pl[2], *l1[3], *al[2];
     int32_t tok[2][3 * 6], tok1[3][6];
     NEED_GPU();
     V = g_m->cfg.vocab_size;
@@ -684,6 +686,15 @@ static void test_model_fast_vs_general(void) {
             }
             minimax_session_free(s1);
         }
+        al[mode] = (float *)malloc((size_t)21 * V * 4);
+        {
+            minimax_session *s2;
+            int32_t p21[21];
+            for (i = 0; i < 21; i++) p21[i] = (int32_t)((7 * i * i + 3 * i + 1) % V);
+            REQUIRE(minimax_session_create(g_m, &s2) == MINIMAX_OK, "%s", minimax_last_error());
+            REQUIRE(minimax__prefill(s2, p21, 21, NULL, NULL, al[mode]) == MINIMAX_OK, "%s", minimax_last_error());
+            minimax_session_free(s2);
+        }
     }
     { /* the tensor-core expert kernels (fast_decode 4), one session alone */
         minimax_session *s1;
@@ -703,6 +714,9 @@ static void test_model_fast_vs_general(void) {
         double e1 = eu_rel_err(pl[1], pl[0], (size_t)V, &bad);
         printf("    prefill chunk T=5: logits rel err %.3g\n", e1);
         CHECK(!bad && e1 < 1e-4, "prefill logits rel err %g (bound 1e-4)", e1);
+        e1 = eu_rel_err(al[1], al[0], (size_t)21 * V, &bad);
+        printf("    prefill of 21 tokens (passes 8 + 8 + 5 against one chunk): logits of every position rel err %.3g\n", e1);
+        CHECK(!bad && e1 < 1e-4, "21-token prefill logits rel err %g (bound 1e-4)", e1);
         e1 = eu_rel_err(lg[1], lg[0], (size_t)6 * 3 * V, &bad);
         printf("    steps T=3 (graphs): logits rel err %.3g\n", e1);
         CHECK(!bad && e1 < 1e-4, "step logits rel err %g (bound 1e-4)", e1);
@@ -723,6 +737,7 @@ static void test_model_fast_vs_general(void) {
         free(lg[mode]);
         free(pl[mode]);
         free(l1[mode]);
+        free(al[mode]);
     }
 }
 
