@@ -5265,8 +5265,8 @@ MINIMAX__PRIV minimax_result minimax__check_ids(const minimax_model *m, const in
    max_tokens tokens, and of minimax__pass_slots where the fast kernels run:
    8 tokens of one session are a pass of 8 token slots like a step of 8
    sessions (the KV of all 8 is appended before their attention), and those
-   kernels took 1.3 times less per token than the general ones at chunks of
-   256 (BENCHMARKS.md). */
+   kernels take 1.7 to 2.1 times less time per token than the general ones
+   did at chunks of 256 (H100, prompts of 512 to 8192 tokens: BENCHMARKS.md). */
 MINIMAX__PRIV minimax_result minimax__prefill(minimax_session *s, const int32_t *ids, int n, float *logits_out,
                                               int32_t *sampled_out, float *all_logits) {
     minimax_model *m;
