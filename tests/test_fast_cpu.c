@@ -1,9 +1,12 @@
-/* CPU checks of the fast decode kernels' arithmetic (kernels.cu, "FAST
-   DECODE KERNELS"), so that CI without a GPU catches a broken bit trick:
-   fp4_pair and the E4M3 conversion, emulated here with the same integer
-   operations, against the library's E2M1/E4M3 codecs for every code in every
-   nibble position; and the chunk-transposed activation order is a
-   permutation. The GPU test (tests/gpu_fast.c) runs the kernels themselves. */
+/* CPU checks of the decode kernels' arithmetic (kernels.cu), so that CI
+   without a GPU catches a broken bit trick: the Hopper layout of the E2M1
+   codes (k_fp4_layout's fp4_pr_word) with its decode fp4_word_pairs, the
+   decode of the checkpoint's packing (fp4_word_pairs without
+   MINIMAX_FP4_PR: the fast kernels on Blackwell) and the E4M3 conversion,
+   emulated here with the same integer operations, against the library's
+   E2M1/E4M3 codecs for every code in every position; and the
+   chunk-transposed activation order is a permutation. The GPU tests
+   (tests/gpu_engine.c, tests/gpu_fast.c) run the kernels themselves. */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 #include "test.h"
@@ -15,27 +18,75 @@ static float f16_to_f32(uint16_t h) {
     return (h & 0x8000) ? -v : v;
 }
 
-/* kernels.cu fp4_pair: elements j and j+4 of a 32-bit word of 8 codes, times 2^-14 */
-static uint32_t fp4_pair(uint32_t w, int j) {
-    uint32_t v = w >> (4 * j);
-    return ((v & 0x00070007u) << 9) | ((v & 0x00080008u) << 12);
+/* __byte_perm(x, y, s): byte n of the result = byte (s >> 4n) & 7 of y:x */
+static uint32_t byte_perm(uint32_t x, uint32_t y, uint32_t s) {
+    uint64_t v = (uint64_t)y << 32 | x;
+    uint32_t r = 0;
+    int n;
+    for (n = 0; n < 4; n++) r |= (uint32_t)((v >> (8 * ((s >> (4 * n)) & 7))) & 0xff) << (8 * n);
+    return r;
 }
 
-static void test_fp4_pair_all_codes(void) {
-    int j, code, other, bad = 0;
-    for (j = 0; j < 4; j++)
-        for (code = 0; code < 16; code++)
-            for (other = 0; other < 16; other++) {
-                /* code at nibble j, `other` at nibble j+4, noise elsewhere */
-                uint32_t w = 0x9e3779b9u, h;
-                w &= ~(0xfu << (4 * j)) & ~(0xfu << (4 * (j + 4)));
-                w |= (uint32_t)code << (4 * j) | (uint32_t)other << (4 * (j + 4));
-                h = fp4_pair(w, j);
-                if (ldexpf(f16_to_f32((uint16_t)(h & 0xffff)), 14) != minimax__e2m1_values[code] ||
-                    ldexpf(f16_to_f32((uint16_t)(h >> 16)), 14) != minimax__e2m1_values[other])
-                    bad++;
+/* kernels.cu fp4_pr_word: the checkpoint's word (nibble j = code c_j) -> the PR layout */
+static uint32_t fp4_pr_word(uint32_t w) {
+    static const int ia[4] = {0, 4, 1, 5}, ib[4] = {2, 6, 3, 7};
+    uint32_t o = 0;
+    int i;
+    for (i = 0; i < 4; i++) {
+        uint32_t ca = (w >> (4 * ia[i])) & 15u, cb = (w >> (4 * ib[i])) & 15u;
+        o |= (((ca & 8u) << 4) | ((ca & 7u) << 1) | ((cb & 8u) >> 3) | ((cb & 7u) << 4)) << (8 * i);
+    }
+    return o;
+}
+
+/* kernels.cu fp4_word_pairs: p[j] = f16x2 of codes (c_j, c_j+4) times 2^-14;
+   pr: from the PR layout (Hopper), else from the checkpoint's packing */
+static void fp4_word_pairs(uint32_t w, uint32_t *p, int pr) {
+    int j;
+    if (pr) {
+        uint32_t ta = w & 0x8e8e8e8eu, tb = ((w << 7) & 0x80808080u) | ((w >> 3) & 0x0e0e0e0eu);
+        p[0] = byte_perm(ta, 0, 0x1404);
+        p[1] = byte_perm(ta, 0, 0x3424);
+        p[2] = byte_perm(tb, 0, 0x1404);
+        p[3] = byte_perm(tb, 0, 0x3424);
+        return;
+    }
+    for (j = 3; j >= 0; j--) {
+        p[j] = (w & 0x80008000u) | ((w & 0x70007000u) >> 3);
+        w <<= 4;
+    }
+}
+
+/* Every code at every position of a word (the other positions noise), in both
+   layouts: the pair of code j holds the exact E2M1 values of c_j and c_j+4. */
+static void test_fp4_word_pairs_all_codes(void) {
+    int pr, pos, code, j, bad = 0, seen = 0;
+    for (pr = 0; pr < 2; pr++)
+        for (pos = 0; pos < 8; pos++)
+            for (code = 0; code < 16; code++) {
+                uint32_t w = 0x9e3779b9u * (uint32_t)(pos * 16 + code + 1), p[4];
+                w = (w & ~(0xfu << (4 * pos))) | (uint32_t)code << (4 * pos);
+                fp4_word_pairs(pr ? fp4_pr_word(w) : w, p, pr);
+                for (j = 0; j < 8; j++) {
+                    uint32_t h = p[j & 3] >> (j < 4 ? 0 : 16);
+                    if (ldexpf(f16_to_f32((uint16_t)(h & 0xffff)), 14) != minimax__e2m1_values[(w >> (4 * j)) & 15])
+                        bad++;
+                    seen++;
+                }
             }
-    CHECK(bad == 0, "%d (position, code) pairs decode wrongly", bad);
+    CHECK(bad == 0, "%d of %d decoded codes are wrong", bad, seen);
+}
+
+/* fp4_pr_word is a permutation of the 32 bits: every word of codes has its own image */
+static void test_fp4_pr_word_is_permutation(void) {
+    int b, bad = 0;
+    uint32_t all = 0;
+    for (b = 0; b < 32; b++) {
+        uint32_t img = fp4_pr_word(1u << b);
+        if (img == 0 || (img & (img - 1)) || (all & img)) bad++;
+        all |= img;
+    }
+    CHECK(bad == 0 && all == 0xffffffffu, "%d bits map wrongly (image of all bits %08x)", bad, all);
 }
 
 static void test_e4m3_scaled_all_codes(void) {
@@ -61,7 +112,8 @@ static void test_ct_order_is_permutation(void) {
 }
 
 int main(void) {
-    RUN(test_fp4_pair_all_codes);
+    RUN(test_fp4_word_pairs_all_codes);
+    RUN(test_fp4_pr_word_is_permutation);
     RUN(test_e4m3_scaled_all_codes);
     RUN(test_ct_order_is_permutation);
     return test_summary();
