@@ -7530,9 +7530,13 @@ MINIMAX__PRIV minimax_result minimax__mg_fill_from_ref(minimax_model *m, void *u
     minimax_result res;
     if (tp < 2 || r < 0 || c->num_layers != rc->num_layers)
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "copy of a model: tensor-parallel ranks only");
-    if (minimax__jit_target_find(m->info.arch)->fp4_hw != minimax__jit_target_find(ref->info.arch)->fp4_hw)
-        return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "copy of a model: its experts are held in the FP4 layout of %s, "
-                             "this GPU's kernels (%s) read another (kernels.cu k_fp4_layout)", ref->info.arch, m->info.arch);
+    {
+        const minimax__jit_target *tm = minimax__jit_target_find(m->info.arch), *tr = minimax__jit_target_find(ref->info.arch);
+        if (!tm || !tr || tm->fp4_hw != tr->fp4_hw)
+            return minimax__fail(MINIMAX_ERR_UNSUPPORTED, "copy of a model: its experts are held in the FP4 layout of "
+                                 "'%s', this GPU's kernels ('%s') read another (kernels.cu k_fp4_layout)",
+                                 ref->info.arch, m->info.arch);
+    }
     if ((res = minimax__mcheck(m, minimax__cu.cuModuleGetFunction(&fn, m->module, "k_mg_copy2d"), "k_mg_copy2d")) != MINIMAX_OK)
         return res;
     if (m->dev != ref->dev) {
