@@ -135,7 +135,7 @@ int main(int argc, char **argv) {
     minimax_result r;
     minimax_config cfg;
     minimax_model_info info;
-    double bw = 0.0;
+    double bw = 0.0, prefill_ms = 0.0; /* prefill_ms: wall time of the real prefill of all sessions (0: random KV) */
     variant_result res[4];
     int nres = 0, i, v, real_prefill;
     int *distinct;
@@ -232,11 +232,10 @@ int main(int argc, char **argv) {
             if ((r = minimax_prefill(ss[i], ids, ctx, NULL, NULL)) != MINIMAX_OK) return fail("prefill", r);
         }
         free(ids);
-        if (!json) {
-            double ms = minimax__now_ms() - t0;
-            fprintf(stderr, "prefill: %d x %d tokens in %.3f s (%.0f tok/s)\n", batch, ctx, ms / 1000.0,
-                    (double)batch * ctx / (ms / 1000.0));
-        }
+        prefill_ms = minimax__now_ms() - t0;
+        if (!json)
+            fprintf(stderr, "prefill: %d x %d tokens in %.3f s (%.0f tok/s)\n", batch, ctx, prefill_ms / 1000.0,
+                    (double)batch * ctx / (prefill_ms / 1000.0));
     } else {
         for (i = 0; i < n_ranks(m); i++)
             if ((r = minimax__bench_fill_kv(rank_of(m, i), seed ^ 0x5eedull)) != MINIMAX_OK) return fail("KV fill", r);
@@ -341,9 +340,9 @@ int main(int argc, char **argv) {
 
     if (json) {
         printf("{\"device\": \"%s\", \"model\": \"%s\", \"layers\": %d, \"batch\": %d, \"ctx\": %d, \"steps\": %d, "
-               "\"prefill\": \"%s\", \"read_bw_gbps\": %.1f, \"variants\": [",
+               "\"prefill\": \"%s\", \"prefill_ms\": %.1f, \"read_bw_gbps\": %.1f, \"variants\": [",
                info.device_name, dir ? dir : "synthetic", cfg.num_layers, batch, ctx, steps,
-               real_prefill ? "real" : "random", bw);
+               real_prefill ? "real" : "random", prefill_ms, bw);
         for (v = 0; v < nres; v++) {
             double gb = res[v].bytes.total / (res[v].ms_median * 1e-3) / 1e9;
             printf("%s{\"kernels\": \"%s\", \"tokens_per_s\": %.1f, \"ms_per_step\": %.4f, \"bytes_per_step\": %.0f, "

@@ -165,8 +165,10 @@ MINIMAX_API uint64_t minimax_session_id(const minimax_session *session);
    negative or NaN values. Thread safety: as the model. */
 MINIMAX_API minimax_result minimax_session_set_sampling(minimax_session *session, const minimax_sampling *params);
 
-/* Appends n tokens to the session in matrix-matrix passes of up to
-   max_batch_tokens tokens. logits_out (vocab_size floats, or NULL) receives
+/* Appends n tokens to the session in forward passes of 8 tokens with the
+   fast kernels (the default; H100, 16 layers: ~1400 tokens/s, the rate of a
+   step of 8 sessions), of up to max_batch_tokens tokens through the general
+   kernels. logits_out (vocab_size floats, or NULL) receives
    the logits at the last new position; sampled_out (or NULL) the token
    sampled from them. Errors: CONTEXT_FULL (position + n > max_context; the
    message names the limit; nothing is appended), INVALID_ARGUMENT (an id
