@@ -5455,12 +5455,14 @@ MINIMAX_API minimax_result minimax_step(minimax_model *m, minimax_session *const
    pass of at most MINIMAX__FAST_MAX_T token slots (decode steps, short
    prefill chunks) the kernels of the "FAST DECODE KERNELS" section of
    kernels.cu run instead of the general ones. Numbers are the same kind
-   (fp32 activations and accumulation), only the summation order differs.
+   (fp32 activations and accumulation; only the summation order differs),
+   except in the expert kernels, which multiply in packed f16 over each
+   16-element block (kernels.cu "PACKED f16 ARITHMETIC": ~1e-3 of a dot
+   product at worst, the order of a BF16 rounding of the activations).
    m->fast_decode: 1 = all fast kernels (the default), 0 = none (the
    benchmark's baseline), 2 = all but the split-KV attention, 4 = all, with
-   the tensor-core expert kernels at T = 1 (opt-in: tested, exact; at the real
-   shapes on an H100 gate/up is ~4% faster than the fp32 kernel, down ~6%
-   slower, the step the same; see BENCHMARKS.md). */
+   the tensor-core expert kernels at T = 1 (opt-in: tested, fp32-accurate
+   products; slower than the packed-f16 kernels, see BENCHMARKS.md). */
 
 #define MINIMAX__FAST_MAX_T 8
 
@@ -5484,16 +5486,15 @@ enum {
     MINIMAX__FK_ATTN_SPLIT_QK,
     MINIMAX__FK_ATTN_SPLIT_G6,
     MINIMAX__FK_ATTN_SPLIT_QK_G6,
-    MINIMAX__FK_MOE_GATE_UP3,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
 typedef char minimax__fn_fast_fits[MINIMAX__FK_COUNT <= sizeof ((minimax_model *)0)->fn_fast / sizeof(minimax__cu_function) ? 1 : -1];
 static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
-    "k_moe_gate_up_fast", "k_moe_down_fast", "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
+    "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
-    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_moe_gate_up_fast3"};
+    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5506,10 +5507,17 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
 #define MINIMAX__ATTN_SPLITS 48
 #define MINIMAX__ATTN_MIN_KEYS(T) ((T) > 1 ? 128 : 1)
 
-/* k_moe_down_fast: output rows per block (kernels.cu MD_ROWS); its dynamic
-   shared memory holds one slot's activations, topk * I fp32 (48 KB at the
-   real shapes), allowed up to MINIMAX__DOWN_SMEM_MAX by fast_init. */
+/* The packed-f16 expert kernels (kernels.cu k_moe_gate_up_h2, k_moe_down_h2):
+   gate/up takes 16 rows of I a block of 256 threads, its dynamic shared
+   memory h in the H2 layout (6.75 KB at the real shapes); down takes
+   MINIMAX__DOWN_ROWS output rows a block of 128 threads (kernels.cu
+   MD_ROWS), its dynamic shared memory one slot's activations in H2, topk *
+   (2.25 I) bytes (27 KB at the real shapes; allowed up to
+   MINIMAX__DOWN_SMEM_MAX by fast_init). */
+#define MINIMAX__GU_ROWS 16
+#define MINIMAX__GU_SMEM(H) ((unsigned)(H) * 2u + (unsigned)(H) / 4u)
 #define MINIMAX__DOWN_ROWS 8
+#define MINIMAX__DOWN_SMEM(K, I) ((unsigned)(K) * ((unsigned)(I) * 2u + (unsigned)(I) / 4u))
 #define MINIMAX__DOWN_SMEM_MAX (96 * 1024)
 
 /* Blocks of k_argmax_part per sampled row (the greedy argmax over the
@@ -5546,7 +5554,7 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
     }
     if (minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN], 8 /* MAX_DYNAMIC_SHARED_SIZE_BYTES */,
                                                           MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_fast)") != MINIMAX_OK ||
+                        "cuFuncSetAttribute(k_moe_down_h2)") != MINIMAX_OK ||
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MMA], 8, MINIMAX__DOWN_SMEM_MAX),
                         "cuFuncSetAttribute(k_moe_down_mma)") != MINIMAX_OK)
         return MINIMAX_ERR_JIT;
@@ -5625,8 +5633,8 @@ MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr 
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
     return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->hidden_size % 32 == 0 &&
-           c->intermediate_size % 32 == 0 && c->top_k <= 32 && (size_t)c->hidden_size * 4 <= 48 * 1024 &&
-           (size_t)c->top_k * c->intermediate_size * 4 <= MINIMAX__DOWN_SMEM_MAX;
+           c->intermediate_size % 64 == 0 && c->top_k <= 32 && MINIMAX__GU_SMEM(c->hidden_size) <= 48 * 1024 &&
+           MINIMAX__DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
 
 /* The tensor-core expert kernels (one token slot; the normed input in the PH
@@ -5645,14 +5653,9 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
            MINIMAX__MMA_DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
 
-/* The fp32 gate/up instance for T token slots: 2 chunks a lane a round at
-   T = 1, 3 with several slots (kernels.cu moe_gate_up_body says why). */
-MINIMAX__PRIV int minimax__fast_gate_up_kernel(int T) {
-    return T == 1 ? MINIMAX__FK_MOE_GATE_UP : MINIMAX__FK_MOE_GATE_UP3;
-}
-
-/* Gate/up + SiLU (act in the chunk-transposed order), then down + routing
-   weights + residual into x; at T = 1 the tensor-core kernels (act in PH). */
+/* Gate/up + SiLU (act in the H2 layout), then down + routing weights +
+   residual into x; at T = 1 with fast_decode 4 the tensor-core kernels (act
+   in PH). */
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k;
     int mma = minimax__fast_moe_mma_ok(m, T);
@@ -5671,10 +5674,13 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[9] = &H;
     a[10] = &NI;
     a[11] = &K;
-    if ((r = minimax__fast_launch(m, mma ? MINIMAX__FK_MOE_GATE_UP_MMA : minimax__fast_gate_up_kernel(T),
-                                  (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K), mma ? MINIMAX__MMA_GU_THREADS : 128,
-                                  mma ? MINIMAX__MMA_GU_SMEM(H) : (unsigned)H * 4, a)) != MINIMAX_OK)
-        return r;
+    if (mma)
+        r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K),
+                                 MINIMAX__MMA_GU_THREADS, MINIMAX__MMA_GU_SMEM(H), a);
+    else
+        r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)(NI / MINIMAX__GU_ROWS), (unsigned)(T * K), 256,
+                                 MINIMAX__GU_SMEM(H), a);
+    if (r != MINIMAX_OK) return r;
     a[0] = &m->act;
     a[1] = &m->topk_idx;
     a[2] = &m->topk_wt;
@@ -5689,7 +5695,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
         return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 16), (unsigned)T, 256,
                                     MINIMAX__MMA_DOWN_SMEM(K, NI), a);
     return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), (unsigned)T,
-                                128, (unsigned)(K * NI * 4), a);
+                                128, MINIMAX__DOWN_SMEM(K, NI), a);
 }
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {

@@ -12,7 +12,11 @@
 
    NUMBERS. Activations are fp32 everywhere (the residual stream, normed
    inputs, q/k/v, attention output, expert intermediates, logits); every dot
-   product accumulates in fp32. Weights stay in the checkpoint's formats:
+   product accumulates in fp32. One exception: the fast expert kernels
+   (passes of up to 8 token slots, the default) multiply in packed f16 over
+   each 16-element block, with a power-of-two scale per block, and sum the
+   blocks in fp32 ("PACKED f16 ARITHMETIC" below: ~1e-3 of a dot product at
+   worst; the general kernels stay fp32). Weights stay in the checkpoint's formats:
    BF16 for attention/embedding/lm_head, NVFP4 (E2M1 codes + E4M3 block
    scales + fp32 weight_scale_2) for experts. Norm weights, the router and its
    bias are converted to fp32 at load. The KV cache is BF16.
@@ -1360,45 +1364,100 @@ extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const f
    decodes elements j and j+4 of the word at once into an f16x2 (each value
    times 2^-14, exact), so that the bit operations serve two codes.
 
-   ACTIVATION LAYOUT "chunk-transposed" (CT): a vector v of length K (K % 32
-   == 0) is stored as float4 quads vq[q * (K/32) + c] = v[32c + 4q .. 32c + 4q + 3]
-   (q = 0..7, c = chunk). Lanes that take consecutive chunks then read
-   consecutive 16 bytes: conflict-free from shared memory, coalesced from
-   global memory. The gate/up kernel stages its input in CT order in shared
-   memory and writes its output act in CT order; the down kernel reads it so.
+   PACKED f16 ARITHMETIC. The decoded pairs are multiplied with f16x2 pairs of
+   activations (fma.rn.f16x2: two products an instruction, no conversion)
+   over one 16-element block; the block's two partial sums are then converted
+   to fp32, scaled and summed in fp32. About 2.1 instructions a weight; the
+   earlier kernels converted every decoded code to fp32 for an FFMA (~3.5, two
+   thirds of them conversion and FMA), and on Hopper the expert kernels are
+   bound by instruction issue and latency, not by memory (BENCHMARKS.md:
+   gate/up 24.2 -> 21.0 us, down 15.0 -> 13.8 us a layer on an H100).
 
-   Scaled domain: a block dot is sum(e2m1 * 2^-14 * x) times (e4m3 * 2^-8), so
-   every result is multiplied by ws2 * FAST_FP4_CORRECTION once per output. */
+   NUMBERS. This is the one place where the fast path does not compute in
+   fp32. So that nothing overflows or underflows, every 16-element block of
+   activations is scaled by a power of two 2^k that puts its largest |x| in
+   [2^13, 2^14] before it is rounded to f16, and the exact fp32 factor 2^-k
+   goes with the block (blocks below 2^-110, fp32 subnormals, keep k = 123:
+   they come back within 2^-121). A decoded code is e2m1 * 2^-14, so a
+   product is at most 6 in magnitude and a half's partial sum (8 products) at
+   most 48. Each activation is rounded once (within 2^-11 of it) and each FMA
+   rounds its partial sum (2^-11 of it): ~1e-3 of a dot product's sum of
+   |products| at worst, the order of the BF16 rounding of activations in the
+   reference implementation. tests/test_fast_cpu.c emulates the arithmetic
+   (worst 9e-4 over 20000 chunks), tests/gpu_fast.c bounds the kernels
+   against fp32 references; NaN and infinity in an input still give NaN or
+   infinity.
+
+   ACTIVATION LAYOUT "H2" of a vector v of length K (K % 32 == 0), K/8 words of
+   8 elements: word w = 4c + wi (chunk c, wi = 0..3) is the uint4 of the f16x2
+   pairs (v[8w + j] * 2^k, v[8w + j + 4] * 2^k), j = 0..3, low half first
+   (the pairs fp4_word_pairs decodes), stored at quads[wi * (K/32) + c]:
+   lanes taking consecutive chunks read consecutive 16 bytes, conflict-free
+   from shared memory. The factors 2^-k of blocks 2c and 2c + 1 are the
+   float2 factors[c]. The gate/up kernel stages h so in shared memory and
+   writes act so, routed slot r's at act + r * I * 4 bytes: I/8 quads (I * 2
+   bytes), then I/32 float2 (I / 4 bytes), within the I * 4 bytes of an fp32
+   row of act; the down kernel copies them to shared memory as they are.
+
+   Scaled domain: a block dot is sum(e2m1 * 2^-14 * x * 2^k) times 2^-k times
+   (e4m3 * 2^-8), so every result is multiplied by ws2 * FAST_FP4_CORRECTION
+   once per output. */
 /* fp4_word_pairs is the integer path on every architecture (also where
    MINIMAX_FP4_HW = 1 makes FP4_CORRECTION assume exact codes), so the fast
    kernels use their own constant: 2^14 for the codes times 2^8 for the scales. */
 #define FAST_FP4_CORRECTION 4194304.0f
 
+__device__ __forceinline__ u32 hfma2(u32 a, u32 b, u32 c) {
+    u32 d;
+    asm("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+    return d;
+}
+/* (lo, hi) fp32 -> f16x2, each rounded to nearest even */
+__device__ __forceinline__ u32 f2h2(float lo, float hi) {
+    u32 d;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(d) : "f"(hi), "f"(lo));
+    return d;
+}
+/* v = the 8 elements of word w of a vector, held by a lane whose lane ^ 1
+   holds the other word of the same 16-element block (every lane of the warp
+   calls this) -> out = the word's H2 quad; returns the block's factor 2^-k.
+   NaN is ignored by the maximum and stays NaN in its element. */
+__device__ __forceinline__ float h2_word(const float *v, uint4 &out) {
+    float mx = 0.0f;
+#pragma unroll
+    for (int j = 0; j < 8; j++) mx = fmaxf(mx, fabsf(v[j]));
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+    int e = (int)((__float_as_uint(mx) >> 23) & 0xffu) - 127; /* floor(log2 mx) for normal mx */
+    e = e < -110 ? -110 : e > 127 ? 127 : e;                 /* zero or subnormal; infinity */
+    float up = __uint_as_float((u32)(140 - e) << 23);         /* 2^(13 - e) */
+    out.x = f2h2(v[0] * up, v[4] * up);
+    out.y = f2h2(v[1] * up, v[5] * up);
+    out.z = f2h2(v[2] * up, v[6] * up);
+    out.w = f2h2(v[3] * up, v[7] * up);
+    return __uint_as_float((u32)(114 + e) << 23); /* 2^(e - 13) */
+}
 /* dot of one 32-code chunk (two blocks, scales s2 = two E4M3 bytes) with its
-   8 CT quads of activations */
-__device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq) {
+   4 H2 quads xq and block factors f */
+__device__ __forceinline__ float fp4_chunk_dot_h2(uint4 q, u32 s2, const uint4 *xq, float2 f) {
     u32 wd[4] = {q.x, q.y, q.z, q.w};
     float b[2];
 #pragma unroll
     for (int blk = 0; blk < 2; blk++) {
-        float a = 0.0f;
+        u32 acc = 0;
 #pragma unroll
         for (int ww = 0; ww < 2; ww++) {
             int wi = blk * 2 + ww;
-            float4 lo = xq[2 * wi], hi = xq[2 * wi + 1];
-            float xl[4] = {lo.x, lo.y, lo.z, lo.w}, xh[4] = {hi.x, hi.y, hi.z, hi.w};
+            uint4 xv = xq[wi];
             u32 pj[4];
             fp4_word_pairs(wd[wi], pj);
-#pragma unroll
-            for (int j = 0; j < 4; j++) {
-                u32 h = pj[j];
-                a = fmaf(f16f((u16)(h & 0xffffu)), xl[j], a);
-                a = fmaf(f16f((u16)(h >> 16)), xh[j], a);
-            }
+            acc = hfma2(pj[0], xv.x, acc);
+            acc = hfma2(pj[1], xv.y, acc);
+            acc = hfma2(pj[2], xv.z, acc);
+            acc = hfma2(pj[3], xv.w, acc);
         }
-        b[blk] = a;
+        b[blk] = f16f((u16)(acc & 0xffffu)) + f16f((u16)(acc >> 16));
     }
-    return fmaf(e4m3_scaled(s2 & 0xffu), b[0], e4m3_scaled(s2 >> 8) * b[1]);
+    return fmaf(e4m3_scaled(s2 & 0xffu) * f.x, b[0], e4m3_scaled(s2 >> 8) * f.y * b[1]);
 }
 
 /* 16-byte asynchronous copy global -> shared (no registers held while in
@@ -1418,117 +1477,144 @@ __device__ __forceinline__ void cp_async16(void *smem, const void *gmem) {
 __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
 
 /* Gate/up + SiLU for routed slot r = t * topk + j (expert e = idx[r]):
-     act[r] (CT order over I) = silu(ws2_1[e] * W1[e] h[t]) * (ws2_3[e] * W3[e] h[t])
+     act[r] (H2 over I) = silu(ws2_1[e] * W1[e] h[t]) * (ws2_3[e] * W3[e] h[t])
    w1p, w3p [E][I][H/2]; w1s, w3s [E][I][H/16]; hn fp32 [T, H] natural order.
-   grid (ceil(I / 8), T * topk), block 128 = 4 warps x 2 rows (of both W1 and
-   W3: four rows share each activation load). Dynamic shared memory H * 4
-   bytes (h in CT order). At most 128 registers: 4 blocks per SM (161
-   registers gave 3, and 28.2 instead of 26.5 us at the real shapes). Needs
-   H % 32 == 0, I % 32 == 0.
-   U: chunks of each of the 4 rows a lane has in flight a round. A block is
-   short-lived (at the real shapes each lane owns 3 chunks a row): U = 3 takes
-   them in one round of memory latency instead of two. Alone it is faster
-   (tools/expert_probe.cu, H100: 26.1 -> 25.1 us), and the batch-8 step 2%
-   faster; the batch-1 step was not (1.901 -> 1.910 ms, with the q|k|v
-   prefetch running under it), so T = 1 keeps U = 2
-   (minimax__fast_gate_up_kernel). */
-template <int U>
-__device__ __forceinline__ void moe_gate_up_body(const float *hn, const int *idx, const u8 *w1p, const u8 *w1s,
-                                                 const float *ws2_1, const u8 *w3p, const u8 *w3s,
-                                                 const float *ws2_3, float *act, int H, int I, int topk) {
-    extern __shared__ float4 xs[];
+   grid (I / 16, T * topk), block 256 = 8 warps x 2 rows (of both W1 and W3:
+   four rows share each activation load), so that a block owns whole
+   16-element blocks of act (the factor needs the block's largest value).
+   Dynamic shared memory H * 2 + H / 4 bytes (h in H2, converted by every
+   block: 12 KB read from L2). At most 128 registers: 2 blocks an SM.
+   A lane owns H/32/32 chunks of each of its 4 rows (3 at the real shapes) and
+   takes them 2 a round; the expert id and the first round's loads are issued
+   before h is staged, so that the DRAM latency runs under the staging
+   (H100: 21.7 -> 21.0 us; 3 a round, all in one, was no faster).
+   Needs H % 32 == 0, I % 16 == 0. */
+#define GU_U 2
+extern "C" __global__ void __launch_bounds__(256, 2) k_moe_gate_up_h2(const float *hn, const int *idx, const u8 *w1p,
+                                                                    const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                    const u8 *w3s, const float *ws2_3, u8 *act, int H,
+                                                                    int I, int topk) {
+    extern __shared__ uint4 xh[];
+    __shared__ float sa[16];
+    int NC = H >> 5, NW = H >> 3;
+    float2 *xf = (float2 *)(xh + NW);
     int r = blockIdx.y, t = r / topk;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    int NC = H >> 5;
-    const float4 *x4 = (const float4 *)(hn + (size_t)t * H);
-    for (int i = threadIdx.x; i < H / 4; i += blockDim.x) xs[(i & 7) * NC + (i >> 3)] = x4[i];
-    __syncthreads();
     int e = idx[r];
-    int i0 = blockIdx.x * 8 + warp * 2;
-    if (i0 >= I) return;
-    int i1 = i0 + 1 < I ? i0 + 1 : i0;
+    int i0 = blockIdx.x * 16 + warp * 2, i1 = i0 + 1;
     size_t row0 = (size_t)e * I + i0, row1 = (size_t)e * I + i1;
     const uint4 *p10 = (const uint4 *)(w1p + row0 * (H / 2)), *p11 = (const uint4 *)(w1p + row1 * (H / 2));
     const uint4 *p30 = (const uint4 *)(w3p + row0 * (H / 2)), *p31 = (const uint4 *)(w3p + row1 * (H / 2));
     const u8 *s10 = w1s + row0 * (H / 16), *s11 = w1s + row1 * (H / 16);
     const u8 *s30 = w3s + row0 * (H / 16), *s31 = w3s + row1 * (H / 16);
+    uint4 q[GU_U][4];
+    u32 sc[GU_U][4];
+#define GU_LOAD(c)                                                                                               \
+    do {                                                                                                         \
+        _Pragma("unroll") for (int k = 0; k < GU_U; k++) {                                                       \
+            int cc = (c) + 32 * k;                                                                               \
+            if (cc < NC) {                                                                                       \
+                q[k][0] = ld_stream16(p10 + cc); sc[k][0] = ld_stream_u16(s10 + 2 * cc);                         \
+                q[k][1] = ld_stream16(p11 + cc); sc[k][1] = ld_stream_u16(s11 + 2 * cc);                         \
+                q[k][2] = ld_stream16(p30 + cc); sc[k][2] = ld_stream_u16(s30 + 2 * cc);                         \
+                q[k][3] = ld_stream16(p31 + cc); sc[k][3] = ld_stream_u16(s31 + 2 * cc);                         \
+            }                                                                                                    \
+        }                                                                                                        \
+    } while (0)
+    GU_LOAD(lane);
+    { /* h -> H2 in shared memory; a warp's lanes 2m, 2m + 1 take the two words of a block */
+        const float4 *x4 = (const float4 *)(hn + (size_t)t * H);
+        for (int w = threadIdx.x; w < ((NW + 31) & ~31); w += blockDim.x) {
+            int ok = w < NW;
+            float4 a = ok ? x4[2 * w] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            float4 b = ok ? x4[2 * w + 1] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            float v[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
+            uint4 o;
+            float f = h2_word(v, o);
+            if (ok) {
+                xh[(w & 3) * NC + (w >> 2)] = o;
+                if (!(w & 1)) ((float *)xf)[w >> 1] = f;
+            }
+        }
+    }
+    __syncthreads();
     float g0 = 0.0f, g1 = 0.0f, u0 = 0.0f, u1 = 0.0f;
-    for (int c = lane; c < NC; c += 32 * U) {
-        uint4 q[U][4];
-        u32 sc[U][4];
+    for (int c = lane; c < NC; c += 32 * GU_U) {
+        if (c != lane) GU_LOAD(c);
 #pragma unroll
-        for (int k = 0; k < U; k++) {
+        for (int k = 0; k < GU_U; k++) {
             int cc = c + 32 * k;
             if (cc < NC) {
-                q[k][0] = ld_stream16(p10 + cc); sc[k][0] = ld_stream_u16(s10 + 2 * cc);
-                q[k][1] = ld_stream16(p11 + cc); sc[k][1] = ld_stream_u16(s11 + 2 * cc);
-                q[k][2] = ld_stream16(p30 + cc); sc[k][2] = ld_stream_u16(s30 + 2 * cc);
-                q[k][3] = ld_stream16(p31 + cc); sc[k][3] = ld_stream_u16(s31 + 2 * cc);
-            }
-        }
+                uint4 xq[4];
 #pragma unroll
-        for (int k = 0; k < U; k++) {
-            int cc = c + 32 * k;
-            if (cc < NC) {
-                float4 xq[8];
-#pragma unroll
-                for (int qq = 0; qq < 8; qq++) xq[qq] = xs[qq * NC + cc];
-                g0 += fp4_chunk_dot(q[k][0], sc[k][0], xq);
-                g1 += fp4_chunk_dot(q[k][1], sc[k][1], xq);
-                u0 += fp4_chunk_dot(q[k][2], sc[k][2], xq);
-                u1 += fp4_chunk_dot(q[k][3], sc[k][3], xq);
+                for (int wi = 0; wi < 4; wi++) xq[wi] = xh[wi * NC + cc];
+                float2 f = xf[cc];
+                g0 += fp4_chunk_dot_h2(q[k][0], sc[k][0], xq, f);
+                g1 += fp4_chunk_dot_h2(q[k][1], sc[k][1], xq, f);
+                u0 += fp4_chunk_dot_h2(q[k][2], sc[k][2], xq, f);
+                u1 += fp4_chunk_dot_h2(q[k][3], sc[k][3], xq, f);
             }
         }
     }
+#undef GU_LOAD
     g0 = warp_sum(g0); g1 = warp_sum(g1); u0 = warp_sum(u0); u1 = warp_sum(u1);
-    if (lane < 2) {
-        int i = lane ? i1 : i0;
-        if (lane == 1 && i1 == i0) return;
-        float g = (lane ? g1 : g0) * (ws2_1[e] * FAST_FP4_CORRECTION);
-        float u = (lane ? u1 : u0) * (ws2_3[e] * FAST_FP4_CORRECTION);
-        int NCI = I >> 5, c = i >> 5, qq = (i & 31) >> 2;
-        act[(size_t)r * I + ((size_t)qq * NCI + c) * 4 + (i & 3)] = g / (1.0f + expf(-g)) * u;
+    if (lane == 0) {
+        float a = ws2_1[e] * FAST_FP4_CORRECTION, b = ws2_3[e] * FAST_FP4_CORRECTION;
+        g0 *= a; g1 *= a; u0 *= b; u1 *= b;
+        sa[warp * 2] = g0 / (1.0f + expf(-g0)) * u0;
+        sa[warp * 2 + 1] = g1 / (1.0f + expf(-g1)) * u1;
     }
-}
-extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
-                                                                     const u8 *w1s, const float *ws2_1, const u8 *w3p,
-                                                                     const u8 *w3s, const float *ws2_3, float *act,
-                                                                     int H, int I, int topk) {
-    moe_gate_up_body<2>(hn, idx, w1p, w1s, ws2_1, w3p, w3s, ws2_3, act, H, I, topk);
-}
-extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast3(const float *hn, const int *idx, const u8 *w1p,
-                                                                      const u8 *w1s, const float *ws2_1, const u8 *w3p,
-                                                                      const u8 *w3s, const float *ws2_3, float *act,
-                                                                      int H, int I, int topk) {
-    moe_gate_up_body<3>(hn, idx, w1p, w1s, ws2_1, w3p, w3s, ws2_3, act, H, I, topk);
+    __syncthreads();
+    if (warp == 0) { /* lanes 0 and 1: the block's two words of act, in H2 */
+        float v[8];
+#pragma unroll
+        for (int j = 0; j < 8; j++) v[j] = sa[(lane & 1) * 8 + j];
+        uint4 o;
+        float f = h2_word(v, o);
+        u8 *ar = act + (size_t)r * I * 4;
+        int NCI = I >> 5, c = blockIdx.x >> 1, wi = (blockIdx.x & 1) * 2 + lane;
+        if (lane < 2) ((uint4 *)ar)[wi * NCI + c] = o;
+        if (lane == 0) ((float *)(ar + (size_t)I * 2))[blockIdx.x] = f;
+    }
 }
 
 /* Down projection + routing weights + residual, for token slot t:
      x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t*topk + j]
-   w2p [E][H][I/2]; w2s [E][H][I/16]; act fp32 [T*topk, I] in CT order.
+   w2p [E][H][I/2]; w2s [E][H][I/16]; act in H2 (k_moe_gate_up_h2).
    grid (ceil(H / MD_ROWS), T), block 128 = 4 warps x 2 output rows; dynamic
-   shared memory topk * I * 4 bytes: the slot's activations, copied once per
-   block (cp.async, under the weights' first loads). A warp walks the topk *
-   I/32 chunks of its 2 rows (all experts flattened), MD_U chunks of both
-   rows per lane in flight (at the real shapes 8 * 48 = 384 chunks: 2
-   rounds); one activation read from shared memory serves both rows. Each
-   x[t, n] has one writer.
-   (Before: 2 rows per block, 4 warps splitting the chunks, activations read
-   from L2 by every block: 75 MB of L2 reads for 21 MB of weights, 1.2 TB/s.)
-   Needs I % 32 == 0, topk <= 32. */
+   shared memory topk * (I * 2 + I / 4) bytes: the slot's activations, quads
+   [topk][4][I/32] then factors [topk][I/32] float2, copied once per block
+   (cp.async, under the weights' first loads). A warp walks the topk * I/32
+   chunks of its 2 rows (all experts flattened), one activation read from
+   shared memory serving both rows. The walk is software-pipelined: two
+   register sets of MD_U chunks of both rows, the next round's loads in flight
+   while a round is computed (the grid is one wave at the real shapes, so
+   without it every warp waited a whole memory latency each round; H100:
+   14.7 -> 13.8 us; MD_U 2 or 4 the same). Each x[t, n] has one writer.
+   Needs I % 64 == 0, topk <= 32. */
 #define MD_ROWS 8
-#define MD_U 6
-extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *act, const int *idx, const float *wt,
+#define MD_U 3
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(const u8 *act, const int *idx, const float *wt,
                                                                   const u8 *w2p, const u8 *w2s, const float *ws2_2,
                                                                   float *x, int H, int I, int topk) {
-    extern __shared__ float4 as4[];
+    extern __shared__ uint4 ah[];
     __shared__ int se[32];
     __shared__ float sf[32];
     int t = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int NCI = I >> 5;
+    float2 *af = (float2 *)(ah + topk * 4 * NCI);
     { /* the slot's activations -> shared memory, asynchronously */
-        const float4 *a4 = (const float4 *)(act + (size_t)t * topk * I);
-        for (int i = threadIdx.x; i < topk * I / 4; i += blockDim.x) cp_async16(&as4[i], &a4[i]);
+        int nq = I / 8, nf = I / 64; /* 16-byte pieces of an expert's quads, of its factors */
+        const u8 *a0 = act + (size_t)t * topk * I * 4;
+        for (int i = threadIdx.x; i < topk * nq; i += blockDim.x) {
+            int j = i / nq;
+            cp_async16(&ah[i], a0 + (size_t)j * I * 4 + (size_t)(i - j * nq) * 16);
+        }
+        for (int i = threadIdx.x; i < topk * nf; i += blockDim.x) {
+            int j = i / nf;
+            cp_async16((uint4 *)af + i, a0 + (size_t)j * I * 4 + (size_t)I * 2 + (size_t)(i - j * nf) * 16);
+        }
     }
     if (threadIdx.x < topk) {
         int e = idx[t * topk + threadIdx.x];
@@ -1540,14 +1626,12 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
     int live = n0 < H; /* a warp past H still joins the barrier */
     if (!live) n0 = H - 1;
     int n1 = n0 + 1 < H ? n0 + 1 : n0;
-    int NCI = I >> 5, total = topk * NCI;
+    int total = topk * NCI;
     /* chunk f = c + 32k of the walk is chunk cc = f % NCI of expert j = f / NCI:
        kept per k and advanced by 32 * MD_U chunks a round (dj experts and dc
        chunks) without a division; the rows' byte offset within an expert's
        matrix is fixed (p0, p1), the expert's offset eo is shared by both rows,
-       and a scale's offset is eo / 8 (16 bytes of codes per 2 bytes of scales).
-       (With a division and four 64-bit row products a chunk, the kernel ran
-       ~233 instructions per 16-byte chunk of a row against gate/up's ~134.) */
+       and a scale's offset is eo / 8 (16 bytes of codes per 2 bytes of scales). */
     int dj = 32 * MD_U / NCI, dc = 32 * MD_U - dj * NCI;
     int jk[MD_U], ck[MD_U];
 #pragma unroll
@@ -1559,49 +1643,64 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
     const u8 *p0 = w2p + (size_t)n0 * (I / 2), *p1 = w2p + (size_t)n1 * (I / 2);
     const u8 *r0 = w2s + (size_t)n0 * (I / 16), *r1 = w2s + (size_t)n1 * (I / 16);
     float y0 = 0.0f, y1 = 0.0f;
-    for (int c = lane, first = 1; first || c < total; c += 32 * MD_U, first = 0) {
-        uint4 q[MD_U][2];
-        u32 sc[MD_U][2];
-        int ai[MD_U]; /* the chunk's first activation quad in shared memory */
-        float wf[MD_U]; /* its expert's factor */
-#pragma unroll
-        for (int k = 0; k < MD_U; k++) {
-            if (c + 32 * k < total) {
-                int j = jk[k];
-                size_t eo = (size_t)se[j] * estride + (size_t)ck[k] * 16;
-                q[k][0] = ld_stream16(p0 + eo);
-                q[k][1] = ld_stream16(p1 + eo);
-                sc[k][0] = ld_stream_u16(r0 + (eo >> 3));
-                sc[k][1] = ld_stream_u16(r1 + (eo >> 3));
-                ai[k] = j * (I / 4) + ck[k];
-                wf[k] = sf[j];
-            }
-        }
-        if (first) {
-            cp_async_wait_all();
-            __syncthreads();
-        }
-#pragma unroll
-        for (int k = 0; k < MD_U; k++) {
-            if (c + 32 * k < total) {
-                float4 xq[8];
-                const float4 *ap = as4 + ai[k];
-#pragma unroll
-                for (int qq = 0; qq < 8; qq++) xq[qq] = ap[qq * NCI];
-                y0 = fmaf(wf[k], fp4_chunk_dot(q[k][0], sc[k][0], xq), y0);
-                y1 = fmaf(wf[k], fp4_chunk_dot(q[k][1], sc[k][1], xq), y1);
-            }
-        }
-#pragma unroll
-        for (int k = 0; k < MD_U; k++) {
-            jk[k] += dj;
-            ck[k] += dc;
-            if (ck[k] >= NCI) {
-                ck[k] -= NCI;
-                jk[k]++;
-            }
-        }
+    /* a round's registers: codes and scales of both rows, the chunk's factor
+       index ai = j * NCI + cc and first quad aq = j * 4 * NCI + cc, the
+       expert's weight wf */
+    uint4 qa[MD_U][2], qb[MD_U][2];
+    u32 sca[MD_U][2], scb[MD_U][2];
+    int aia[MD_U], aib[MD_U], aqa[MD_U], aqb[MD_U];
+    float wfa[MD_U], wfb[MD_U];
+#define MD_LOAD(c, q, sc, ai, aq, wf)                                                                            \
+    do {                                                                                                         \
+        _Pragma("unroll") for (int k = 0; k < MD_U; k++) {                                                       \
+            if ((c) + 32 * k < total) {                                                                          \
+                int j = jk[k];                                                                                   \
+                size_t eo = (size_t)se[j] * estride + (size_t)ck[k] * 16;                                        \
+                q[k][0] = ld_stream16(p0 + eo);                                                                  \
+                q[k][1] = ld_stream16(p1 + eo);                                                                  \
+                sc[k][0] = ld_stream_u16(r0 + (eo >> 3));                                                        \
+                sc[k][1] = ld_stream_u16(r1 + (eo >> 3));                                                        \
+                ai[k] = j * NCI + ck[k];                                                                         \
+                aq[k] = ai[k] + 3 * j * NCI;                                                                     \
+                wf[k] = sf[j];                                                                                   \
+            }                                                                                                    \
+            jk[k] += dj;                                                                                         \
+            ck[k] += dc;                                                                                         \
+            if (ck[k] >= NCI) {                                                                                  \
+                ck[k] -= NCI;                                                                                    \
+                jk[k]++;                                                                                         \
+            }                                                                                                    \
+        }                                                                                                        \
+    } while (0)
+#define MD_COMPUTE(c, q, sc, ai, aq, wf)                                                                         \
+    do {                                                                                                         \
+        _Pragma("unroll") for (int k = 0; k < MD_U; k++) {                                                       \
+            if ((c) + 32 * k < total) {                                                                          \
+                uint4 xq[4];                                                                                     \
+                const uint4 *ap = ah + aq[k];                                                                    \
+                _Pragma("unroll") for (int wi = 0; wi < 4; wi++) xq[wi] = ap[wi * NCI];                          \
+                float2 f = af[ai[k]];                                                                            \
+                y0 = fmaf(wf[k], fp4_chunk_dot_h2(q[k][0], sc[k][0], xq, f), y0);                                \
+                y1 = fmaf(wf[k], fp4_chunk_dot_h2(q[k][1], sc[k][1], xq, f), y1);                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    } while (0)
+    int c = lane;
+    MD_LOAD(c, qa, sca, aia, aqa, wfa);
+    cp_async_wait_all();
+    __syncthreads();
+    for (;;) {
+        if (c + 32 * MD_U < total) MD_LOAD(c + 32 * MD_U, qb, scb, aib, aqb, wfb);
+        MD_COMPUTE(c, qa, sca, aia, aqa, wfa);
+        c += 32 * MD_U;
+        if (c >= total) break;
+        if (c + 32 * MD_U < total) MD_LOAD(c + 32 * MD_U, qa, sca, aia, aqa, wfa);
+        MD_COMPUTE(c, qb, scb, aib, aqb, wfb);
+        c += 32 * MD_U;
+        if (c >= total) break;
     }
+#undef MD_LOAD
+#undef MD_COMPUTE
     y0 = warp_sum(y0);
     y1 = warp_sum(y1);
     if (live && lane < 2) {

@@ -445,7 +445,9 @@ static void test_model_vs_reference(void) {
     free(lg);
 }
 
-/* prefill of N tokens == the same N tokens one step at a time (decode path, graphs) */
+/* prefill of N tokens == the same N tokens one step at a time (decode path,
+   graphs), within EU_H2_TOL (passes of several slots and steps of one take
+   differently summed fp32 products before the experts) */
 static void test_prefill_equals_steps(void) {
     int V, t, bad;
     float *a, *b;
@@ -463,8 +465,8 @@ static void test_prefill_equals_steps(void) {
                 minimax_last_error());
     err = eu_rel_err(b, a, (size_t)NTOK * V, &bad);
     err_ref = eu_rel_err(b, g_ref, (size_t)NTOK * V, &bad);
-    printf("    steps vs prefill: rel err %.3g (bound 1e-5); steps vs reference %.3g\n", err, err_ref);
-    CHECK(!bad && err < 1e-5, "rel err %g", err);
+    printf("    steps vs prefill: rel err %.3g (bound %g); steps vs reference %.3g\n", err, EU_H2_TOL, err_ref);
+    CHECK(!bad && err < EU_H2_TOL, "rel err %g", err);
     minimax_session_free(s1);
     minimax_session_free(s2);
     free(a);
@@ -519,7 +521,8 @@ static void test_session_truncate(void) {
 }
 
 /* 3 sessions at different positions stepped together == each stepped alone
-   (graphs), and graph replay == eager (same model, graphs off) */
+   (graphs; within EU_H2_TOL: other kernel instances), and graph replay ==
+   eager (same model, graphs off; the same kernels: within 1e-6) */
 static void test_batch_and_graph(void) {
     int V, i, k, bad, nsteps = 6;
     float *together, *alone, *eager;
@@ -567,9 +570,10 @@ static void test_batch_and_graph(void) {
         e = eu_rel_err(eager + (size_t)k * V, alone + (size_t)k * V, (size_t)V, &bad);
         if (e > err2) err2 = e;
     }
-    printf("    batched (3 sessions at positions 5/23/40) vs alone: rel err %.3g; graph vs eager: %.3g (bound 1e-6)\n",
-           err1, err2);
-    CHECK(err1 < 1e-6, "batched vs alone %g", err1);
+    printf("    batched (3 sessions at positions 5/23/40) vs alone: rel err %.3g (bound %g); graph vs eager: %.3g (bound "
+           "1e-6)\n",
+           err1, EU_H2_TOL, err2);
+    CHECK(err1 < EU_H2_TOL, "batched vs alone %g", err1);
     CHECK(err2 < 1e-6, "graph vs eager %g", err2);
     for (i = 0; i < 3; i++) minimax_session_free(s[i]);
     free(together); free(alone); free(eager);
@@ -578,7 +582,8 @@ static void test_batch_and_graph(void) {
 /* A step of more sessions than one pass takes (minimax__pass_slots: 8 where
    the fast kernels run) is several forward passes: 11 sessions at positions
    3..43 stepped together (passes of 8 and 3; graph and eager) give each
-   session the logits and greedy tokens of stepping it alone. */
+   session the logits (within EU_H2_TOL; graph and eager within 1e-6) and
+   greedy tokens of stepping it alone. */
 static void test_batch_passes(void) {
     enum { NS = 11, NSTEP = 3 };
     minimax_model *m;
@@ -624,10 +629,10 @@ static void test_batch_passes(void) {
         if (e > err2) err2 = e;
         mism += st[k / NS][k % NS] != sa[k / NS][k % NS];
     }
-    printf("    11 sessions in passes of 8 + 3 vs alone: rel err %.3g, %d of %d greedy tokens differ; graph vs eager "
-           "%.3g (bound 1e-6)\n",
-           err1, mism, NSTEP * NS, err2);
-    CHECK(err1 < 1e-6, "together vs alone %g", err1);
+    printf("    11 sessions in passes of 8 + 3 vs alone: rel err %.3g (bound %g), %d of %d greedy tokens differ; graph "
+           "vs eager %.3g (bound 1e-6)\n",
+           err1, EU_H2_TOL, mism, NSTEP * NS, err2);
+    CHECK(err1 < EU_H2_TOL, "together vs alone %g", err1);
     CHECK(err2 < 1e-6, "graph vs eager %g", err2);
     CHECK(mism == 0, "%d sampled tokens differ", mism);
     for (i = 0; i < NS; i++) minimax_session_free(s[i]);

@@ -231,16 +231,90 @@ static double moe_row_err(const float *x, const float *xref, const float *x0, in
     return e;
 }
 
-/* k_moe_gate_up_fast + k_moe_down_fast against ref_matvec_fp4 / ref_silu:
-   random NVFP4 experts (ModelOpt quantiser; row 0 of each matrix with small
-   block scales, row 1 with subnormal E4M3 ones: the tensor-core kernels' exact
-   path, checked on its own in the down projection's output row 1),
-   random routing (distinct experts per token), T = 1, 3, 8 (the gate/up
-   instance the engine takes for each: k_moe_gate_up_fast at T = 1,
-   k_moe_gate_up_fast3 for the others). The gate/up
-   output (CT order) is compared with silu(W1 h) * (W3 h); the layer output
-   with x0 + sum_j wt_j * W2[e_j] act_j. Bound 2e-5 (fp32 sums of exactly
-   decoded weights; the reference rounds g and u to float as well).
+/* The MoE reference for T token slots: aref [T*K, NI] = silu(W1 h) * (W3 h)
+   per routed slot, xref [T, H] = x0 + sum_j wt_j * W2[e_j] act_j. */
+static void moe_ref(const minimax__fp4_matrix *w1, const minimax__fp4_matrix *w3, const minimax__fp4_matrix *w2,
+                    const int *idx, const float *wt, const float *h, const float *x0, int T, int H, int NI, int K,
+                    float *aref, float *xref) {
+    float *g = (float *)malloc((size_t)NI * 4), *u = (float *)malloc((size_t)NI * 4), *o = (float *)malloc((size_t)H * 4);
+    int t, j, i;
+    for (t = 0; t < T; t++) {
+        double *acc = (double *)calloc((size_t)H, sizeof(double));
+        for (j = 0; j < K; j++) {
+            int ee = idx[t * K + j];
+            float *ar = aref + ((size_t)t * K + j) * NI;
+            ref_matvec_fp4(&w1[ee], h + (size_t)t * H, g);
+            ref_matvec_fp4(&w3[ee], h + (size_t)t * H, u);
+            for (i = 0; i < NI; i++) ar[i] = ref_silu(g[i]) * u[i];
+            ref_matvec_fp4(&w2[ee], ar, o);
+            for (i = 0; i < H; i++) acc[i] += (double)wt[t * K + j] * o[i];
+        }
+        for (i = 0; i < H; i++) xref[(size_t)t * H + i] = (float)(x0[(size_t)t * H + i] + acc[i]);
+        free(acc);
+    }
+    free(g); free(u); free(o);
+}
+
+/* The largest error of the added part of x over output row n of every token
+   slot, relative to that output's sum of |products| (sum_j wt_j sum_i
+   |W2[e_j][n, i] act_j[i]|, act from the reference): the measure the packed-f16
+   kernels' rounding is bounded in (kernels.cu); row 1's outputs may cancel to
+   far below it. */
+static double moe_row_err_mag(const float *x, const float *xref, const float *x0, const minimax__fp4_matrix *w2,
+                              const int *idx, const float *wt, const float *aref, int T, int H, int NI, int K, int n) {
+    float *row = (float *)malloc((size_t)NI * 4);
+    double e = 0.0;
+    int t, j, i;
+    for (t = 0; t < T; t++) {
+        double mag = 0.0, d = (double)x[(size_t)t * H + n] - x0[(size_t)t * H + n],
+               r = (double)xref[(size_t)t * H + n] - x0[(size_t)t * H + n], rel;
+        for (j = 0; j < K; j++) {
+            const float *ar = aref + ((size_t)t * K + j) * NI;
+            ref_fp4_row(&w2[idx[t * K + j]], n, row);
+            for (i = 0; i < NI; i++) mag += wt[t * K + j] * fabs((double)row[i] * ar[i]);
+        }
+        rel = fabs(d - r) / (mag > 0 ? mag : 1.0);
+        if (!(rel <= e)) e = rel; /* NaN counts */
+    }
+    free(row);
+    return e;
+}
+
+/* act of R routed slots in the H2 layout (kernels.cu) -> fp32 [R, NI] */
+static void h2_act_to_f32(const uint8_t *act, int R, int NI, float *out) {
+    int r, i, NCI = NI / 32;
+    for (r = 0; r < R; r++) {
+        const uint8_t *base = act + (size_t)r * NI * 4;
+        for (i = 0; i < NI; i++) {
+            int w = i >> 3, j = i & 7;
+            uint16_t hv;
+            float f;
+            memcpy(&hv, base + ((size_t)(w & 3) * NCI + (w >> 2)) * 16 + (j & 3) * 4 + (j >> 2) * 2, 2);
+            memcpy(&f, base + (size_t)NI * 2 + (size_t)(i >> 4) * 4, 4);
+            out[(size_t)r * NI + i] = h16(hv) * f;
+        }
+    }
+}
+
+/* The expert kernels against ref_matvec_fp4 / ref_silu: random NVFP4 experts
+   (ModelOpt quantiser; row 0 of each matrix with small block scales, row 1
+   with subnormal E4M3 ones: the tensor-core kernels' exact path, checked on
+   its own in the down projection's output row 1), random routing (distinct
+   experts per token), T = 1, 3, 8.
+   - k_moe_gate_up_h2 + k_moe_down_h2 (packed f16): act (H2, decoded here)
+     against silu(W1 h) * (W3 h), the layer output against x0 + sum_j wt_j *
+     W2[e_j] act_j, each token slot on its own (relative to its largest
+     value). At T = 3 token 1's h is scaled by 2^20 and token 2's by 2^-20
+     (its x0 zero, so that its tiny added part shows): f16 alone would
+     overflow or flush them, the per-block power-of-two scaling must keep
+     them exact to f16 precision. The rounding is bounded per output,
+     relative to its sum of |products| (kernels.cu, ~1e-3 at worst): checked
+     so for output row 1 (2e-3), and for act and the added part of x against
+     each token slot's largest value (5e-3; sums of |products| exceed the
+     largest output by the cancellation in the dot products; measured up to
+     1.3e-3).
+   - the tensor-core kernels (k_to_ph, k_moe_gate_up_mma, k_moe_down_mma) on
+     the unscaled h: bound 1e-4.
    Three shapes: H 512, I 256, 16 experts, top-4 (one round of loads per
    lane); H 3328, I 1024, 10 experts, top-8 (two rounds in both kernels:
    104 chunks of a gate/up row, 256 chunks of a down row's experts); H 512,
@@ -290,13 +364,14 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
     for (ti = 0; ti < 3; ti++) {
         int T = Ts[ti], t, j, i, bad;
         float *h = (float *)malloc((size_t)T * H * 4), *x0 = (float *)malloc((size_t)T * H * 4);
-        float *act = (float *)malloc((size_t)T * K * NI * 4), *aref = (float *)malloc((size_t)T * K * NI * 4);
+        float *hs = (float *)malloc((size_t)T * H * 4), *x0s = (float *)malloc((size_t)T * H * 4);
+        float *aref = (float *)malloc((size_t)T * K * NI * 4), *nat = (float *)malloc((size_t)T * K * NI * 4);
         float *x = (float *)malloc((size_t)T * H * 4), *xref = (float *)malloc((size_t)T * H * 4);
-        float *g = (float *)malloc((size_t)NI * 4), *u = (float *)malloc((size_t)NI * 4), *o = (float *)malloc((size_t)H * 4);
+        uint8_t *act = (uint8_t *)malloc((size_t)T * K * NI * 4);
         int *idx = (int *)malloc((size_t)T * K * 4);
         float *wt = (float *)malloc((size_t)T * K * 4);
         minimax__cu_ptr dh, dx, dact, didx, dwt;
-        double err;
+        double err, err_act = 0, err_x = 0;
         void *a[12];
         int Hh = H, In = NI, Kk = K;
         rand_f32(&r, h, (size_t)T * H, 1.0f);
@@ -311,73 +386,65 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
                 } while (!ok);
                 wt[t * K + j] = 0.1f + test_rng_uniform(&r);
             }
-        dh = dput(h, (size_t)T * H * 4);
-        dx = dput(x0, (size_t)T * H * 4);
+        memcpy(hs, h, (size_t)T * H * 4);
+        memcpy(x0s, x0, (size_t)T * H * 4);
+        if (T == 3)
+            for (i = 0; i < H; i++) {
+                hs[H + i] = ldexpf(h[H + i], 20);
+                hs[2 * H + i] = ldexpf(h[2 * H + i], -20);
+                x0s[2 * H + i] = 0.0f;
+            }
+        dh = dput(hs, (size_t)T * H * 4);
+        dx = dput(x0s, (size_t)T * H * 4);
         dact = dnan((size_t)T * K * NI);
         didx = dput(idx, (size_t)T * K * 4);
         dwt = dput(wt, (size_t)T * K * 4);
         a[0] = &dh; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
         a[8] = &dact; a[9] = &Hh; a[10] = &In; a[11] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, minimax__fast_gate_up_kernel(T), (unsigned)((NI + 7) / 8), (unsigned)(T * K), 128,
-                                     (unsigned)H * 4, a) == MINIMAX_OK,
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP, (unsigned)(NI / MINIMAX__GU_ROWS), (unsigned)(T * K), 256,
+                                     MINIMAX__GU_SMEM(H), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
         a[8] = &In; a[9] = &Kk;
         REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + MINIMAX__DOWN_ROWS - 1) / MINIMAX__DOWN_ROWS),
-                                     (unsigned)T, 128, (unsigned)(K * NI * 4), a) == MINIMAX_OK,
+                                     (unsigned)T, 128, MINIMAX__DOWN_SMEM(K, NI), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");
-        /* reference */
+        moe_ref(w1, w3, w2, idx, wt, hs, x0s, T, H, NI, K, aref, xref);
+        h2_act_to_f32(act, T * K, NI, nat);
         for (t = 0; t < T; t++) {
-            double *acc = (double *)calloc((size_t)H, sizeof(double));
-            for (j = 0; j < K; j++) {
-                int ee = idx[t * K + j];
-                float *ar = aref + ((size_t)t * K + j) * NI;
-                ref_matvec_fp4(&w1[ee], h + (size_t)t * H, g);
-                ref_matvec_fp4(&w3[ee], h + (size_t)t * H, u);
-                for (i = 0; i < NI; i++) ar[i] = ref_silu(g[i]) * u[i];
-                ref_matvec_fp4(&w2[ee], ar, o);
-                for (i = 0; i < H; i++) acc[i] += (double)wt[t * K + j] * o[i];
-            }
-            for (i = 0; i < H; i++) xref[(size_t)t * H + i] = (float)(x0[(size_t)t * H + i] + acc[i]);
-            free(acc);
-        }
-        /* act back from the chunk-transposed order */
-        {
-            float *nat = (float *)malloc((size_t)T * K * NI * 4);
-            int rr, NCI = NI / 32;
-            for (rr = 0; rr < T * K; rr++)
-                for (i = 0; i < NI; i++)
-                    nat[(size_t)rr * NI + i] = act[(size_t)rr * NI + ((size_t)((i & 31) >> 2) * NCI + (i >> 5)) * 4 + (i & 3)];
-            err = eu_rel_err(nat, aref, (size_t)T * K * NI, &bad);
-            printf("    moe gate/up H=%d T=%d: rel err %.3g\n", H, T, err);
-            CHECK(!bad && err < 2e-5, "gate/up T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
-            free(nat);
-        }
-        {
+            float *dg = (float *)malloc((size_t)H * 4), *dr = (float *)malloc((size_t)H * 4);
+            err = eu_rel_err(nat + (size_t)t * K * NI, aref + (size_t)t * K * NI, (size_t)K * NI, &bad);
+            CHECK(!bad, "gate/up T=%d token %d: nan/inf", T, t);
+            if (!(err <= err_act)) err_act = err;
             /* the residual x0 dominates x: compare the added part */
-            float *dg = (float *)malloc((size_t)T * H * 4), *dr = (float *)malloc((size_t)T * H * 4);
-            for (i = 0; i < T * H; i++) {
-                dg[i] = x[i] - x0[i];
-                dr[i] = xref[i] - x0[i];
+            for (i = 0; i < H; i++) {
+                dg[i] = x[(size_t)t * H + i] - x0s[(size_t)t * H + i];
+                dr[i] = xref[(size_t)t * H + i] - x0s[(size_t)t * H + i];
             }
-            err = eu_rel_err(dg, dr, (size_t)T * H, &bad);
-            printf("    moe down H=%d T=%d: rel err %.3g (of the added part)\n", H, T, err);
-            CHECK(!bad && err < 2e-5, "down T=%d: rel err %g (bound 2e-5), nan/inf %d", T, err, bad);
-            err = moe_row_err(x, xref, x0, T, H, 1);
-            CHECK(err < 1e-4, "down T=%d: row 1 (subnormal scales) rel err %g (bound 1e-4)", T, err);
+            err = eu_rel_err(dg, dr, (size_t)H, &bad);
+            CHECK(!bad, "down T=%d token %d: nan/inf", T, t);
+            if (!(err <= err_x)) err_x = err;
             free(dg); free(dr);
         }
+        printf("    moe gate/up H=%d T=%d: rel err %.3g (worst token)\n", H, T, err_act);
+        CHECK(err_act < 5e-3, "gate/up T=%d: rel err %g (bound 5e-3)", T, err_act);
+        printf("    moe down H=%d T=%d: rel err %.3g (of the added part, worst token)\n", H, T, err_x);
+        CHECK(err_x < 5e-3, "down T=%d: rel err %g (bound 5e-3)", T, err_x);
+        err = moe_row_err_mag(x, xref, x0s, w2, idx, wt, aref, T, H, NI, K, 1);
+        printf("    moe down H=%d T=%d: row 1 (subnormal scales) err %.3g of its sum of |products|\n", H, T, err);
+        CHECK(err < 2e-3, "down T=%d: row 1 (subnormal scales) err %g of its sum of |products| (bound 2e-3)", T, err);
+        moe_ref(w1, w3, w2, idx, wt, h, x0, T, H, NI, K, aref, xref);
         { /* the tensor-core kernels: h -> PH (k_to_ph), gate/up (act in PH, decoded here: hi + lo * 2^-11,
              times 2^4), down. Bound 1e-4 (products exact, fp32 sums, activations split into two f16
              parts: ~2^-22 each; with only one part the error would be ~1.5e-4) */
-            minimax__cu_ptr dhp = dnan((size_t)T * H), dap = dnan((size_t)T * K * NI), dx2 = dput(x0, (size_t)T * H * 4);
+            minimax__cu_ptr dh0 = dput(h, (size_t)T * H * 4), dhp = dnan((size_t)T * H), dap = dnan((size_t)T * K * NI), dx2 = dput(x0, (size_t)T * H * 4);
             uint32_t *ap = (uint32_t *)malloc((size_t)T * K * NI * 4);
-            float *x2 = (float *)malloc((size_t)T * H * 4), *nat = (float *)malloc((size_t)T * K * NI * 4);
+            float *x2 = (float *)malloc((size_t)T * H * 4), *natp = (float *)malloc((size_t)T * K * NI * 4);
             float *aref2 = (float *)malloc((size_t)T * K * NI * 4), *dg = (float *)malloc((size_t)T * H * 4);
             float *dr = (float *)malloc((size_t)T * H * 4);
             int rr, c, q;
-            a[0] = &dh; a[1] = &dhp; a[2] = &Hh;
+            a[0] = &dh0; a[1] = &dhp; a[2] = &Hh;
             REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_TO_PH, (unsigned)((H / 2 + 255) / 256), (unsigned)T, 256, 0, a) ==
                         MINIMAX_OK, "launch: %s", minimax_last_error());
             a[0] = &dhp; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
@@ -396,14 +463,14 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
                     for (q = 0; q < 16; q++) {
                         const uint32_t *cp = ap + (size_t)rr * NI + (size_t)c * 32;
                         int e0 = 32 * c + 8 * (q >> 2) + (q & 3);
-                        nat[(size_t)rr * NI + e0] =
+                        natp[(size_t)rr * NI + e0] =
                             (h16((uint16_t)(cp[q] & 0xffffu)) + h16((uint16_t)(cp[16 + q] & 0xffffu)) / 2048.0f) * 16.0f;
-                        nat[(size_t)rr * NI + e0 + 4] =
+                        natp[(size_t)rr * NI + e0 + 4] =
                             (h16((uint16_t)(cp[q] >> 16)) + h16((uint16_t)(cp[16 + q] >> 16)) / 2048.0f) * 16.0f;
                     }
                 for (i = 0; i < NI; i++) aref2[(size_t)rr * NI + i] = aref[(size_t)rr * NI + i];
             }
-            err = eu_rel_err(nat, aref2, (size_t)T * K * NI, &bad);
+            err = eu_rel_err(natp, aref2, (size_t)T * K * NI, &bad);
             printf("    moe gate/up (tensor cores) T=%d: rel err %.3g\n", T, err);
             CHECK(!bad && err < 1e-4, "gate/up mma T=%d: rel err %g (bound 1e-4), nan/inf %d", T, err, bad);
             for (i = 0; i < T * H; i++) {
@@ -416,12 +483,12 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
             err = moe_row_err(x2, xref, x0, T, H, 1);
             printf("    moe down (tensor cores) T=%d: row 1 (subnormal scales) rel err %.3g\n", T, err);
             CHECK(err < 1e-4, "down mma T=%d: row 1 (subnormal scales) rel err %g (bound 1e-4)", T, err);
-            minimax__cu.cuMemFree(dhp); minimax__cu.cuMemFree(dap); minimax__cu.cuMemFree(dx2);
-            free(ap); free(x2); free(nat); free(aref2); free(dg); free(dr);
+            minimax__cu.cuMemFree(dh0); minimax__cu.cuMemFree(dhp); minimax__cu.cuMemFree(dap); minimax__cu.cuMemFree(dx2);
+            free(ap); free(x2); free(natp); free(aref2); free(dg); free(dr);
         }
         minimax__cu.cuMemFree(dh); minimax__cu.cuMemFree(dx); minimax__cu.cuMemFree(dact);
         minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt);
-        free(h); free(x0); free(act); free(aref); free(x); free(xref); free(g); free(u); free(o); free(idx); free(wt);
+        free(h); free(x0); free(hs); free(x0s); free(act); free(aref); free(nat); free(x); free(xref); free(idx); free(wt);
     }
     minimax__cu.cuMemFree(dp1); minimax__cu.cuMemFree(dp3); minimax__cu.cuMemFree(dp2);
     minimax__cu.cuMemFree(ds1); minimax__cu.cuMemFree(ds3); minimax__cu.cuMemFree(ds2);
@@ -648,8 +715,8 @@ static void test_attention_split_qk(void) {
    8, 8 and 5 tokens, each attending to the earlier passes' keys; general: one
    chunk; the logits of every position) and batched graph steps of 3 sessions
    (T = 3) with the fast kernels give the logits of the general
-   kernels within 1e-4 (relative to the largest logit) and the same greedy
-   tokens. */
+   kernels within EU_H2_TOL (relative to the largest logit; the general
+   kernels are fp32 throughout) and the same greedy tokens. */
 static void test_model_fast_vs_general(void) {
     int mode, i, k, V, bad;
     float *lg[2], *pl[2], *l1[3], *al[2];
@@ -713,21 +780,21 @@ static void test_model_fast_vs_general(void) {
     {
         double e1 = eu_rel_err(pl[1], pl[0], (size_t)V, &bad);
         printf("    prefill chunk T=5: logits rel err %.3g\n", e1);
-        CHECK(!bad && e1 < 1e-4, "prefill logits rel err %g (bound 1e-4)", e1);
+        CHECK(!bad && e1 < EU_H2_TOL, "prefill logits rel err %g (bound %g)", e1, EU_H2_TOL);
         e1 = eu_rel_err(al[1], al[0], (size_t)21 * V, &bad);
         printf("    prefill of 21 tokens (passes 8 + 8 + 5 against one chunk): logits of every position rel err %.3g\n", e1);
-        CHECK(!bad && e1 < 1e-4, "21-token prefill logits rel err %g (bound 1e-4)", e1);
+        CHECK(!bad && e1 < EU_H2_TOL, "21-token prefill logits rel err %g (bound %g)", e1, EU_H2_TOL);
         e1 = eu_rel_err(lg[1], lg[0], (size_t)6 * 3 * V, &bad);
         printf("    steps T=3 (graphs): logits rel err %.3g\n", e1);
-        CHECK(!bad && e1 < 1e-4, "step logits rel err %g (bound 1e-4)", e1);
+        CHECK(!bad && e1 < EU_H2_TOL, "step logits rel err %g (bound %g)", e1, EU_H2_TOL);
         CHECK(!memcmp(tok[0], tok[1], sizeof tok[0]), "greedy tokens differ between fast and general kernels");
         e1 = eu_rel_err(l1[1], l1[0], (size_t)6 * V, &bad);
         printf("    steps T=1 (graphs): logits rel err %.3g\n", e1);
-        CHECK(!bad && e1 < 1e-4, "T=1 step logits rel err %g (bound 1e-4)", e1);
+        CHECK(!bad && e1 < EU_H2_TOL, "T=1 step logits rel err %g (bound %g)", e1, EU_H2_TOL);
         CHECK(!memcmp(tok1[0], tok1[1], sizeof tok1[0]), "T=1 tokens differ between fast and general kernels");
         e1 = eu_rel_err(l1[2], l1[0], (size_t)6 * V, &bad);
         printf("    steps T=1 (graphs), tensor-core experts: logits rel err %.3g\n", e1);
-        CHECK(!bad && e1 < 1e-4, "T=1 tensor-core step logits rel err %g (bound 1e-4)", e1);
+        CHECK(!bad && e1 < EU_H2_TOL, "T=1 tensor-core step logits rel err %g (bound %g)", e1, EU_H2_TOL);
         CHECK(!memcmp(tok1[0], tok1[2], sizeof tok1[0]), "T=1 tokens differ (tensor-core experts)");
     }
     free(l1[2]);

@@ -2,14 +2,15 @@
 //
 // Builds src/kernels.cu into one program with the CUDA runtime (nvcc) and times, at the real shapes
 // (H 3072, I 1536, 256 experts, top-8, batch 1), over NL layers' worth of expert weights (15 GB):
-//   - gate/up and down, fast and tensor-core kernels, launched as the engine launches them, each
-//     call on another layer (the weights come from DRAM);
+//   - gate/up and down: the library's packed-f16 kernels (H2, launched as the engine launches them,
+//     after checking their output against the fp32 ones), the earlier fp32 kernels (below) and the
+//     tensor-core kernels, each call on another layer (the weights come from DRAM);
 //   - the same with all 8 routed slots on one expert (its 9.4 MB stay in L2 after the first touch):
 //     what the kernels cost when memory is not the limit;
 //   - a read-only pass over the same bytes with the gate/up access pattern, and a flat one: what the
 //     memory gives;
 //   - the bulk-copy variants below (fp32 and tensor-core; not in the library), after checking their
-//     output against the library's kernels.
+//     output against the fp32 kernels they were built from.
 // If a kernel is barely faster from L2 than from DRAM, it is bound on the SM side (instruction issue,
 // dependencies), not by memory: BENCHMARKS.md has the numbers this found.
 //
@@ -29,6 +30,231 @@
             exit(1);                                                                               \
         }                                                                                          \
     } while (0)
+
+// ---- the fp32 expert kernels (the library's until the packed-f16 ones replaced them) ----------
+// Kept here as the baseline the probe times against, and because the bulk variants below reproduce
+// their bits. They convert every decoded code to fp32 for an FFMA; act in the chunk-transposed (CT)
+// order: float4 quads vq[q * (K/32) + c] = v[32c + 4q .. 32c + 4q + 3].
+/* dot of one 32-code chunk (two blocks, scales s2 = two E4M3 bytes) with its
+   8 CT quads of activations */
+__device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq) {
+    u32 wd[4] = {q.x, q.y, q.z, q.w};
+    float b[2];
+#pragma unroll
+    for (int blk = 0; blk < 2; blk++) {
+        float a = 0.0f;
+#pragma unroll
+        for (int ww = 0; ww < 2; ww++) {
+            int wi = blk * 2 + ww;
+            float4 lo = xq[2 * wi], hi = xq[2 * wi + 1];
+            float xl[4] = {lo.x, lo.y, lo.z, lo.w}, xh[4] = {hi.x, hi.y, hi.z, hi.w};
+            u32 pj[4];
+            fp4_word_pairs(wd[wi], pj);
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                u32 h = pj[j];
+                a = fmaf(f16f((u16)(h & 0xffffu)), xl[j], a);
+                a = fmaf(f16f((u16)(h >> 16)), xh[j], a);
+            }
+        }
+        b[blk] = a;
+    }
+    return fmaf(e4m3_scaled(s2 & 0xffu), b[0], e4m3_scaled(s2 >> 8) * b[1]);
+}
+
+/* Gate/up + SiLU for routed slot r = t * topk + j (expert e = idx[r]):
+     act[r] (CT order over I) = silu(ws2_1[e] * W1[e] h[t]) * (ws2_3[e] * W3[e] h[t])
+   w1p, w3p [E][I][H/2]; w1s, w3s [E][I][H/16]; hn fp32 [T, H] natural order.
+   grid (ceil(I / 8), T * topk), block 128 = 4 warps x 2 rows (of both W1 and
+   W3: four rows share each activation load). Dynamic shared memory H * 4
+   bytes (h in CT order). At most 128 registers: 4 blocks per SM (161
+   registers gave 3, and 28.2 instead of 26.5 us at the real shapes). Needs
+   H % 32 == 0, I % 32 == 0.
+   U: chunks of each of the 4 rows a lane has in flight a round. A block is
+   short-lived (at the real shapes each lane owns 3 chunks a row): U = 3 takes
+   them in one round of memory latency instead of two. Alone it is faster
+   (tools/expert_probe.cu, H100: 26.1 -> 25.1 us), and the batch-8 step 2%
+   faster; the batch-1 step was not (1.901 -> 1.910 ms, with the q|k|v
+   prefetch running under it), so T = 1 keeps U = 2
+   (minimax__fast_gate_up_kernel). */
+template <int U>
+__device__ __forceinline__ void moe_gate_up_body(const float *hn, const int *idx, const u8 *w1p, const u8 *w1s,
+                                                 const float *ws2_1, const u8 *w3p, const u8 *w3s,
+                                                 const float *ws2_3, float *act, int H, int I, int topk) {
+    extern __shared__ float4 xs[];
+    int r = blockIdx.y, t = r / topk;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int NC = H >> 5;
+    const float4 *x4 = (const float4 *)(hn + (size_t)t * H);
+    for (int i = threadIdx.x; i < H / 4; i += blockDim.x) xs[(i & 7) * NC + (i >> 3)] = x4[i];
+    __syncthreads();
+    int e = idx[r];
+    int i0 = blockIdx.x * 8 + warp * 2;
+    if (i0 >= I) return;
+    int i1 = i0 + 1 < I ? i0 + 1 : i0;
+    size_t row0 = (size_t)e * I + i0, row1 = (size_t)e * I + i1;
+    const uint4 *p10 = (const uint4 *)(w1p + row0 * (H / 2)), *p11 = (const uint4 *)(w1p + row1 * (H / 2));
+    const uint4 *p30 = (const uint4 *)(w3p + row0 * (H / 2)), *p31 = (const uint4 *)(w3p + row1 * (H / 2));
+    const u8 *s10 = w1s + row0 * (H / 16), *s11 = w1s + row1 * (H / 16);
+    const u8 *s30 = w3s + row0 * (H / 16), *s31 = w3s + row1 * (H / 16);
+    float g0 = 0.0f, g1 = 0.0f, u0 = 0.0f, u1 = 0.0f;
+    for (int c = lane; c < NC; c += 32 * U) {
+        uint4 q[U][4];
+        u32 sc[U][4];
+#pragma unroll
+        for (int k = 0; k < U; k++) {
+            int cc = c + 32 * k;
+            if (cc < NC) {
+                q[k][0] = ld_stream16(p10 + cc); sc[k][0] = ld_stream_u16(s10 + 2 * cc);
+                q[k][1] = ld_stream16(p11 + cc); sc[k][1] = ld_stream_u16(s11 + 2 * cc);
+                q[k][2] = ld_stream16(p30 + cc); sc[k][2] = ld_stream_u16(s30 + 2 * cc);
+                q[k][3] = ld_stream16(p31 + cc); sc[k][3] = ld_stream_u16(s31 + 2 * cc);
+            }
+        }
+#pragma unroll
+        for (int k = 0; k < U; k++) {
+            int cc = c + 32 * k;
+            if (cc < NC) {
+                float4 xq[8];
+#pragma unroll
+                for (int qq = 0; qq < 8; qq++) xq[qq] = xs[qq * NC + cc];
+                g0 += fp4_chunk_dot(q[k][0], sc[k][0], xq);
+                g1 += fp4_chunk_dot(q[k][1], sc[k][1], xq);
+                u0 += fp4_chunk_dot(q[k][2], sc[k][2], xq);
+                u1 += fp4_chunk_dot(q[k][3], sc[k][3], xq);
+            }
+        }
+    }
+    g0 = warp_sum(g0); g1 = warp_sum(g1); u0 = warp_sum(u0); u1 = warp_sum(u1);
+    if (lane < 2) {
+        int i = lane ? i1 : i0;
+        if (lane == 1 && i1 == i0) return;
+        float g = (lane ? g1 : g0) * (ws2_1[e] * FAST_FP4_CORRECTION);
+        float u = (lane ? u1 : u0) * (ws2_3[e] * FAST_FP4_CORRECTION);
+        int NCI = I >> 5, c = i >> 5, qq = (i & 31) >> 2;
+        act[(size_t)r * I + ((size_t)qq * NCI + c) * 4 + (i & 3)] = g / (1.0f + expf(-g)) * u;
+    }
+}
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast(const float *hn, const int *idx, const u8 *w1p,
+                                                                     const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                     const u8 *w3s, const float *ws2_3, float *act,
+                                                                     int H, int I, int topk) {
+    moe_gate_up_body<2>(hn, idx, w1p, w1s, ws2_1, w3p, w3s, ws2_3, act, H, I, topk);
+}
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_gate_up_fast3(const float *hn, const int *idx, const u8 *w1p,
+                                                                      const u8 *w1s, const float *ws2_1, const u8 *w3p,
+                                                                      const u8 *w3s, const float *ws2_3, float *act,
+                                                                      int H, int I, int topk) {
+    moe_gate_up_body<3>(hn, idx, w1p, w1s, ws2_1, w3p, w3s, ws2_3, act, H, I, topk);
+}
+
+/* Down projection + routing weights + residual, for token slot t:
+     x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t*topk + j]
+   w2p [E][H][I/2]; w2s [E][H][I/16]; act fp32 [T*topk, I] in CT order.
+   grid (ceil(H / FD_ROWS), T), block 128 = 4 warps x 2 output rows; dynamic
+   shared memory topk * I * 4 bytes: the slot's activations, copied once per
+   block (cp.async, under the weights' first loads). A warp walks the topk *
+   I/32 chunks of its 2 rows (all experts flattened), FD_U chunks of both
+   rows per lane in flight (at the real shapes 8 * 48 = 384 chunks: 2
+   rounds); one activation read from shared memory serves both rows. Each
+   x[t, n] has one writer.
+   (Before: 2 rows per block, 4 warps splitting the chunks, activations read
+   from L2 by every block: 75 MB of L2 reads for 21 MB of weights, 1.2 TB/s.)
+   Needs I % 32 == 0, topk <= 32. */
+#define FD_ROWS 8
+#define FD_U 6
+extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *act, const int *idx, const float *wt,
+                                                                  const u8 *w2p, const u8 *w2s, const float *ws2_2,
+                                                                  float *x, int H, int I, int topk) {
+    extern __shared__ float4 as4[];
+    __shared__ int se[32];
+    __shared__ float sf[32];
+    int t = blockIdx.y;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    { /* the slot's activations -> shared memory, asynchronously */
+        const float4 *a4 = (const float4 *)(act + (size_t)t * topk * I);
+        for (int i = threadIdx.x; i < topk * I / 4; i += blockDim.x) cp_async16(&as4[i], &a4[i]);
+    }
+    if (threadIdx.x < topk) {
+        int e = idx[t * topk + threadIdx.x];
+        se[threadIdx.x] = e;
+        sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
+    }
+    __syncthreads();
+    int n0 = blockIdx.x * FD_ROWS + warp * 2;
+    int live = n0 < H; /* a warp past H still joins the barrier */
+    if (!live) n0 = H - 1;
+    int n1 = n0 + 1 < H ? n0 + 1 : n0;
+    int NCI = I >> 5, total = topk * NCI;
+    /* chunk f = c + 32k of the walk is chunk cc = f % NCI of expert j = f / NCI:
+       kept per k and advanced by 32 * FD_U chunks a round (dj experts and dc
+       chunks) without a division; the rows' byte offset within an expert's
+       matrix is fixed (p0, p1), the expert's offset eo is shared by both rows,
+       and a scale's offset is eo / 8 (16 bytes of codes per 2 bytes of scales).
+       (With a division and four 64-bit row products a chunk, the kernel ran
+       ~233 instructions per 16-byte chunk of a row against gate/up's ~134.) */
+    int dj = 32 * FD_U / NCI, dc = 32 * FD_U - dj * NCI;
+    int jk[FD_U], ck[FD_U];
+#pragma unroll
+    for (int k = 0; k < FD_U; k++) {
+        jk[k] = (lane + 32 * k) / NCI;
+        ck[k] = lane + 32 * k - jk[k] * NCI;
+    }
+    size_t estride = (size_t)H * (I / 2); /* bytes of codes an expert */
+    const u8 *p0 = w2p + (size_t)n0 * (I / 2), *p1 = w2p + (size_t)n1 * (I / 2);
+    const u8 *r0 = w2s + (size_t)n0 * (I / 16), *r1 = w2s + (size_t)n1 * (I / 16);
+    float y0 = 0.0f, y1 = 0.0f;
+    for (int c = lane, first = 1; first || c < total; c += 32 * FD_U, first = 0) {
+        uint4 q[FD_U][2];
+        u32 sc[FD_U][2];
+        int ai[FD_U]; /* the chunk's first activation quad in shared memory */
+        float wf[FD_U]; /* its expert's factor */
+#pragma unroll
+        for (int k = 0; k < FD_U; k++) {
+            if (c + 32 * k < total) {
+                int j = jk[k];
+                size_t eo = (size_t)se[j] * estride + (size_t)ck[k] * 16;
+                q[k][0] = ld_stream16(p0 + eo);
+                q[k][1] = ld_stream16(p1 + eo);
+                sc[k][0] = ld_stream_u16(r0 + (eo >> 3));
+                sc[k][1] = ld_stream_u16(r1 + (eo >> 3));
+                ai[k] = j * (I / 4) + ck[k];
+                wf[k] = sf[j];
+            }
+        }
+        if (first) {
+            cp_async_wait_all();
+            __syncthreads();
+        }
+#pragma unroll
+        for (int k = 0; k < FD_U; k++) {
+            if (c + 32 * k < total) {
+                float4 xq[8];
+                const float4 *ap = as4 + ai[k];
+#pragma unroll
+                for (int qq = 0; qq < 8; qq++) xq[qq] = ap[qq * NCI];
+                y0 = fmaf(wf[k], fp4_chunk_dot(q[k][0], sc[k][0], xq), y0);
+                y1 = fmaf(wf[k], fp4_chunk_dot(q[k][1], sc[k][1], xq), y1);
+            }
+        }
+#pragma unroll
+        for (int k = 0; k < FD_U; k++) {
+            jk[k] += dj;
+            ck[k] += dc;
+            if (ck[k] >= NCI) {
+                ck[k] -= NCI;
+                jk[k]++;
+            }
+        }
+    }
+    y0 = warp_sum(y0);
+    y1 = warp_sum(y1);
+    if (live && lane < 2) {
+        if (lane == 1 && n1 == n0) return;
+        x[(size_t)t * H + (lane ? n1 : n0)] += (lane ? y1 : y0) * FAST_FP4_CORRECTION;
+    }
+}
+
 
 // ---- a tried variant: expert kernels fed by bulk copies (T = 1) --------------------------------
 // Not in the library: measured slower (BENCHMARKS.md, seventh session). Kept here so that the
@@ -561,6 +787,59 @@ int main() {
         printf("tensor-core bulk gate/up (%d warps, %d stages%s) vs fast: max |diff| / max |act| %.3g (max %g)\n", GM_WARPS,
                GM_STAGES, GM_NOCOMPUTE ? ", NO COMPUTE" : "", worst, amax);
     }
+    u8 *acth;
+    float *xh2;
+    CK(cudaMalloc(&acth, (size_t)K * I * 4)); CK(cudaMalloc(&xh2, H * 4)); CK(cudaMemset(xh2, 0, H * 4));
+    const int guh_smem = H * 2 + H / 4, dnh_smem = K * (I * 2 + I / 4);
+    CK(cudaFuncSetAttribute(k_moe_down_h2, cudaFuncAttributeMaxDynamicSharedMemorySize, 96 * 1024));
+    auto guh = [&](int l, const int *ix) {
+        k_moe_gate_up_h2<<<dim3(I / 16, K), 256, guh_smem>>>(hn, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
+                                                             w3s + l * sc, ws, acth, H, I, K);
+    };
+    auto dnh = [&](int l, const int *ix) {
+        k_moe_down_h2<<<dim3(H / 8, 1), 128, dnh_smem>>>(acth, ix, wt, w2p + l * mat, w2s + l * sc, ws, xh2, H, I, K);
+    };
+    { /* the H2 kernels against the fp32 ones (layer 0's hashed codes and scales) */
+        auto f16 = [](unsigned short h) {
+            int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+            float v = e ? ldexpf(1.0f + m / 1024.0f, e - 15) : ldexpf(m / 1024.0f, -14);
+            return s ? -v : v;
+        };
+        std::vector<float> a1((size_t)K * I), x1(H), x2(H);
+        std::vector<u8> ah((size_t)K * I * 4);
+        CK(cudaMemset(x, 0, H * 4)); CK(cudaMemset(xh2, 0, H * 4));
+        gu(0, idx);
+        dn(0, idx);
+        guh(0, idx);
+        dnh(0, idx);
+        CK(cudaDeviceSynchronize());
+        CK(cudaMemcpy(a1.data(), act, a1.size() * 4, cudaMemcpyDeviceToHost));
+        CK(cudaMemcpy(ah.data(), acth, ah.size(), cudaMemcpyDeviceToHost));
+        CK(cudaMemcpy(x1.data(), x, H * 4, cudaMemcpyDeviceToHost));
+        CK(cudaMemcpy(x2.data(), xh2, H * 4, cudaMemcpyDeviceToHost));
+        int NCI = I / 32;
+        double amax = 0, aerr = 0, xmax = 0, xerr = 0;
+        for (int r = 0; r < K; r++)
+            for (int i = 0; i < I; i++) {
+                int c = i >> 5, qq = (i & 31) >> 2, w = i >> 3, j = i & 7;
+                float ref = a1[(size_t)r * I + ((size_t)qq * NCI + c) * 4 + (i & 3)];
+                const u8 *base = ah.data() + (size_t)r * I * 4;
+                unsigned short hv;
+                memcpy(&hv, base + (((size_t)(w & 3) * NCI + (w >> 2)) * 16 + (j & 3) * 4 + (j >> 2) * 2), 2);
+                float fac;
+                memcpy(&fac, base + (size_t)I * 2 + (size_t)(i >> 4) * 4, 4);
+                float got = f16(hv) * fac;
+                amax = fmax(amax, fabs(ref));
+                aerr = fmax(aerr, fabs((double)ref - got));
+            }
+        for (int i = 0; i < H; i++) xmax = fmax(xmax, fabs(x1[i])), xerr = fmax(xerr, fabs((double)x1[i] - x2[i]));
+        printf("H2 kernels vs fp32: act max |diff| / max |act| %.3g (max %g); x %.3g (max %g)\n", aerr / amax, amax,
+               xerr / xmax, xmax);
+    }
+    timeit("gate/up (H2)", gu_bytes, [&](int l) { guh(l, idx); });
+    timeit("gate/up (H2), one expert: from L2", gu_bytes, [&](int l) { guh(l, idx_one); });
+    timeit("down (H2)", down_bytes, [&](int l) { dnh(l, idx); });
+    timeit("down (H2), one expert: from L2", down_bytes, [&](int l) { dnh(l, idx_one); });
     timeit("gate/up (tensor cores, bulk)", gu_bytes, [&](int l) { gmb(l, idx); });
     timeit("gate/up (tensor cores, bulk), one expert: from L2", gu_bytes, [&](int l) { gmb(l, idx_one); });
     timeit("gate/up (bulk)", gu_bytes, [&](int l) { gub(l, idx); });
