@@ -5633,7 +5633,7 @@ MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr 
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
     const minimax_config *c = &m->cfg;
     return m->fast_decode && T >= 1 && T <= MINIMAX__FAST_MAX_T && c->hidden_size % 32 == 0 &&
-           c->intermediate_size % 64 == 0 && c->top_k <= 32 && MINIMAX__GU_SMEM(c->hidden_size) <= 48 * 1024 &&
+           c->intermediate_size % 32 == 0 && c->top_k <= 32 && MINIMAX__GU_SMEM(c->hidden_size) <= 48 * 1024 &&
            MINIMAX__DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
 

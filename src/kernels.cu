@@ -1474,6 +1474,12 @@ __device__ __forceinline__ void cp_async16(void *smem, const void *gmem) {
     else
         asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(sa), "l"(gmem) : "memory");
 }
+/* 8 bytes (through L1: cp.async.cg takes 16 bytes only) */
+__device__ __forceinline__ void cp_async8(void *smem, const void *gmem) {
+    u32 sa;
+    asm volatile("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(sa) : "l"(smem));
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 8;" ::"r"(sa), "l"(gmem) : "memory");
+}
 __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
 
 /* Gate/up + SiLU for routed slot r = t * topk + j (expert e = idx[r]):
@@ -1591,7 +1597,7 @@ extern "C" __global__ void __launch_bounds__(256, 2) k_moe_gate_up_h2(const floa
    while a round is computed (the grid is one wave at the real shapes, so
    without it every warp waited a whole memory latency each round; H100:
    14.7 -> 13.8 us; MD_U 2 or 4 the same). Each x[t, n] has one writer.
-   Needs I % 64 == 0, topk <= 32. */
+   Needs I % 32 == 0, topk <= 32. */
 #define MD_ROWS 8
 #define MD_U 3
 extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(const u8 *act, const int *idx, const float *wt,
@@ -1605,15 +1611,15 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(const u8 *act
     int NCI = I >> 5;
     float2 *af = (float2 *)(ah + topk * 4 * NCI);
     { /* the slot's activations -> shared memory, asynchronously */
-        int nq = I / 8, nf = I / 64; /* 16-byte pieces of an expert's quads, of its factors */
+        int nq = I / 8; /* 16-byte quads of an expert; then NCI 8-byte factor pairs */
         const u8 *a0 = act + (size_t)t * topk * I * 4;
         for (int i = threadIdx.x; i < topk * nq; i += blockDim.x) {
             int j = i / nq;
             cp_async16(&ah[i], a0 + (size_t)j * I * 4 + (size_t)(i - j * nq) * 16);
         }
-        for (int i = threadIdx.x; i < topk * nf; i += blockDim.x) {
-            int j = i / nf;
-            cp_async16((uint4 *)af + i, a0 + (size_t)j * I * 4 + (size_t)I * 2 + (size_t)(i - j * nf) * 16);
+        for (int i = threadIdx.x; i < topk * NCI; i += blockDim.x) {
+            int j = i / NCI;
+            cp_async8(&af[i], a0 + (size_t)j * I * 4 + (size_t)I * 2 + (size_t)(i - j * NCI) * 8);
         }
     }
     if (threadIdx.x < topk) {

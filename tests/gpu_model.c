@@ -5,6 +5,10 @@
       (in chunks of 32) and as 80 single decode steps;
    2. the committed transformers goldens (tests/data/golden/NAME, 56
       positions), loaded through minimax_model_load (the real loader path).
+   Each model runs with the general kernels (fp32 throughout), then with the
+   default fast kernels (a prefill in passes of 8 token slots; the packed-f16
+   expert kernels where hidden and expert widths are multiples of 32: the
+   line's name says "f16 experts"), each against the oracle as below.
 
    TOLERANCE. The GPU keeps the KV cache in BF16 (relative rounding 2^-9) and
    accumulates in fp32; the oracles are fp32/fp64. A logit may differ by at
@@ -97,63 +101,20 @@ static int same_set(const int *a, const int *b, int k) {
     return 1;
 }
 
-/* Runs the reference (logits + routing) and the GPU model on ids; compares
-   with `oracle` (NULL = the reference's logits). The model `m` has one free
-   session slot and max_context >= n. */
-static void check_model(const char *name, minimax_model *m, const minimax_config *c, const minimax__weights *w,
-                        const int32_t *ids, int n, const float *oracle) {
-    int V = c->vocab_size, K = c->top_k, L = c->num_layers, t, i, l;
-    float *refl = (float *)malloc((size_t)n * V * 4), *got = (float *)malloc((size_t)n * V * 4);
-    float *steps = (float *)malloc((size_t)n * V * 4);
-    int *gidx = (int *)malloc((size_t)L * n * K * 4);
-    route_rec rr;
-    ref_model *ref = ref_create(c, w, n);
-    minimax_session *s = NULL;
+/* Compares one GPU prefill's logits `got` and routing record `gidx` [L][n][K]
+   with the oracle and the reference's routing (rr), as the file comment says. */
+static void compare_run(const char *name, const float *got, const int *gidx, const route_rec *rr, const float *oracle,
+                        int n, int V, int K, int L) {
     double refmax = 0, tol, maxd_before = 0, maxd_all = 0, flip_margin = 0;
-    int first = n, first_layer = -1, over_after = 0, checked = 0, agree = 0, nonfinite = 0, diffs = 0;
-    REQUIRE(ref && refl && got && steps && gidx, "allocation");
-    rr.cfg = c;
-    rr.w = w;
-    rr.npos = n;
-    rr.idx = (int *)malloc((size_t)L * n * K * 4);
-    rr.margin = (float *)malloc((size_t)L * n * 4);
-    ref_set_trace(ref, route_trace, &rr);
-    REQUIRE(ref_forward(ref, ids, n, refl) == 0, "ref_forward");
-    if (!oracle) oracle = refl;
-    for (i = 0; i < n * V; i++) got[i] = steps[i] = NAN;
-    /* exactness (below) holds within one kernel family: the general kernels
-       here, whatever the chunk size (the fast small-T kernels are compared
-       with them in tests/gpu_fast.c) */
-    m->fast_decode = 0;
-    minimax__bench_reset_graphs(m);
-    /* GPU prefill with the routing record */
-    m->dbg_route_stride = n;
-    m->dbg_route = 0;
-    REQUIRE(minimax__cu.cuCtxSetCurrent(m->ctx) == 0 && minimax__cu.cuMemAlloc(&m->dbg_route, (size_t)L * n * K * 4) == 0,
-            "routing record buffer");
-    REQUIRE(minimax_session_create(m, &s) == MINIMAX_OK, "%s", minimax_last_error());
-    REQUIRE(minimax__prefill(s, ids, n, NULL, NULL, got) == MINIMAX_OK, "%s", minimax_last_error());
-    minimax__cu.cuCtxSetCurrent(m->ctx);
-    REQUIRE(minimax__cu.cuMemcpyDtoH(gidx, m->dbg_route, (size_t)L * n * K * 4) == 0, "routing download");
-    minimax__cu.cuMemFree(m->dbg_route);
-    m->dbg_route = 0;
-    /* decode: n single steps must equal the prefill exactly */
-    REQUIRE(minimax_session_reset(s) == MINIMAX_OK, "reset");
-    for (t = 0; t < n; t++)
-        REQUIRE(minimax_step(m, &s, 1, &ids[t], steps + (size_t)t * V, NULL) == MINIMAX_OK, "%s", minimax_last_error());
-    m->fast_decode = 1;
-    minimax__bench_reset_graphs(m);
-    minimax_session_free(s);
-    CHECK(memcmp(steps, got, (size_t)n * V * 4) == 0, "%s: decode steps differ from the prefill", name);
-    /* routing differences */
+    int first = n, first_layer = -1, over_after = 0, checked = 0, agree = 0, nonfinite = 0, diffs = 0, t, i, l;
     for (t = 0; t < n; t++)
         for (l = 0; l < L; l++)
-            if (!same_set(gidx + ((size_t)l * n + t) * K, rr.idx + ((size_t)l * n + t) * K, K)) {
+            if (!same_set(gidx + ((size_t)l * n + t) * K, rr->idx + ((size_t)l * n + t) * K, K)) {
                 diffs++;
                 if (t < first) {
                     first = t;
                     first_layer = l;
-                    flip_margin = rr.margin[(size_t)l * n + t];
+                    flip_margin = rr->margin[(size_t)l * n + t];
                 }
             }
     for (i = 0; i < n * V; i++) {
@@ -188,7 +149,7 @@ static void check_model(const char *name, minimax_model *m, const minimax_config
             agree += gb == b1;
         }
     }
-    printf("    %-32s max|logit| %6.2f: %2d/%d positions before any routing difference, max|d| %.3g (rel %.2g, "
+    printf("    %-40s max|logit| %6.2f: %2d/%d positions before any routing difference, max|d| %.3g (rel %.2g, "
            "bound %.0e), greedy %d/%d",
            name, refmax, first, n, maxd_before, maxd_before / refmax, REL_TOL, agree, checked);
     if (first < n)
@@ -201,6 +162,72 @@ static void check_model(const char *name, minimax_model *m, const minimax_config
     CHECK(agree == checked, "%s: greedy disagrees at %d of %d positions", name, checked - agree, checked);
     CHECK(first == n || flip_margin < FLIP_MARGIN, "%s: routing differs at position %d layer %d where the reference's "
           "margin is %g (not a near tie)", name, first, first_layer, flip_margin);
+}
+
+/* One prefill of ids on the GPU with the model's current kernels, recording
+   the routing of every layer and position into gidx. */
+static int prefill_recorded(minimax_model *m, const int32_t *ids, int n, float *got, int *gidx) {
+    minimax_session *s = NULL;
+    size_t bytes = (size_t)m->cfg.num_layers * n * m->cfg.top_k * 4;
+    int ok;
+    m->dbg_route_stride = n;
+    m->dbg_route = 0;
+    if (minimax__cu.cuCtxSetCurrent(m->ctx) != 0 || minimax__cu.cuMemAlloc(&m->dbg_route, bytes) != 0) return 0;
+    ok = minimax_session_create(m, &s) == MINIMAX_OK && minimax__prefill(s, ids, n, NULL, NULL, got) == MINIMAX_OK;
+    minimax__cu.cuCtxSetCurrent(m->ctx);
+    ok = ok && minimax__cu.cuMemcpyDtoH(gidx, m->dbg_route, bytes) == 0;
+    minimax__cu.cuMemFree(m->dbg_route);
+    m->dbg_route = 0;
+    if (s) minimax_session_free(s);
+    return ok;
+}
+
+/* Runs the reference (logits + routing) and the GPU model on ids; compares
+   with `oracle` (NULL = the reference's logits): the general kernels (whose
+   n decode steps must equal their prefill bit for bit), then the default
+   fast kernels (prefill in passes of 8 token slots; the packed-f16 expert
+   kernels where the shapes allow, kernels.cu). The model `m` has one free
+   session slot and max_context >= n. */
+static void check_model(const char *name, minimax_model *m, const minimax_config *c, const minimax__weights *w,
+                        const int32_t *ids, int n, const float *oracle) {
+    int V = c->vocab_size, K = c->top_k, L = c->num_layers, t, i;
+    float *refl = (float *)malloc((size_t)n * V * 4), *got = (float *)malloc((size_t)n * V * 4);
+    float *steps = (float *)malloc((size_t)n * V * 4);
+    int *gidx = (int *)malloc((size_t)L * n * K * 4);
+    route_rec rr;
+    ref_model *ref = ref_create(c, w, n);
+    minimax_session *s = NULL;
+    char what[96];
+    REQUIRE(ref && refl && got && steps && gidx, "allocation");
+    rr.cfg = c;
+    rr.w = w;
+    rr.npos = n;
+    rr.idx = (int *)malloc((size_t)L * n * K * 4);
+    rr.margin = (float *)malloc((size_t)L * n * 4);
+    ref_set_trace(ref, route_trace, &rr);
+    REQUIRE(ref_forward(ref, ids, n, refl) == 0, "ref_forward");
+    if (!oracle) oracle = refl;
+    for (i = 0; i < n * V; i++) got[i] = steps[i] = NAN;
+    /* exactness (below) holds within one kernel family: the general kernels
+       here, whatever the chunk size (the fast small-T kernels are compared
+       with them in tests/gpu_fast.c) */
+    m->fast_decode = 0;
+    minimax__bench_reset_graphs(m);
+    REQUIRE(prefill_recorded(m, ids, n, got, gidx), "%s: prefill: %s", name, minimax_last_error());
+    /* decode: n single steps must equal the prefill exactly */
+    REQUIRE(minimax_session_create(m, &s) == MINIMAX_OK, "%s", minimax_last_error());
+    for (t = 0; t < n; t++)
+        REQUIRE(minimax_step(m, &s, 1, &ids[t], steps + (size_t)t * V, NULL) == MINIMAX_OK, "%s", minimax_last_error());
+    minimax_session_free(s);
+    CHECK(memcmp(steps, got, (size_t)n * V * 4) == 0, "%s: decode steps differ from the prefill", name);
+    compare_run(name, got, gidx, &rr, oracle, n, V, K, L);
+    /* the default kernels */
+    m->fast_decode = 1;
+    minimax__bench_reset_graphs(m);
+    for (i = 0; i < n * V; i++) got[i] = NAN;
+    REQUIRE(prefill_recorded(m, ids, n, got, gidx), "%s: fast prefill: %s", name, minimax_last_error());
+    snprintf(what, sizeof what, "%s, fast%s", name, minimax__fast_moe_ok(m, 8) ? " (f16 experts)" : "");
+    compare_run(what, got, gidx, &rr, oracle, n, V, K, L);
     ref_free(ref);
     free(rr.idx);
     free(rr.margin);

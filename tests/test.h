@@ -2,7 +2,9 @@
    main(); a test fails when any CHECK in it fails. The program ends with
    `return test_summary();`, which prints the line that tests/run.sh sums:
        RESULT <passed> passed, <failed> failed, <skipped> skipped
-   A test that cannot run here (no GPU, no data) calls SKIP("why") and returns. */
+   A test that cannot run here (no GPU, no data) calls SKIP("why") and returns.
+   MINIMAX_TEST_ONLY=text runs only the tests whose function name contains
+   text (the others are not counted), e.g. for a run under compute-sanitizer. */
 #ifndef MINIMAX_TEST_H
 #define MINIMAX_TEST_H
 #include <locale.h>
@@ -46,6 +48,8 @@ static int test__passed, test__failed, test__skipped, test__cur_failed, test__cu
 
 #define RUN(fn)                                                                            \
     do {                                                                                   \
+        const char *only_ = getenv("MINIMAX_TEST_ONLY");                                   \
+        if (only_ && *only_ && !strstr(#fn, only_)) break;                                 \
         test__cur_failed = 0;                                                              \
         test__cur_skipped = 0;                                                             \
         printf("--- %s\n", #fn);                                                           \
