@@ -4719,6 +4719,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, i
 MINIMAX__PRIV minimax_result minimax__mg_upload_inputs(minimax_model *m, minimax_session *const *ss, int ns);
 MINIMAX__PRIV minimax_result minimax__mg_forward(minimax_model *m, int T, int R, int sample);
 MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int use_graph);
+MINIMAX__PRIV void minimax__mg_pass_view(minimax_model *m, int s0);
 MINIMAX__PRIV minimax_result minimax__mg_after_sync(minimax_model *m);
 MINIMAX__PRIV void minimax__mg_destroy(minimax_model *m);
 typedef minimax_result (*minimax__weights_fill_fn)(minimax_model *m, void *user);
@@ -5351,20 +5352,48 @@ MINIMAX__PRIV void minimax__pass_view(minimax_model *m, int s0) {
     m->pass0 += s0;
 }
 
-/* A decode step of n sessions on this model (one GPU, or one rank of
-   several): passes of minimax__pass_slots(m, n) token slots (sessions s0 ..
-   s0 + P - 1), each a whole forward pass that sees the step through
-   minimax__pass_view; the rows input is pass-relative (minimax__step_inputs). */
+/* A decode step of n sessions: passes of minimax__pass_slots(m, n) token
+   slots (sessions s0 .. s0 + P - 1), each a whole forward pass that sees the
+   step through minimax__pass_view; the rows input is pass-relative
+   (minimax__step_inputs). m: one GPU, or one rank of several (its part of
+   every pass: what the rank's graph holds); the front of several GPUs: each
+   pass over all its ranks at once (minimax__mg_forward, eager). */
 MINIMAX__PRIV minimax_result minimax__enqueue_step(minimax_model *m, int n) {
-    int P = minimax__pass_slots(m, n), s0;
+    int P = minimax__pass_slots(m, n), front = m->mg && m->mg_rank < 0, s0;
+    void (*view)(minimax_model *, int) = front ? minimax__mg_pass_view : minimax__pass_view;
     minimax_result r = MINIMAX_OK;
     for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
         int T = n - s0 < P ? n - s0 : P;
-        minimax__pass_view(m, s0);
-        r = minimax__enqueue_forward(m, T, T, 1);
-        minimax__pass_view(m, -s0);
+        view(m, s0);
+        r = front ? minimax__mg_forward(m, T, T, 1) : minimax__enqueue_forward(m, T, T, 1);
+        view(m, -s0);
     }
     return r;
+}
+
+/* Captures the step of n sessions of m (one GPU, or one rank of several)
+   into m->graphs[n]; capturing runs nothing. */
+MINIMAX__PRIV minimax_result minimax__capture_step(minimax_model *m, int n) {
+    minimax__cu_graph graph = NULL;
+    minimax__cu_graph_exec exec = NULL;
+    minimax__cu_result cr;
+    minimax_result r;
+    /* thread-local capture: other threads of the host may keep using CUDA */
+    if ((r = minimax__mcheck(m, minimax__cu.cuStreamBeginCapture(m->stream, 1 /* THREAD_LOCAL */),
+                             "cuStreamBeginCapture")) != MINIMAX_OK)
+        return r;
+    r = minimax__enqueue_step(m, n);
+    cr = minimax__cu.cuStreamEndCapture(m->stream, &graph);
+    if (r != MINIMAX_OK) {
+        if (graph) minimax__cu.cuGraphDestroy(graph);
+        return r;
+    }
+    if ((r = minimax__mcheck(m, cr, "cuStreamEndCapture")) != MINIMAX_OK) return r;
+    cr = minimax__cu.cuGraphInstantiate(&exec, graph, 0);
+    minimax__cu.cuGraphDestroy(graph);
+    if ((r = minimax__mcheck(m, cr, "cuGraphInstantiate")) != MINIMAX_OK) return r;
+    m->graphs[n] = exec;
+    return MINIMAX_OK;
 }
 
 /* Captures (once per n) or replays the step graph; eager when disabled. */
@@ -5372,26 +5401,7 @@ MINIMAX__PRIV minimax_result minimax__run_step(minimax_model *m, int n, int use_
     minimax_result r;
     if (m->mg) return minimax__mg_run_step(m, n, use_graph);
     if (!use_graph) return minimax__enqueue_step(m, n);
-    if (!m->graphs[n]) {
-        minimax__cu_graph graph = NULL;
-        minimax__cu_graph_exec exec = NULL;
-        minimax__cu_result cr;
-        /* thread-local capture: other threads of the host may keep using CUDA */
-        if ((r = minimax__mcheck(m, minimax__cu.cuStreamBeginCapture(m->stream, 1 /* THREAD_LOCAL */),
-                                 "cuStreamBeginCapture")) != MINIMAX_OK)
-            return r;
-        r = minimax__enqueue_step(m, n);
-        cr = minimax__cu.cuStreamEndCapture(m->stream, &graph);
-        if (r != MINIMAX_OK) {
-            if (graph) minimax__cu.cuGraphDestroy(graph);
-            return r;
-        }
-        if ((r = minimax__mcheck(m, cr, "cuStreamEndCapture")) != MINIMAX_OK) return r;
-        cr = minimax__cu.cuGraphInstantiate(&exec, graph, 0);
-        minimax__cu.cuGraphDestroy(graph);
-        if ((r = minimax__mcheck(m, cr, "cuGraphInstantiate")) != MINIMAX_OK) return r;
-        m->graphs[n] = exec;
-    }
+    if (!m->graphs[n] && (r = minimax__capture_step(m, n)) != MINIMAX_OK) return r;
     return minimax__mcheck(m, minimax__cu.cuGraphLaunch(m->graphs[n], m->stream), "cuGraphLaunch");
 }
 
@@ -7020,45 +7030,27 @@ MINIMAX__PRIV minimax_result minimax__mg_forward(minimax_model *m, int T, int R,
     return r;
 }
 
+/* minimax__pass_view for every rank of the front m (the front's own view
+   stays: the ranks' pass0 places the rows they hand it). */
+MINIMAX__PRIV void minimax__mg_pass_view(minimax_model *m, int s0) {
+    int k;
+    for (k = 0; k < m->mg->n; k++) minimax__pass_view(m->mg->rank[k], s0);
+}
+
 /* A step of n sessions: one graph per rank (captured on first use, one rank
-   at a time: capturing runs nothing), launched rank after rank; each graph
-   holds the step's passes (minimax__enqueue_step). Eager: pass after pass,
-   each a minimax__mg_forward over all ranks. */
+   at a time), launched rank after rank; each graph holds the rank's part of
+   the step's passes (minimax__capture_step). Eager: pass after pass, each a
+   minimax__mg_forward over all ranks (minimax__enqueue_step of the front). */
 MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int use_graph) {
     minimax__mg *g = m->mg;
     minimax_result r = MINIMAX_OK;
     int k;
-    if (!use_graph) {
-        int P = minimax__pass_slots(m, n), s0;
-        for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
-            int T = n - s0 < P ? n - s0 : P;
-            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], s0);
-            r = minimax__mg_forward(m, T, T, 1);
-            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], -s0);
-        }
-        return r;
-    }
+    if (!use_graph) return minimax__enqueue_step(m, n);
     for (k = 0; k < g->n && r == MINIMAX_OK; k++) {
         minimax_model *rk = g->rank[k];
-        minimax__cu_graph graph = NULL;
-        minimax__cu_graph_exec exec = NULL;
-        minimax__cu_result cr;
         if (rk->graphs[n]) continue;
         if ((r = minimax__mg_set(m, rk)) != MINIMAX_OK) break;
-        if ((r = minimax__mcheck(rk, minimax__cu.cuStreamBeginCapture(rk->stream, 1 /* THREAD_LOCAL */),
-                                 "cuStreamBeginCapture")) != MINIMAX_OK)
-            break;
-        r = minimax__enqueue_step(rk, n);
-        cr = minimax__cu.cuStreamEndCapture(rk->stream, &graph);
-        if (r != MINIMAX_OK) {
-            if (graph) minimax__cu.cuGraphDestroy(graph);
-            break;
-        }
-        if ((r = minimax__mcheck(rk, cr, "cuStreamEndCapture")) != MINIMAX_OK) break;
-        cr = minimax__cu.cuGraphInstantiate(&exec, graph, 0);
-        minimax__cu.cuGraphDestroy(graph);
-        if ((r = minimax__mcheck(rk, cr, "cuGraphInstantiate")) != MINIMAX_OK) break;
-        rk->graphs[n] = exec;
+        r = minimax__capture_step(rk, n);
     }
     for (k = 0; k < g->n && r == MINIMAX_OK; k++) {
         minimax_model *rk = g->rank[k];

@@ -768,45 +768,27 @@ MINIMAX__PRIV minimax_result minimax__mg_forward(minimax_model *m, int T, int R,
     return r;
 }
 
+/* minimax__pass_view for every rank of the front m (the front's own view
+   stays: the ranks' pass0 places the rows they hand it). */
+MINIMAX__PRIV void minimax__mg_pass_view(minimax_model *m, int s0) {
+    int k;
+    for (k = 0; k < m->mg->n; k++) minimax__pass_view(m->mg->rank[k], s0);
+}
+
 /* A step of n sessions: one graph per rank (captured on first use, one rank
-   at a time: capturing runs nothing), launched rank after rank; each graph
-   holds the step's passes (minimax__enqueue_step). Eager: pass after pass,
-   each a minimax__mg_forward over all ranks. */
+   at a time), launched rank after rank; each graph holds the rank's part of
+   the step's passes (minimax__capture_step). Eager: pass after pass, each a
+   minimax__mg_forward over all ranks (minimax__enqueue_step of the front). */
 MINIMAX__PRIV minimax_result minimax__mg_run_step(minimax_model *m, int n, int use_graph) {
     minimax__mg *g = m->mg;
     minimax_result r = MINIMAX_OK;
     int k;
-    if (!use_graph) {
-        int P = minimax__pass_slots(m, n), s0;
-        for (s0 = 0; s0 < n && r == MINIMAX_OK; s0 += P) {
-            int T = n - s0 < P ? n - s0 : P;
-            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], s0);
-            r = minimax__mg_forward(m, T, T, 1);
-            for (k = 0; k < g->n; k++) minimax__pass_view(g->rank[k], -s0);
-        }
-        return r;
-    }
+    if (!use_graph) return minimax__enqueue_step(m, n);
     for (k = 0; k < g->n && r == MINIMAX_OK; k++) {
         minimax_model *rk = g->rank[k];
-        minimax__cu_graph graph = NULL;
-        minimax__cu_graph_exec exec = NULL;
-        minimax__cu_result cr;
         if (rk->graphs[n]) continue;
         if ((r = minimax__mg_set(m, rk)) != MINIMAX_OK) break;
-        if ((r = minimax__mcheck(rk, minimax__cu.cuStreamBeginCapture(rk->stream, 1 /* THREAD_LOCAL */),
-                                 "cuStreamBeginCapture")) != MINIMAX_OK)
-            break;
-        r = minimax__enqueue_step(rk, n);
-        cr = minimax__cu.cuStreamEndCapture(rk->stream, &graph);
-        if (r != MINIMAX_OK) {
-            if (graph) minimax__cu.cuGraphDestroy(graph);
-            break;
-        }
-        if ((r = minimax__mcheck(rk, cr, "cuStreamEndCapture")) != MINIMAX_OK) break;
-        cr = minimax__cu.cuGraphInstantiate(&exec, graph, 0);
-        minimax__cu.cuGraphDestroy(graph);
-        if ((r = minimax__mcheck(rk, cr, "cuGraphInstantiate")) != MINIMAX_OK) break;
-        rk->graphs[n] = exec;
+        r = minimax__capture_step(rk, n);
     }
     for (k = 0; k < g->n && r == MINIMAX_OK; k++) {
         minimax_model *rk = g->rank[k];
