@@ -480,13 +480,19 @@ MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned g
 
 #define MINIMAX__CDIV(a, b) (((a) + (b)-1) / (b))
 
+/* Blocks of 256 threads for a grid-stride kernel over n items: one item a
+   thread, at most cap blocks. */
+MINIMAX__PRIV unsigned minimax__stride_grid(unsigned long long n, unsigned cap) {
+    return n / 256 + 1 < cap ? (unsigned)(n / 256 + 1) : cap;
+}
+
 /* E2M1 codes just uploaded in the checkpoint's packing (`bytes` of them, a
    multiple of 4, rows of whole words) -> the layout this module's kernels
    read, in place (kernels.cu k_fp4_layout: permuted words on Hopper, nothing
    to do on Blackwell). Every expert matrix goes through here once. */
 MINIMAX__PRIV minimax_result minimax__fp4_layout(minimax_model *m, minimax__cu_ptr codes, size_t bytes) {
     unsigned long long n = (unsigned long long)(bytes / 4);
-    unsigned grid = (unsigned)(n / 256 < 4096 ? n / 256 + 1 : 4096);
+    unsigned grid = minimax__stride_grid(n, 4096);
     void *a[2];
     a[0] = &codes;
     a[1] = &n;

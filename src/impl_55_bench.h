@@ -27,7 +27,7 @@ typedef struct minimax__synth {
 MINIMAX__PRIV minimax_result minimax__bench_fill(minimax_model *m, minimax__cu_ptr p, size_t bytes, int kind, float a,
                                                  float b, uint64_t seed) {
     unsigned long long n = (unsigned long long)((bytes + 3) / 4);
-    unsigned grid = (unsigned)(n / 256 + 1 < (unsigned long long)m->num_sms * 16 ? n / 256 + 1 : (unsigned long long)m->num_sms * 16);
+    unsigned grid = minimax__stride_grid(n, (unsigned)m->num_sms * 16);
     void *args[6];
     args[0] = &p;
     args[1] = &n;
