@@ -724,7 +724,9 @@ typedef struct minimax_model_info {
     int layer_split[8];          /* layers per GPU (one GPU: [0] = all) */
     double dram_gbps;            /* the (first) GPU's peak DRAM bandwidth: memory clock x bus width */
     int l2_prefetch;             /* 1 when decode asks L2 for the next layer's q|k|v weights early
-                                    (GPUs with DRAM below 4000 GB/s: see kernels.cu k_router) */
+                                    (GPUs with DRAM below 4000 GB/s: see kernels.cu k_router),
+                                    and on one GPU for a quarter of each o_proj row beside the
+                                    attention */
 } minimax_model_info;
 
 /* Loads the checkpoint, compiles the kernels for the GPU and uploads the
@@ -4107,7 +4109,12 @@ struct minimax_model {
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
-    int l2_prefetch_bytes; /* the router's prefetch budget (half the L2), 0: no prefetch (kernels.cu k_router) */
+    int l2_prefetch_bytes; /* the q|k|v prefetch's budget (half the L2), 0: no prefetch (kernels.cu k_l2_prefetch) */
+    /* the prefetch branch (impl_52_fast.h minimax__branch_prefetch): its
+       stream, fork / join events, 1 while a branch is not joined */
+    minimax__cu_stream side;
+    minimax__cu_event ev_fork, ev_join;
+    int branch_open;
     minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
@@ -4480,6 +4487,11 @@ MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T,
                                                 int qk, minimax__cu_ptr sums, minimax__cu_ptr ssq);
 MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T);
+MINIMAX__PRIV int minimax__fast_route_ok(const minimax_model *m, int T);
+MINIMAX__PRIV int minimax__branch_ok(const minimax_model *m, int T);
+MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m);
+MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax__cu_ptr pf, int rows, long long pitch,
+                                                      int bytes);
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
 MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
@@ -4552,6 +4564,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     float theta = c->rope_theta, eps = c->rms_norm_eps, rsf = c->routed_scaling_factor > 0 ? c->routed_scaling_factor : 1.0f;
     minimax_result r;
     int L;
+    m->branch_open = 0; /* (a pass that failed left one open) */
     if (begin && m->mg) {
         if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
     } else if (begin) {
@@ -4569,6 +4582,16 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         int qk = minimax__fast_attn_qk_ok(m, T);
         minimax__cu_ptr ssq = qk && minimax__mg_tp(m) <= 1 && minimax__fast_norm_ok(m, T, H) ? minimax__fast_qk_ssq(m) : 0;
         if ((r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq)) != MINIMAX_OK)
+            return r;
+        /* a quarter of each of the layer's o_proj rows (9.4 MB at the real
+           shapes) asked of L2 beside the attention, a chain of latencies that
+           leaves DRAM nearly idle before the DRAM-bound o_proj product
+           (H100, 16 layers, batch 1: ctx 512 -1.1% a step; 1/8 of each row
+           -0.9%, 3/8 +0.4%, 1/2 +1.1%, whole rows +6.9%: more competes with
+           the q|k|v prefetch for the L2 that survives) */
+        if (minimax__branch_ok(m, T) && minimax__fast_attn_ok(m, T) &&
+            (r = minimax__branch_prefetch(m, ly->wo, H, (long long)p->attn_dim * 2, p->attn_dim * 2 / 4 / 16 * 16)) !=
+                MINIMAX_OK)
             return r;
         if (qk) { /* QK-norm, RoPE, KV append inside the attention kernel */
             minimax__cu_ptr sums = 0; /* tp: the sums of squares of all ranks */
@@ -4622,28 +4645,26 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                     return r;
             }
         }
+        if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r;
         if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
         if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
-        {
-            /* routing; at T = 1 on GPUs where it pays (l2_prefetch_bytes, set at
-               load), extra blocks ask L2 for the first part of every row of the
-               next layer's q|k|v weights (half the L2 in all, at most half of each
-               row) while the experts run (kernels.cu k_router; at T = 8 it
-               measured 0.1-0.4% slower: the experts read 5x the bytes) */
-            minimax__cu_ptr pf = 0;
-            int pf_rows = p->qkv_dim, pf_bytes = 0, P = 0;
-            long long pf_pitch = (long long)H * 2;
-            void *a[12];
-            if (T == 1 && L + 1 < L1 && minimax__fast_moe_ok(m, T) && m->l2_prefetch_bytes > 0) {
-                long long per_row = (long long)m->l2_prefetch_bytes / pf_rows;
-                pf = m->layers[L + 1].wqkv;
-                if (per_row > pf_pitch / 2) per_row = pf_pitch / 2; /* whole rows measured slower (k_router) */
-                pf_bytes = (int)(per_row / 16 * 16);
-                P = MINIMAX__CDIV(pf_rows, 256);
-            }
+        /* at T = 1 where it pays (l2_prefetch_bytes, set at load), the first
+           part of every row of the next layer's q|k|v weights (half the L2 in
+           all, at most half of each row: whole rows measured slower) asked of
+           L2 beside the routing and the experts (at T = 8 it measured 0.1-0.4%
+           slower: the experts read 5x the bytes) */
+        if (L + 1 < L1 && minimax__branch_ok(m, T)) {
+            long long pitch = (long long)H * 2, per_row = (long long)m->l2_prefetch_bytes / p->qkv_dim;
+            if (per_row > pitch / 2) per_row = pitch / 2;
+            if ((r = minimax__branch_prefetch(m, m->layers[L + 1].wqkv, p->qkv_dim, pitch, (int)(per_row / 16 * 16))) !=
+                MINIMAX_OK)
+                return r;
+        }
+        if (!minimax__fast_route_ok(m, T)) { /* routing (else inside the gate/up kernel) */
+            void *a[7];
             a[0] = &m->rlog;
             a[1] = &ly->router_bias;
             a[2] = &m->topk_idx;
@@ -4651,20 +4672,8 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             a[4] = &E;
             a[5] = &K;
             a[6] = &rsf;
-            a[7] = &T;
-            a[8] = &pf;
-            a[9] = &pf_rows;
-            a[10] = &pf_pitch;
-            a[11] = &pf_bytes;
-            if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)(T + P), 1, 256, a)) != MINIMAX_OK) return r;
+            if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)T, 1, 32, a)) != MINIMAX_OK) return r;
         }
-        if (m->dbg_recording && m->dbg_pos0 + T <= m->dbg_route_stride &&
-            (r = minimax__mcheck(m,
-                                 minimax__cu.cuMemcpyDtoDAsync(
-                                     m->dbg_route + ((size_t)L * m->dbg_route_stride + (size_t)m->dbg_pos0) * K * 4,
-                                     m->topk_idx, (size_t)T * K * 4, m->stream),
-                                 "routing record")) != MINIMAX_OK)
-            return r;
         if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: experts into the partial sums */
         if (minimax__fast_moe_ok(m, T)) { /* experts, the last stage of the layer */
             if ((r = minimax__fast_moe(m, ly, T)) != MINIMAX_OK) return r;
@@ -4702,8 +4711,16 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                 MINIMAX_OK)
                 return r;
         }
+        if (m->dbg_recording && m->dbg_pos0 + T <= m->dbg_route_stride &&
+            (r = minimax__mcheck(m,
+                                 minimax__cu.cuMemcpyDtoDAsync(
+                                     m->dbg_route + ((size_t)L * m->dbg_route_stride + (size_t)m->dbg_pos0) * K * 4,
+                                     m->topk_idx, (size_t)T * K * 4, m->stream),
+                                 "routing record")) != MINIMAX_OK)
+            return r;
         if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
     }
+    if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r; /* (a capture ends joined) */
     if (!end) return MINIMAX_OK;
     if (m->mg) { /* next stage's input, or the tensor-parallel head */
         int done = 0;
@@ -4916,6 +4933,9 @@ MINIMAX__PRIV void minimax__model_destroy(minimax_model *m) {
     if (m->staging) minimax__cu.cuMemFreeHost(m->staging);
     if (m->module) minimax__cu.cuModuleUnload(m->module);
     if (m->stream && m->own_stream) minimax__cu.cuStreamDestroy(m->stream);
+    if (m->side) minimax__cu.cuStreamDestroy(m->side);
+    if (m->ev_fork) minimax__cu.cuEventDestroy(m->ev_fork);
+    if (m->ev_join) minimax__cu.cuEventDestroy(m->ev_join);
     MINIMAX_FREE(m->layers);
     MINIMAX_FREE(m->free_blocks);
     if (m->ctx) {
@@ -5502,6 +5522,7 @@ enum {
     MINIMAX__FK_ATTN_SPLIT_QK,
     MINIMAX__FK_ATTN_SPLIT_G6,
     MINIMAX__FK_ATTN_SPLIT_QK_G6,
+    MINIMAX__FK_L2_PREFETCH,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -5510,7 +5531,7 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
-    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6"};
+    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5524,13 +5545,13 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
 #define MINIMAX__ATTN_MIN_KEYS(T) ((T) > 1 ? 128 : 1)
 
 /* The packed-f16 expert kernels (kernels.cu k_moe_gate_up_h2, k_moe_down_h2):
-   gate/up takes 16 rows of I a block of 256 threads, its dynamic shared
-   memory h in the H2 layout (6.75 KB at the real shapes); down takes
-   MINIMAX__DOWN_ROWS output rows a block of 128 threads (kernels.cu
-   MD_ROWS), its dynamic shared memory one slot's activations in H2, topk *
-   (2.25 I) bytes (27 KB at the real shapes; allowed up to
-   MINIMAX__DOWN_SMEM_MAX by fast_init). */
-#define MINIMAX__GU_ROWS 16
+   gate/up (with the routing) runs MINIMAX__GU_BLOCKS(m, T) blocks of 256
+   threads a token slot, its dynamic shared memory h in the H2 layout (6.75 KB
+   at the real shapes); down takes MINIMAX__DOWN_ROWS output rows a block of
+   128 threads (kernels.cu MD_ROWS), its dynamic shared memory one slot's
+   activations in H2, topk * (2.25 I) bytes (27 KB at the real shapes;
+   allowed up to MINIMAX__DOWN_SMEM_MAX by fast_init). */
+#define MINIMAX__GU_BLOCKS(m, T) ((2 * (m)->num_sms / (T)) > 0 ? 2 * (m)->num_sms / (T) : 1)
 #define MINIMAX__GU_SMEM(H) ((unsigned)(H) * 2u + (unsigned)(H) / 4u)
 #define MINIMAX__DOWN_ROWS 8
 #define MINIMAX__DOWN_SMEM(K, I) ((unsigned)(K) * ((unsigned)(I) * 2u + (unsigned)(I) / 4u))
@@ -5586,6 +5607,55 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
         if (r != MINIMAX_OK) return r;
     }
     m->fast_decode = 1;
+    /* the prefetch branch's stream and events (minimax__branch_prefetch) where
+       the prefetch is on */
+    m->branch_open = 0;
+    if (m->l2_prefetch_bytes > 0 &&
+        (minimax__mcheck(m, minimax__cu.cuStreamCreate(&m->side, 1 /* NON_BLOCKING */), "cuStreamCreate (branch)") !=
+             MINIMAX_OK ||
+         minimax__mcheck(m, minimax__cu.cuEventCreate(&m->ev_fork, 2 /* DISABLE_TIMING */), "cuEventCreate (fork)") !=
+             MINIMAX_OK ||
+         minimax__mcheck(m, minimax__cu.cuEventCreate(&m->ev_join, 2), "cuEventCreate (join)") != MINIMAX_OK))
+        return MINIMAX_ERR_DEVICE;
+    return MINIMAX_OK;
+}
+
+/* L2 prefetches in a graph branch (kernels.cu k_l2_prefetch): fork a branch
+   off m->stream that asks L2 for the first `bytes` of `rows` rows (pitch
+   apart) of pf, beside whatever m->stream runs next; the branch joins
+   m->stream at minimax__branch_join (before the product that reads the
+   rows, at the next fork, at the end of a pass). On one GPU (m->side exists
+   where the prefetch is on: DRAM below 4 TB/s, minimax__fast_init), for
+   one-slot passes through the fast kernels. */
+MINIMAX__PRIV int minimax__branch_ok(const minimax_model *m, int T) {
+    return T == 1 && m->side && !m->mg && minimax__fast_moe_ok(m, T);
+}
+MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m) {
+    if (!m->branch_open) return MINIMAX_OK;
+    m->branch_open = 0;
+    return minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->stream, m->ev_join, 0), "cuStreamWaitEvent (join)");
+}
+MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax__cu_ptr pf, int rows, long long pitch,
+                                                      int bytes) {
+    minimax_result r;
+    void *a[4];
+    if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r;
+    if (bytes <= 0) return MINIMAX_OK;
+    a[0] = &pf;
+    a[1] = &rows;
+    a[2] = &pitch;
+    a[3] = &bytes;
+    if ((r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_fork, m->stream), "cuEventRecord (fork)")) != MINIMAX_OK ||
+        (r = minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->side, m->ev_fork, 0), "cuStreamWaitEvent (fork)")) !=
+            MINIMAX_OK ||
+        (r = minimax__mcheck(m,
+                             minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_L2_PREFETCH],
+                                                        (unsigned)MINIMAX__CDIV(rows, 256), 1, 1, 256, 1, 1, 0, m->side,
+                                                        a, NULL),
+                             "launch of k_l2_prefetch")) != MINIMAX_OK ||
+        (r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_join, m->side), "cuEventRecord (join)")) != MINIMAX_OK)
+        return r;
+    m->branch_open = 1;
     return MINIMAX_OK;
 }
 
@@ -5652,6 +5722,12 @@ MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
            c->intermediate_size % 32 == 0 && c->top_k <= 32 && MINIMAX__GU_SMEM(c->hidden_size) <= 48 * 1024 &&
            MINIMAX__DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
+MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T);
+/* The routing inside the packed-f16 gate/up kernel (no k_router launch);
+   else k_router, and the gate/up kernel takes the ids (top-k above 8). */
+MINIMAX__PRIV int minimax__fast_route_ok(const minimax_model *m, int T) {
+    return minimax__fast_moe_ok(m, T) && !minimax__fast_moe_mma_ok(m, T) && m->cfg.top_k <= 8;
+}
 
 /* The tensor-core expert kernels (one token slot; the normed input in the PH
    layout at minimax__fast_hn_ph, written by minimax__norm_router). Their
@@ -5669,33 +5745,54 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
            MINIMAX__MMA_DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
 
-/* Gate/up + SiLU (act in the H2 layout), then down + routing weights +
+/* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the
+   logits m->rlog -> m->topk_idx, m->topk_wt), then down + routing weights +
    residual into x; at T = 1 with fast_decode 4 the tensor-core kernels (act
-   in PH). */
+   in PH), after k_router. */
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
-    int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k;
+    int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k, E = m->cfg.num_experts;
     int mma = minimax__fast_moe_mma_ok(m, T);
-    minimax__cu_ptr h = mma ? minimax__fast_hn_ph(m) : m->hn; /* the normed input: PH, or fp32 [T, H] */
+    float rsf = m->cfg.routed_scaling_factor > 0 ? m->cfg.routed_scaling_factor : 1.0f;
     minimax_result r;
-    void *a[12];
-    a[0] = &h;
-    a[1] = &m->topk_idx;
-    a[2] = (void *)&ly->w1p;
-    a[3] = (void *)&ly->w1s;
-    a[4] = (void *)&ly->ws2_1;
-    a[5] = (void *)&ly->w3p;
-    a[6] = (void *)&ly->w3s;
-    a[7] = (void *)&ly->ws2_3;
-    a[8] = &m->act;
-    a[9] = &H;
-    a[10] = &NI;
-    a[11] = &K;
-    if (mma)
+    void *a[17];
+    if (mma) {
+        minimax__cu_ptr h = minimax__fast_hn_ph(m); /* the normed input in PH */
+        a[0] = &h;
+        a[1] = &m->topk_idx;
+        a[2] = (void *)&ly->w1p;
+        a[3] = (void *)&ly->w1s;
+        a[4] = (void *)&ly->ws2_1;
+        a[5] = (void *)&ly->w3p;
+        a[6] = (void *)&ly->w3s;
+        a[7] = (void *)&ly->ws2_3;
+        a[8] = &m->act;
+        a[9] = &H;
+        a[10] = &NI;
+        a[11] = &K;
         r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K),
                                  MINIMAX__MMA_GU_THREADS, MINIMAX__MMA_GU_SMEM(H), a);
-    else
-        r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)(NI / MINIMAX__GU_ROWS), (unsigned)(T * K), 256,
+    } else {
+        minimax__cu_ptr lg = minimax__fast_route_ok(m, T) ? m->rlog : 0; /* 0: the ids from k_router */
+        a[0] = &lg;
+        a[1] = (void *)&ly->router_bias;
+        a[2] = &E;
+        a[3] = &rsf;
+        a[4] = &m->topk_idx;
+        a[5] = &m->topk_wt;
+        a[6] = &m->hn;
+        a[7] = (void *)&ly->w1p;
+        a[8] = (void *)&ly->w1s;
+        a[9] = (void *)&ly->ws2_1;
+        a[10] = (void *)&ly->w3p;
+        a[11] = (void *)&ly->w3s;
+        a[12] = (void *)&ly->ws2_3;
+        a[13] = &m->act;
+        a[14] = &H;
+        a[15] = &NI;
+        a[16] = &K;
+        r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__GU_BLOCKS(m, T), (unsigned)T, 256,
                                  MINIMAX__GU_SMEM(H), a);
+    }
     if (r != MINIMAX_OK) return r;
     a[0] = &m->act;
     a[1] = &m->topk_idx;

@@ -138,7 +138,12 @@ struct minimax_model {
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
-    int l2_prefetch_bytes; /* the router's prefetch budget (half the L2), 0: no prefetch (kernels.cu k_router) */
+    int l2_prefetch_bytes; /* the q|k|v prefetch's budget (half the L2), 0: no prefetch (kernels.cu k_l2_prefetch) */
+    /* the prefetch branch (impl_52_fast.h minimax__branch_prefetch): its
+       stream, fork / join events, 1 while a branch is not joined */
+    minimax__cu_stream side;
+    minimax__cu_event ev_fork, ev_join;
+    int branch_open;
     minimax__cu_ptr fast_part; /* split-KV attention partials */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
@@ -511,6 +516,11 @@ MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T,
                                                 int qk, minimax__cu_ptr sums, minimax__cu_ptr ssq);
 MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T);
+MINIMAX__PRIV int minimax__fast_route_ok(const minimax_model *m, int T);
+MINIMAX__PRIV int minimax__branch_ok(const minimax_model *m, int T);
+MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m);
+MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax__cu_ptr pf, int rows, long long pitch,
+                                                      int bytes);
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
 MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
@@ -583,6 +593,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     float theta = c->rope_theta, eps = c->rms_norm_eps, rsf = c->routed_scaling_factor > 0 ? c->routed_scaling_factor : 1.0f;
     minimax_result r;
     int L;
+    m->branch_open = 0; /* (a pass that failed left one open) */
     if (begin && m->mg) {
         if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
     } else if (begin) {
@@ -600,6 +611,16 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         int qk = minimax__fast_attn_qk_ok(m, T);
         minimax__cu_ptr ssq = qk && minimax__mg_tp(m) <= 1 && minimax__fast_norm_ok(m, T, H) ? minimax__fast_qk_ssq(m) : 0;
         if ((r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq)) != MINIMAX_OK)
+            return r;
+        /* a quarter of each of the layer's o_proj rows (9.4 MB at the real
+           shapes) asked of L2 beside the attention, a chain of latencies that
+           leaves DRAM nearly idle before the DRAM-bound o_proj product
+           (H100, 16 layers, batch 1: ctx 512 -1.1% a step; 1/8 of each row
+           -0.9%, 3/8 +0.4%, 1/2 +1.1%, whole rows +6.9%: more competes with
+           the q|k|v prefetch for the L2 that survives) */
+        if (minimax__branch_ok(m, T) && minimax__fast_attn_ok(m, T) &&
+            (r = minimax__branch_prefetch(m, ly->wo, H, (long long)p->attn_dim * 2, p->attn_dim * 2 / 4 / 16 * 16)) !=
+                MINIMAX_OK)
             return r;
         if (qk) { /* QK-norm, RoPE, KV append inside the attention kernel */
             minimax__cu_ptr sums = 0; /* tp: the sums of squares of all ranks */
@@ -653,28 +674,26 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                     return r;
             }
         }
+        if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r;
         if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
         if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
         if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
-        {
-            /* routing; at T = 1 on GPUs where it pays (l2_prefetch_bytes, set at
-               load), extra blocks ask L2 for the first part of every row of the
-               next layer's q|k|v weights (half the L2 in all, at most half of each
-               row) while the experts run (kernels.cu k_router; at T = 8 it
-               measured 0.1-0.4% slower: the experts read 5x the bytes) */
-            minimax__cu_ptr pf = 0;
-            int pf_rows = p->qkv_dim, pf_bytes = 0, P = 0;
-            long long pf_pitch = (long long)H * 2;
-            void *a[12];
-            if (T == 1 && L + 1 < L1 && minimax__fast_moe_ok(m, T) && m->l2_prefetch_bytes > 0) {
-                long long per_row = (long long)m->l2_prefetch_bytes / pf_rows;
-                pf = m->layers[L + 1].wqkv;
-                if (per_row > pf_pitch / 2) per_row = pf_pitch / 2; /* whole rows measured slower (k_router) */
-                pf_bytes = (int)(per_row / 16 * 16);
-                P = MINIMAX__CDIV(pf_rows, 256);
-            }
+        /* at T = 1 where it pays (l2_prefetch_bytes, set at load), the first
+           part of every row of the next layer's q|k|v weights (half the L2 in
+           all, at most half of each row: whole rows measured slower) asked of
+           L2 beside the routing and the experts (at T = 8 it measured 0.1-0.4%
+           slower: the experts read 5x the bytes) */
+        if (L + 1 < L1 && minimax__branch_ok(m, T)) {
+            long long pitch = (long long)H * 2, per_row = (long long)m->l2_prefetch_bytes / p->qkv_dim;
+            if (per_row > pitch / 2) per_row = pitch / 2;
+            if ((r = minimax__branch_prefetch(m, m->layers[L + 1].wqkv, p->qkv_dim, pitch, (int)(per_row / 16 * 16))) !=
+                MINIMAX_OK)
+                return r;
+        }
+        if (!minimax__fast_route_ok(m, T)) { /* routing (else inside the gate/up kernel) */
+            void *a[7];
             a[0] = &m->rlog;
             a[1] = &ly->router_bias;
             a[2] = &m->topk_idx;
@@ -682,20 +701,8 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             a[4] = &E;
             a[5] = &K;
             a[6] = &rsf;
-            a[7] = &T;
-            a[8] = &pf;
-            a[9] = &pf_rows;
-            a[10] = &pf_pitch;
-            a[11] = &pf_bytes;
-            if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)(T + P), 1, 256, a)) != MINIMAX_OK) return r;
+            if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)T, 1, 32, a)) != MINIMAX_OK) return r;
         }
-        if (m->dbg_recording && m->dbg_pos0 + T <= m->dbg_route_stride &&
-            (r = minimax__mcheck(m,
-                                 minimax__cu.cuMemcpyDtoDAsync(
-                                     m->dbg_route + ((size_t)L * m->dbg_route_stride + (size_t)m->dbg_pos0) * K * 4,
-                                     m->topk_idx, (size_t)T * K * 4, m->stream),
-                                 "routing record")) != MINIMAX_OK)
-            return r;
         if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: experts into the partial sums */
         if (minimax__fast_moe_ok(m, T)) { /* experts, the last stage of the layer */
             if ((r = minimax__fast_moe(m, ly, T)) != MINIMAX_OK) return r;
@@ -733,8 +740,16 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                 MINIMAX_OK)
                 return r;
         }
+        if (m->dbg_recording && m->dbg_pos0 + T <= m->dbg_route_stride &&
+            (r = minimax__mcheck(m,
+                                 minimax__cu.cuMemcpyDtoDAsync(
+                                     m->dbg_route + ((size_t)L * m->dbg_route_stride + (size_t)m->dbg_pos0) * K * 4,
+                                     m->topk_idx, (size_t)T * K * 4, m->stream),
+                                 "routing record")) != MINIMAX_OK)
+            return r;
         if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
     }
+    if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r; /* (a capture ends joined) */
     if (!end) return MINIMAX_OK;
     if (m->mg) { /* next stage's input, or the tensor-parallel head */
         int done = 0;
@@ -947,6 +962,9 @@ MINIMAX__PRIV void minimax__model_destroy(minimax_model *m) {
     if (m->staging) minimax__cu.cuMemFreeHost(m->staging);
     if (m->module) minimax__cu.cuModuleUnload(m->module);
     if (m->stream && m->own_stream) minimax__cu.cuStreamDestroy(m->stream);
+    if (m->side) minimax__cu.cuStreamDestroy(m->side);
+    if (m->ev_fork) minimax__cu.cuEventDestroy(m->ev_fork);
+    if (m->ev_join) minimax__cu.cuEventDestroy(m->ev_join);
     MINIMAX_FREE(m->layers);
     MINIMAX_FREE(m->free_blocks);
     if (m->ctx) {

@@ -37,6 +37,7 @@ enum {
     MINIMAX__FK_ATTN_SPLIT_QK,
     MINIMAX__FK_ATTN_SPLIT_G6,
     MINIMAX__FK_ATTN_SPLIT_QK_G6,
+    MINIMAX__FK_L2_PREFETCH,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -45,7 +46,7 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
-    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6"};
+    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -59,13 +60,13 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
 #define MINIMAX__ATTN_MIN_KEYS(T) ((T) > 1 ? 128 : 1)
 
 /* The packed-f16 expert kernels (kernels.cu k_moe_gate_up_h2, k_moe_down_h2):
-   gate/up takes 16 rows of I a block of 256 threads, its dynamic shared
-   memory h in the H2 layout (6.75 KB at the real shapes); down takes
-   MINIMAX__DOWN_ROWS output rows a block of 128 threads (kernels.cu
-   MD_ROWS), its dynamic shared memory one slot's activations in H2, topk *
-   (2.25 I) bytes (27 KB at the real shapes; allowed up to
-   MINIMAX__DOWN_SMEM_MAX by fast_init). */
-#define MINIMAX__GU_ROWS 16
+   gate/up (with the routing) runs MINIMAX__GU_BLOCKS(m, T) blocks of 256
+   threads a token slot, its dynamic shared memory h in the H2 layout (6.75 KB
+   at the real shapes); down takes MINIMAX__DOWN_ROWS output rows a block of
+   128 threads (kernels.cu MD_ROWS), its dynamic shared memory one slot's
+   activations in H2, topk * (2.25 I) bytes (27 KB at the real shapes;
+   allowed up to MINIMAX__DOWN_SMEM_MAX by fast_init). */
+#define MINIMAX__GU_BLOCKS(m, T) ((2 * (m)->num_sms / (T)) > 0 ? 2 * (m)->num_sms / (T) : 1)
 #define MINIMAX__GU_SMEM(H) ((unsigned)(H) * 2u + (unsigned)(H) / 4u)
 #define MINIMAX__DOWN_ROWS 8
 #define MINIMAX__DOWN_SMEM(K, I) ((unsigned)(K) * ((unsigned)(I) * 2u + (unsigned)(I) / 4u))
@@ -121,6 +122,55 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
         if (r != MINIMAX_OK) return r;
     }
     m->fast_decode = 1;
+    /* the prefetch branch's stream and events (minimax__branch_prefetch) where
+       the prefetch is on */
+    m->branch_open = 0;
+    if (m->l2_prefetch_bytes > 0 &&
+        (minimax__mcheck(m, minimax__cu.cuStreamCreate(&m->side, 1 /* NON_BLOCKING */), "cuStreamCreate (branch)") !=
+             MINIMAX_OK ||
+         minimax__mcheck(m, minimax__cu.cuEventCreate(&m->ev_fork, 2 /* DISABLE_TIMING */), "cuEventCreate (fork)") !=
+             MINIMAX_OK ||
+         minimax__mcheck(m, minimax__cu.cuEventCreate(&m->ev_join, 2), "cuEventCreate (join)") != MINIMAX_OK))
+        return MINIMAX_ERR_DEVICE;
+    return MINIMAX_OK;
+}
+
+/* L2 prefetches in a graph branch (kernels.cu k_l2_prefetch): fork a branch
+   off m->stream that asks L2 for the first `bytes` of `rows` rows (pitch
+   apart) of pf, beside whatever m->stream runs next; the branch joins
+   m->stream at minimax__branch_join (before the product that reads the
+   rows, at the next fork, at the end of a pass). On one GPU (m->side exists
+   where the prefetch is on: DRAM below 4 TB/s, minimax__fast_init), for
+   one-slot passes through the fast kernels. */
+MINIMAX__PRIV int minimax__branch_ok(const minimax_model *m, int T) {
+    return T == 1 && m->side && !m->mg && minimax__fast_moe_ok(m, T);
+}
+MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m) {
+    if (!m->branch_open) return MINIMAX_OK;
+    m->branch_open = 0;
+    return minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->stream, m->ev_join, 0), "cuStreamWaitEvent (join)");
+}
+MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax__cu_ptr pf, int rows, long long pitch,
+                                                      int bytes) {
+    minimax_result r;
+    void *a[4];
+    if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r;
+    if (bytes <= 0) return MINIMAX_OK;
+    a[0] = &pf;
+    a[1] = &rows;
+    a[2] = &pitch;
+    a[3] = &bytes;
+    if ((r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_fork, m->stream), "cuEventRecord (fork)")) != MINIMAX_OK ||
+        (r = minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->side, m->ev_fork, 0), "cuStreamWaitEvent (fork)")) !=
+            MINIMAX_OK ||
+        (r = minimax__mcheck(m,
+                             minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_L2_PREFETCH],
+                                                        (unsigned)MINIMAX__CDIV(rows, 256), 1, 1, 256, 1, 1, 0, m->side,
+                                                        a, NULL),
+                             "launch of k_l2_prefetch")) != MINIMAX_OK ||
+        (r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_join, m->side), "cuEventRecord (join)")) != MINIMAX_OK)
+        return r;
+    m->branch_open = 1;
     return MINIMAX_OK;
 }
 
@@ -187,6 +237,12 @@ MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T) {
            c->intermediate_size % 32 == 0 && c->top_k <= 32 && MINIMAX__GU_SMEM(c->hidden_size) <= 48 * 1024 &&
            MINIMAX__DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
+MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T);
+/* The routing inside the packed-f16 gate/up kernel (no k_router launch);
+   else k_router, and the gate/up kernel takes the ids (top-k above 8). */
+MINIMAX__PRIV int minimax__fast_route_ok(const minimax_model *m, int T) {
+    return minimax__fast_moe_ok(m, T) && !minimax__fast_moe_mma_ok(m, T) && m->cfg.top_k <= 8;
+}
 
 /* The tensor-core expert kernels (one token slot; the normed input in the PH
    layout at minimax__fast_hn_ph, written by minimax__norm_router). Their
@@ -204,33 +260,54 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
            MINIMAX__MMA_DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
 
-/* Gate/up + SiLU (act in the H2 layout), then down + routing weights +
+/* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the
+   logits m->rlog -> m->topk_idx, m->topk_wt), then down + routing weights +
    residual into x; at T = 1 with fast_decode 4 the tensor-core kernels (act
-   in PH). */
+   in PH), after k_router. */
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
-    int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k;
+    int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k, E = m->cfg.num_experts;
     int mma = minimax__fast_moe_mma_ok(m, T);
-    minimax__cu_ptr h = mma ? minimax__fast_hn_ph(m) : m->hn; /* the normed input: PH, or fp32 [T, H] */
+    float rsf = m->cfg.routed_scaling_factor > 0 ? m->cfg.routed_scaling_factor : 1.0f;
     minimax_result r;
-    void *a[12];
-    a[0] = &h;
-    a[1] = &m->topk_idx;
-    a[2] = (void *)&ly->w1p;
-    a[3] = (void *)&ly->w1s;
-    a[4] = (void *)&ly->ws2_1;
-    a[5] = (void *)&ly->w3p;
-    a[6] = (void *)&ly->w3s;
-    a[7] = (void *)&ly->ws2_3;
-    a[8] = &m->act;
-    a[9] = &H;
-    a[10] = &NI;
-    a[11] = &K;
-    if (mma)
+    void *a[17];
+    if (mma) {
+        minimax__cu_ptr h = minimax__fast_hn_ph(m); /* the normed input in PH */
+        a[0] = &h;
+        a[1] = &m->topk_idx;
+        a[2] = (void *)&ly->w1p;
+        a[3] = (void *)&ly->w1s;
+        a[4] = (void *)&ly->ws2_1;
+        a[5] = (void *)&ly->w3p;
+        a[6] = (void *)&ly->w3s;
+        a[7] = (void *)&ly->ws2_3;
+        a[8] = &m->act;
+        a[9] = &H;
+        a[10] = &NI;
+        a[11] = &K;
         r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP_MMA, (unsigned)MINIMAX__CDIV(NI, 8), (unsigned)(T * K),
                                  MINIMAX__MMA_GU_THREADS, MINIMAX__MMA_GU_SMEM(H), a);
-    else
-        r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)(NI / MINIMAX__GU_ROWS), (unsigned)(T * K), 256,
+    } else {
+        minimax__cu_ptr lg = minimax__fast_route_ok(m, T) ? m->rlog : 0; /* 0: the ids from k_router */
+        a[0] = &lg;
+        a[1] = (void *)&ly->router_bias;
+        a[2] = &E;
+        a[3] = &rsf;
+        a[4] = &m->topk_idx;
+        a[5] = &m->topk_wt;
+        a[6] = &m->hn;
+        a[7] = (void *)&ly->w1p;
+        a[8] = (void *)&ly->w1s;
+        a[9] = (void *)&ly->ws2_1;
+        a[10] = (void *)&ly->w3p;
+        a[11] = (void *)&ly->w3s;
+        a[12] = (void *)&ly->ws2_3;
+        a[13] = &m->act;
+        a[14] = &H;
+        a[15] = &NI;
+        a[16] = &K;
+        r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__GU_BLOCKS(m, T), (unsigned)T, 256,
                                  MINIMAX__GU_SMEM(H), a);
+    }
     if (r != MINIMAX_OK) return r;
     a[0] = &m->act;
     a[1] = &m->topk_idx;

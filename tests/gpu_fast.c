@@ -299,9 +299,12 @@ static void h2_act_to_f32(const uint8_t *act, int R, int NI, float *out) {
 /* The expert kernels against ref_matvec_fp4 / ref_silu: random NVFP4 experts
    (ModelOpt quantiser; row 0 of each matrix with small block scales, row 1
    with subnormal E4M3 ones: the tensor-core kernels' exact path, checked on
-   its own in the down projection's output row 1), random routing (distinct
-   experts per token), T = 1, 3, 8.
-   - k_moe_gate_up_h2 + k_moe_down_h2 (packed f16): act (H2, decoded here)
+   its own in the down projection's output row 1), random routing (router
+   logits that pick distinct random experts per token by a wide margin),
+   T = 1, 3, 8.
+   - k_moe_gate_up_h2 + k_moe_down_h2 (packed f16): the routing the gate/up
+     kernel does (the picked experts in order, weights within 1e-6, bit for
+     bit k_router's), act (H2, decoded here)
      against silu(W1 h) * (W3 h), the layer output against x0 + sum_j wt_j *
      W2[e_j] act_j, each token slot on its own (relative to its largest
      value). At T = 3 token 1's h is scaled by 2^20 and token 2's by 2^-20
@@ -368,24 +371,31 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         float *aref = (float *)malloc((size_t)T * K * NI * 4), *nat = (float *)malloc((size_t)T * K * NI * 4);
         float *x = (float *)malloc((size_t)T * H * 4), *xref = (float *)malloc((size_t)T * H * 4);
         uint8_t *act = (uint8_t *)malloc((size_t)T * K * NI * 4);
-        int *idx = (int *)malloc((size_t)T * K * 4);
-        float *wt = (float *)malloc((size_t)T * K * 4);
-        minimax__cu_ptr dh, dx, dact, didx, dwt;
-        double err, err_act = 0, err_x = 0;
-        void *a[12];
-        int Hh = H, In = NI, Kk = K;
+        int *idx = (int *)malloc((size_t)T * K * 4), *idx2 = (int *)malloc((size_t)T * K * 4);
+        float *wt = (float *)malloc((size_t)T * K * 4), *wt2 = (float *)malloc((size_t)T * K * 4);
+        float *lg = (float *)malloc((size_t)T * E * 4), *bias = (float *)malloc((size_t)E * 4), rsf = 2.5f;
+        int *pick = (int *)malloc((size_t)T * K * 4);
+        minimax__cu_ptr dh, dx, dact, didx, dwt, dlg, dbias, didx2, dwt2;
+        double err, err_act = 0, err_x = 0, err_wt = 0;
+        void *a[17];
+        int Hh = H, In = NI, Kk = K, Ee = E, bad_route = 0;
         rand_f32(&r, h, (size_t)T * H, 1.0f);
         rand_f32(&r, x0, (size_t)T * H, 1.0f);
-        for (t = 0; t < T; t++)
+        /* router logits that pick K distinct random experts a token by a wide
+           margin (chosen 2 .. 2.5, the rest -2 .. 0; biases within 0.1) */
+        for (i = 0; i < E; i++) bias[i] = 0.2f * test_rng_uniform(&r) - 0.1f;
+        for (t = 0; t < T; t++) {
+            for (i = 0; i < E; i++) lg[t * E + i] = -2.0f + 2.0f * test_rng_uniform(&r);
             for (j = 0; j < K; j++) {
                 int ok, jj;
                 do {
-                    idx[t * K + j] = (int)(test_rng_u64(&r) % (unsigned long long)E);
+                    pick[t * K + j] = (int)(test_rng_u64(&r) % (unsigned long long)E);
                     ok = 1;
-                    for (jj = 0; jj < j; jj++) ok &= idx[t * K + jj] != idx[t * K + j];
+                    for (jj = 0; jj < j; jj++) ok &= pick[t * K + jj] != pick[t * K + j];
                 } while (!ok);
-                wt[t * K + j] = 0.1f + test_rng_uniform(&r);
+                lg[t * E + pick[t * K + j]] = 2.0f + 0.5f * test_rng_uniform(&r);
             }
+        }
         memcpy(hs, h, (size_t)T * H * 4);
         memcpy(x0s, x0, (size_t)T * H * 4);
         if (T == 3)
@@ -395,15 +405,65 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
                 x0s[2 * H + i] = 0.0f;
             }
         dh = dput(hs, (size_t)T * H * 4);
-        dx = dput(x0s, (size_t)T * H * 4);
         dact = dnan((size_t)T * K * NI);
-        didx = dput(idx, (size_t)T * K * 4);
-        dwt = dput(wt, (size_t)T * K * 4);
-        a[0] = &dh; a[1] = &didx; a[2] = &dp1; a[3] = &ds1; a[4] = &df1; a[5] = &dp3; a[6] = &ds3; a[7] = &df3;
-        a[8] = &dact; a[9] = &Hh; a[10] = &In; a[11] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP, (unsigned)(NI / MINIMAX__GU_ROWS), (unsigned)(T * K), 256,
+        didx = dnan((size_t)T * K);
+        dwt = dnan((size_t)T * K);
+        didx2 = dnan((size_t)T * K);
+        dwt2 = dnan((size_t)T * K);
+        dlg = dput(lg, (size_t)T * E * 4);
+        dbias = dput(bias, (size_t)E * 4);
+        a[0] = &dlg; a[1] = &dbias; a[2] = &Ee; a[3] = &rsf; a[4] = &didx; a[5] = &dwt; a[6] = &dh; a[7] = &dp1;
+        a[8] = &ds1; a[9] = &df1; a[10] = &dp3; a[11] = &ds3; a[12] = &df3; a[13] = &dact; a[14] = &Hh; a[15] = &In;
+        a[16] = &Kk;
+        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__GU_BLOCKS(g_m, T), (unsigned)T, 256,
                                      MINIMAX__GU_SMEM(H), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
+        /* the routing it did: the picked experts, in descending order of
+           sigmoid + bias, weights sigmoid / sum * rsf; bit for bit k_router's */
+        a[0] = &dlg; a[1] = &dbias; a[2] = &didx2; a[3] = &dwt2; a[4] = &Ee; a[5] = &Kk; a[6] = &rsf;
+        REQUIRE(minimax__launch(g_m, MINIMAX__K_ROUTER, (unsigned)T, 1, 32, a) == MINIMAX_OK, "launch: %s",
+                minimax_last_error());
+        REQUIRE(dget(idx, didx, (size_t)T * K * 4) == 0 && dget(wt, dwt, (size_t)T * K * 4) == 0 &&
+                    dget(idx2, didx2, (size_t)T * K * 4) == 0 && dget(wt2, dwt2, (size_t)T * K * 4) == 0,
+                "download");
+        for (t = 0; t < T; t++) {
+            double sum = 0, sg[32];
+            for (j = 0; j < K; j++) {
+                int e2 = idx[t * K + j], found = 0, jj;
+                for (jj = 0; jj < K; jj++) found |= pick[t * K + jj] == e2;
+                if (!found || e2 < 0 || e2 >= E) {
+                    bad_route++;
+                    break;
+                }
+                sg[j] = 1.0 / (1.0 + exp(-(double)lg[t * E + e2]));
+                sum += sg[j];
+                if (j && sg[j] + bias[e2] > sg[j - 1] + bias[idx[t * K + j - 1]]) bad_route++;
+            }
+            if (bad_route) break;
+            for (j = 0; j < K; j++) {
+                double w = sg[j] / sum * rsf, d = fabs(wt[t * K + j] - w) / w;
+                if (!(d <= err_wt)) err_wt = d;
+            }
+        }
+        CHECK(bad_route == 0, "gate/up T=%d: routing picked other experts or out of order", T);
+        CHECK(err_wt < 1e-6, "gate/up T=%d: routing weights rel err %g (bound 1e-6)", T, err_wt);
+        CHECK(memcmp(idx, idx2, (size_t)T * K * 4) == 0 && memcmp(wt, wt2, (size_t)T * K * 4) == 0,
+              "gate/up T=%d: routing differs from k_router's", T);
+        { /* the same kernel given k_router's ids (logits NULL: how it runs for top-k above 8): the same act */
+            minimax__cu_ptr dact2 = dnan((size_t)T * K * NI), nolg = 0;
+            uint8_t *act2 = (uint8_t *)malloc((size_t)T * K * NI * 4);
+            a[0] = &nolg; a[1] = &dbias; a[2] = &Ee; a[3] = &rsf; a[4] = &didx2; a[5] = &dwt2; a[6] = &dh;
+            a[13] = &dact2;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__GU_BLOCKS(g_m, T), (unsigned)T,
+                                         256, MINIMAX__GU_SMEM(H), a) == MINIMAX_OK,
+                    "launch: %s", minimax_last_error());
+            REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(act2, dact2, (size_t)T * K * NI * 4) == 0,
+                    "download");
+            CHECK(memcmp(act, act2, (size_t)T * K * NI * 4) == 0, "gate/up T=%d: act with given ids differs", T);
+            minimax__cu.cuMemFree(dact2);
+            free(act2);
+        }
+        dx = dput(x0s, (size_t)T * H * 4);
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
         a[8] = &In; a[9] = &Kk;
         REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + MINIMAX__DOWN_ROWS - 1) / MINIMAX__DOWN_ROWS),
@@ -487,8 +547,10 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
             free(ap); free(x2); free(natp); free(aref2); free(dg); free(dr);
         }
         minimax__cu.cuMemFree(dh); minimax__cu.cuMemFree(dx); minimax__cu.cuMemFree(dact);
-        minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt);
+        minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt); minimax__cu.cuMemFree(didx2); minimax__cu.cuMemFree(dwt2);
+        minimax__cu.cuMemFree(dlg); minimax__cu.cuMemFree(dbias);
         free(h); free(x0); free(hs); free(x0s); free(act); free(aref); free(nat); free(x); free(xref); free(idx); free(wt);
+        free(idx2); free(wt2); free(lg); free(bias); free(pick);
     }
     minimax__cu.cuMemFree(dp1); minimax__cu.cuMemFree(dp3); minimax__cu.cuMemFree(dp2);
     minimax__cu.cuMemFree(ds1); minimax__cu.cuMemFree(ds3); minimax__cu.cuMemFree(ds2);

@@ -3,8 +3,11 @@
 // Builds src/kernels.cu into one program with the CUDA runtime (nvcc) and times, at the real shapes
 // (H 3072, I 1536, 256 experts, top-8, batch 1), over NL layers' worth of expert weights (15 GB):
 //   - gate/up and down: the library's packed-f16 kernels (H2, launched as the engine launches them,
-//     after checking their output against the fp32 ones), the earlier fp32 kernels (below) and the
-//     tensor-core kernels, each call on another layer (the weights come from DRAM);
+//     gate/up with the routing inside from router logits that pick the probe's experts, after checking
+//     their output against the fp32 ones), the earlier fp32 kernels (below) and the tensor-core kernels,
+//     each call on another layer (the weights come from DRAM);
+//   - the persistent MoE kernel below (gate/up, a grid barrier, down in one launch; tried, not kept)
+//     and the library's gate/up walk with the expert ids given (what the routing inside costs);
 //   - the same with all 8 routed slots on one expert (its 9.4 MB stay in L2 after the first touch):
 //     what the kernels cost when memory is not the limit;
 //   - a read-only pass over the same bytes with the gate/up access pattern, and a flat one: what the
@@ -609,6 +612,320 @@ extern "C" __global__ void __launch_bounds__(GM_WARPS * 32, 1)
     }
 }
 
+// down with DR rows a warp (the library's k_moe_down_h2 takes 2): the expert offset, the activation
+// reads and the walk's bookkeeping of a chunk serve DR rows; the act staging without divisions.
+#ifndef DR
+#define DR 4
+#endif
+#ifndef DU
+#define DU 2
+#endif
+#ifndef DW
+#define DW 4
+#endif
+extern "C" __global__ void __launch_bounds__(32 * DW, 16 / DW) k_down_r(const u8 *act, const int *idx, const float *wt,
+                                                            const u8 *w2p, const u8 *w2s, const float *ws2_2, float *x,
+                                                            int H, int I, int topk) {
+    extern __shared__ uint4 ah[];
+    __shared__ int se[32];
+    __shared__ float sf[32];
+    int t = blockIdx.y;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int NCI = I >> 5;
+    float2 *af = (float2 *)(ah + topk * 4 * NCI);
+    {
+        int nq = I / 8;
+        const u8 *a0 = act + (size_t)t * topk * I * 4;
+        int j = 0, i = threadIdx.x;
+        while (i >= nq) { i -= nq; j++; }
+        for (; j < topk;) {
+            cp_async16(&ah[j * nq + i], a0 + (size_t)j * I * 4 + (size_t)i * 16);
+            i += blockDim.x;
+            while (i >= nq) { i -= nq; j++; }
+        }
+        j = 0; i = threadIdx.x;
+        while (i >= NCI) { i -= NCI; j++; }
+        for (; j < topk;) {
+            cp_async8(&af[j * NCI + i], a0 + (size_t)j * I * 4 + (size_t)I * 2 + (size_t)i * 8);
+            i += blockDim.x;
+            while (i >= NCI) { i -= NCI; j++; }
+        }
+    }
+    if (threadIdx.x < topk) {
+        int e = idx[t * topk + threadIdx.x];
+        se[threadIdx.x] = e;
+        sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
+    }
+    __syncthreads();
+    int n0 = blockIdx.x * (DW * DR) + warp * DR;
+    int total = topk * NCI;
+    int dj = 32 * DU / NCI, dc = 32 * DU - dj * NCI;
+    int jk[DU], ck[DU];
+#pragma unroll
+    for (int k = 0; k < DU; k++) {
+        jk[k] = (lane + 32 * k) / NCI;
+        ck[k] = lane + 32 * k - jk[k] * NCI;
+    }
+    size_t estride = (size_t)H * (I / 2);
+    const u8 *p0 = w2p + (size_t)n0 * (I / 2), *r0 = w2s + (size_t)n0 * (I / 16);
+    float y[DR];
+#pragma unroll
+    for (int r = 0; r < DR; r++) y[r] = 0.0f;
+    uint4 qa[DU][DR], qb[DU][DR];
+    u32 sca[DU][DR], scb[DU][DR];
+    int aia[DU], aib[DU], aqa[DU], aqb[DU];
+    float wfa[DU], wfb[DU];
+#define DR_LOAD(c, q, sc, ai, aq, wf)                                                                                \
+    do {                                                                                                         \
+        _Pragma("unroll") for (int k = 0; k < DU; k++) {                                                         \
+            if ((c) + 32 * k < total) {                                                                          \
+                int j = jk[k];                                                                                   \
+                size_t eo = (size_t)se[j] * estride + (size_t)ck[k] * 16;                                        \
+                const u8 *pp = p0 + eo, *rr = r0 + (eo >> 3);                                                    \
+                _Pragma("unroll") for (int r = 0; r < DR; r++) {                                                 \
+                    q[k][r] = ld_stream16(pp + (size_t)r * (I / 2));                                             \
+                    sc[k][r] = ld_stream_u16(rr + (size_t)r * (I / 16));                                         \
+                }                                                                                                \
+                ai[k] = j * NCI + ck[k];                                                                         \
+                aq[k] = ai[k] + 3 * j * NCI;                                                                     \
+                wf[k] = sf[j];                                                                                   \
+            }                                                                                                    \
+            jk[k] += dj;                                                                                         \
+            ck[k] += dc;                                                                                         \
+            if (ck[k] >= NCI) {                                                                                  \
+                ck[k] -= NCI;                                                                                    \
+                jk[k]++;                                                                                         \
+            }                                                                                                    \
+        }                                                                                                        \
+    } while (0)
+#define DR_COMPUTE(c, q, sc, ai, aq, wf)                                                                             \
+    do {                                                                                                         \
+        _Pragma("unroll") for (int k = 0; k < DU; k++) {                                                         \
+            if ((c) + 32 * k < total) {                                                                          \
+                uint4 xq[4];                                                                                     \
+                const uint4 *ap = ah + aq[k];                                                                    \
+                _Pragma("unroll") for (int wi = 0; wi < 4; wi++) xq[wi] = ap[wi * NCI];                          \
+                float2 f = af[ai[k]];                                                                            \
+                _Pragma("unroll") for (int r = 0; r < DR; r++)                                                   \
+                    y[r] = fmaf(wf[k], fp4_chunk_dot_h2(q[k][r], sc[k][r], xq, f), y[r]);                        \
+            }                                                                                                    \
+        }                                                                                                        \
+    } while (0)
+    int c = lane;
+    DR_LOAD(c, qa, sca, aia, aqa, wfa);
+    cp_async_wait_all();
+    __syncthreads();
+    for (;;) {
+        if (c + 32 * DU < total) DR_LOAD(c + 32 * DU, qb, scb, aib, aqb, wfb);
+        DR_COMPUTE(c, qa, sca, aia, aqa, wfa);
+        c += 32 * DU;
+        if (c >= total) break;
+        if (c + 32 * DU < total) DR_LOAD(c + 32 * DU, qa, sca, aia, aqa, wfa);
+        DR_COMPUTE(c, qb, scb, aib, aqb, wfb);
+        c += 32 * DU;
+        if (c >= total) break;
+    }
+#undef DR_LOAD
+#undef DR_COMPUTE
+#pragma unroll
+    for (int r = 0; r < DR; r++) y[r] = warp_sum(y[r]);
+    if (lane < DR && n0 + lane < H) {
+        float v = y[0];
+#pragma unroll
+        for (int r = 1; r < DR; r++) v = lane == r ? y[r] : v;
+        x[(size_t)t * H + n0 + lane] += v * FAST_FP4_CORRECTION;
+    }
+}
+
+// ---- tried, not kept (BENCHMARKS.md, tenth session): the persistent MoE kernel ---------------
+/* k_moe_h2p: gate/up + SiLU, a grid barrier, then down + routing weights +
+   residual, in one launch, with the arithmetic of k_moe_gate_up_h2 and
+   k_moe_down_h2 (act bit-identical; down sums each row's chunks in two
+   halves, added at the end).
+   grid (G, T): blocks (*, t) serve token slot t. All G * T blocks must be
+   resident at once (the barrier): the launcher takes G * T <= blocks an SM
+   x SMs. block 256 = 8 warps; at most 128 registers (2 blocks an SM).
+   Dynamic shared memory max(H * 2 + H / 4, topk * (I * 2 + I / 4)) bytes: h
+   in H2 for gate/up, then the slot's act in H2 for down.
+   Gate/up: item u < topk * I/16 is (slot j = u / (I/16), row group g): warp
+   w takes rows 16g + 2w, 16g + 2w + 1 of W1 and W3 (k_moe_gate_up_h2's
+   block), a lane chunks lane + 32k, k < GU_U (H <= 3072). A block takes
+   items b, b + G, ...; as the lane consumes chunk k of an item it issues the
+   same chunk of its next item, so its 12 loads stay in flight from item to
+   item (no block ends, stages h or loads an expert id between items).
+   Down: item d < H/8 is rows 8d .. 8d + 7: warp w takes rows 8d + 2(w & 3),
+   + 1 over half (w >> 2) of the slot's topk * I/32 chunks (experts
+   flattened), a lane chunks half + lane + 32k, k < MP_DN_U (topk * I/32 <=
+   384). The first item's weights are loaded before the barrier (they need
+   only the routing), so their DRAM latency runs under the end of gate/up.
+   Each x[t, n] has one writer. Needs H % 32 == 0, I % 32 == 0, topk <= 32. */
+#define MP_DN_U 6
+
+/* All blocks of the grid: every block's global writes before it are visible
+   to every block after it. bar u32 [2] (arrivals, generation), zero at
+   allocation; the last arrival resets the count, so launches of any grid
+   size share it in stream order. A wait gives up after `timeout` clock64
+   cycles and sets *status = 1 (the results are then wrong: never a hang). */
+__device__ __forceinline__ void grid_barrier(u32 *bar, u32 nblocks, long long timeout, int *status) {
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        volatile u32 *gen = bar + 1;
+        u32 g = *gen;
+        __threadfence();
+        if (atomicAdd(bar, 1u) == nblocks - 1) {
+            atomicExch(bar, 0u);
+            __threadfence();
+            atomicAdd(bar + 1, 1u);
+        } else {
+            long long t0 = clock64();
+            while (*gen == g)
+                if (clock64() - t0 > timeout) {
+                    atomicExch(status, 1);
+                    break;
+                }
+        }
+        __threadfence();
+    }
+    __syncthreads();
+}
+/* chunk at byte offset eo (expert and chunk) of down rows n, n + 1 */
+__device__ __forceinline__ void mp_dn_load(uint4 *q, u32 *sc, const u8 *w2p, const u8 *w2s, int n, int I, size_t eo) {
+    q[0] = ld_stream16(w2p + (size_t)n * (I / 2) + eo); sc[0] = ld_stream_u16(w2s + (size_t)n * (I / 16) + (eo >> 3));
+    q[1] = ld_stream16(w2p + (size_t)(n + 1) * (I / 2) + eo); sc[1] = ld_stream_u16(w2s + (size_t)(n + 1) * (I / 16) + (eo >> 3));
+}
+extern "C" __global__ void __launch_bounds__(256, 2)
+    k_moe_h2p(const float *hn, const int *idx, const u8 *w1p, const u8 *w1s, const float *ws2_1, const u8 *w3p,
+              const u8 *w3s, const float *ws2_3, u8 *act, const float *wt, const u8 *w2p, const u8 *w2s,
+              const float *ws2_2, float *x, int H, int I, int topk, u32 *bar, long long timeout, int *status,
+              int down) {
+    extern __shared__ uint4 sm[];
+    __shared__ float sa[2][16], sp[2][8], sw1[32], sw3[32], sf[32];
+    __shared__ int se[32];
+    int t = blockIdx.y, G = gridDim.x;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int NC = H >> 5, NG = I >> 4, NU = topk * NG;
+    const int *ix = idx + t * topk;
+    uint4 q[GU_U][4];
+    u32 sc[GU_U][4];
+    int u = blockIdx.x;
+    if (u < NU) { /* the first item's loads, before anything else */
+        int j = u / NG;
+        size_t row = (size_t)ix[j] * I + (u - j * NG) * 16 + warp * 2;
+#pragma unroll
+        for (int k = 0; k < GU_U; k++)
+            if (lane + 32 * k < NC) gu_load(q[k], sc[k], w1p, w1s, w3p, w3s, row, H, lane + 32 * k);
+    }
+    if (threadIdx.x < topk) {
+        int e = ix[threadIdx.x];
+        se[threadIdx.x] = e;
+        sw1[threadIdx.x] = ws2_1[e] * FAST_FP4_CORRECTION;
+        sw3[threadIdx.x] = ws2_3[e] * FAST_FP4_CORRECTION;
+        if (down) sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
+    }
+    h2_stage(hn + (size_t)t * H, sm, H, threadIdx.x, blockDim.x);
+    __syncthreads();
+    const float2 *xf = (const float2 *)(sm + (H >> 3));
+    int buf = 0;
+    for (; u < NU; u += G, buf ^= 1) {
+        int un = u + G, j = u / NG;
+        size_t rown = 0;
+        if (un < NU) {
+            int jn = un / NG;
+            rown = (size_t)se[jn] * I + (un - jn * NG) * 16 + warp * 2;
+        }
+        float g0 = 0.0f, g1 = 0.0f, u0 = 0.0f, u1 = 0.0f;
+#pragma unroll
+        for (int k = 0; k < GU_U; k++) {
+            int c = lane + 32 * k;
+            if (c < NC) {
+                uint4 xq[4];
+#pragma unroll
+                for (int wi = 0; wi < 4; wi++) xq[wi] = sm[wi * NC + c];
+                float2 f = xf[c];
+                g0 += fp4_chunk_dot_h2(q[k][0], sc[k][0], xq, f);
+                g1 += fp4_chunk_dot_h2(q[k][1], sc[k][1], xq, f);
+                u0 += fp4_chunk_dot_h2(q[k][2], sc[k][2], xq, f);
+                u1 += fp4_chunk_dot_h2(q[k][3], sc[k][3], xq, f);
+                if (un < NU) gu_load(q[k], sc[k], w1p, w1s, w3p, w3s, rown, H, c);
+            }
+        }
+        g0 = warp_sum(g0); g1 = warp_sum(g1); u0 = warp_sum(u0); u1 = warp_sum(u1);
+        if (lane == 0) {
+            float a = sw1[j], b = sw3[j];
+            g0 *= a; g1 *= a; u0 *= b; u1 *= b;
+            sa[buf][warp * 2] = g0 / (1.0f + expf(-g0)) * u0;
+            sa[buf][warp * 2 + 1] = g1 / (1.0f + expf(-g1)) * u1;
+        }
+        __syncthreads();
+        if (warp == 0) gu_store_act(sa[buf], act + ((size_t)t * topk + j) * I * 4, I, u - j * NG, lane);
+    }
+    if (!down) return;
+    int NCI = I >> 5, total = topk * NCI, half = (total + 1) >> 1, ND = H >> 3;
+    int hf = warp >> 2, pr = warp & 3;
+    int fb = hf * half + lane, fe = hf ? total : half;
+    size_t estride = (size_t)H * (I / 2);
+    uint4 qd[MP_DN_U][2];
+    u32 sd[MP_DN_U][2];
+    size_t eo[MP_DN_U];
+    int jk[MP_DN_U];
+#pragma unroll
+    for (int k = 0; k < MP_DN_U; k++) {
+        int f = fb + 32 * k, j = f / NCI;
+        jk[k] = j < topk ? j : 0;
+        eo[k] = (size_t)se[jk[k]] * estride + (size_t)(f - j * NCI) * 16;
+    }
+    int d = blockIdx.x;
+    if (d < ND) {
+#pragma unroll
+        for (int k = 0; k < MP_DN_U; k++)
+            if (fb + 32 * k < fe) mp_dn_load(qd[k], sd[k], w2p, w2s, 8 * d + 2 * pr, I, eo[k]);
+    }
+    grid_barrier(bar, gridDim.x * gridDim.y, timeout, status);
+    { /* the slot's act -> shared memory (through L2: written by other blocks in this launch) */
+        int nq = I / 8;
+        const u8 *a0 = act + (size_t)t * topk * I * 4;
+        float2 *af = (float2 *)(sm + topk * 4 * NCI);
+        for (int i = threadIdx.x; i < topk * nq; i += blockDim.x) {
+            int j = i / nq;
+            cp_async16(&sm[i], a0 + (size_t)j * I * 4 + (size_t)(i - j * nq) * 16);
+        }
+        for (int i = threadIdx.x; i < topk * NCI; i += blockDim.x) {
+            int j = i / NCI;
+            af[i] = __ldcg((const float2 *)(a0 + (size_t)j * I * 4 + (size_t)I * 2) + (i - j * NCI));
+        }
+        cp_async_wait_all();
+    }
+    __syncthreads();
+    const float2 *af = (const float2 *)(sm + topk * 4 * NCI);
+    for (; d < ND; d += G, buf ^= 1) {
+        int dn = d + G, n0 = 8 * d + 2 * pr;
+        float y0 = 0.0f, y1 = 0.0f;
+#pragma unroll
+        for (int k = 0; k < MP_DN_U; k++) {
+            int f = fb + 32 * k;
+            if (f < fe) {
+                int j = jk[k], cc = f - j * NCI;
+                uint4 xq[4];
+#pragma unroll
+                for (int wi = 0; wi < 4; wi++) xq[wi] = sm[(j * 4 + wi) * NCI + cc];
+                float2 fa = af[j * NCI + cc];
+                float wf = sf[j];
+                y0 = fmaf(wf, fp4_chunk_dot_h2(qd[k][0], sd[k][0], xq, fa), y0);
+                y1 = fmaf(wf, fp4_chunk_dot_h2(qd[k][1], sd[k][1], xq, fa), y1);
+                if (dn < ND) mp_dn_load(qd[k], sd[k], w2p, w2s, 8 * dn + 2 * pr, I, eo[k]);
+            }
+        }
+        y0 = warp_sum(y0);
+        y1 = warp_sum(y1);
+        if (hf && lane == 0) {
+            sp[buf][2 * pr] = y0;
+            sp[buf][2 * pr + 1] = y1;
+        }
+        __syncthreads();
+        if (!hf && lane < 2) x[(size_t)t * H + n0 + lane] += ((lane ? y1 : y0) + sp[buf][2 * pr + lane]) * FAST_FP4_CORRECTION;
+    }
+}
+
 // read-only, the gate/up kernel's pattern: grid (I / 8, 8 slots), 4 warps x 2 rows of W1 and W3,
 // all 12 16-byte loads of a lane at once, nothing computed
 extern "C" __global__ void __launch_bounds__(128) probe_gu_read(const int *idx, const u8 *w1p, const u8 *w3p, int H,
@@ -792,9 +1109,22 @@ int main() {
     CK(cudaMalloc(&acth, (size_t)K * I * 4)); CK(cudaMalloc(&xh2, H * 4)); CK(cudaMemset(xh2, 0, H * 4));
     const int guh_smem = H * 2 + H / 4, dnh_smem = K * (I * 2 + I / 4);
     CK(cudaFuncSetAttribute(k_moe_down_h2, cudaFuncAttributeMaxDynamicSharedMemorySize, 96 * 1024));
-    auto guh = [&](int l, const int *ix) {
-        k_moe_gate_up_h2<<<dim3(I / 16, K), 256, guh_smem>>>(hn, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
-                                                             w3s + l * sc, ws, acth, H, I, K);
+    /* the library's gate/up routes for itself: router logits that pick the 8 experts of idx in that order
+       (bias 0); its idx / wt outputs go to scratch. For "one expert" (all slots on expert 17, which routing
+       cannot pick) the probe's persistent kernel with the expert ids given stands in (below). */
+    float *lg, *rbias, *wtr;
+    int *idxr;
+    {
+        std::vector<float> hl(E, -4.0f), hb(E, 0.0f);
+        for (int j = 0; j < K; j++) hl[hidx[j]] = 5.0f - 0.1f * j;
+        CK(cudaMalloc(&lg, E * 4)); CK(cudaMalloc(&rbias, E * 4)); CK(cudaMalloc(&wtr, K * 4)); CK(cudaMalloc(&idxr, K * 4));
+        CK(cudaMemcpy(lg, hl.data(), E * 4, cudaMemcpyHostToDevice));
+        CK(cudaMemcpy(rbias, hb.data(), E * 4, cudaMemcpyHostToDevice));
+    }
+    auto guh = [&](int l, const int *) {
+        k_moe_gate_up_h2<<<dim3(2 * sms, 1), 256, guh_smem>>>(lg, rbias, E, 1.0f, idxr, wtr, hn, w1p + l * mat,
+                                                              w1s + l * sc, ws, w3p + l * mat, w3s + l * sc, ws, acth,
+                                                              H, I, K);
     };
     auto dnh = [&](int l, const int *ix) {
         k_moe_down_h2<<<dim3(H / 8, 1), 128, dnh_smem>>>(acth, ix, wt, w2p + l * mat, w2s + l * sc, ws, xh2, H, I, K);
@@ -836,8 +1166,68 @@ int main() {
         printf("H2 kernels vs fp32: act max |diff| / max |act| %.3g (max %g); x %.3g (max %g)\n", aerr / amax, amax,
                xerr / xmax, xmax);
     }
-    timeit("gate/up (H2)", gu_bytes, [&](int l) { guh(l, idx); });
-    timeit("gate/up (H2), one expert: from L2", gu_bytes, [&](int l) { guh(l, idx_one); });
+    /* the persistent kernel (gate/up, barrier, down in one launch) against the two H2 kernels */
+    u32 *bar;
+    int *pstat;
+    CK(cudaMalloc(&bar, 8)); CK(cudaMemset(bar, 0, 8));
+    CK(cudaMalloc(&pstat, 4)); CK(cudaMemset(pstat, 0, 4));
+    const int mp_smem = guh_smem > dnh_smem ? guh_smem : dnh_smem;
+    int mp_occ = 0;
+    CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&mp_occ, k_moe_h2p, 256, mp_smem));
+    const int mp_grid = mp_occ * sms;
+    u8 *actp2;
+    float *xp2;
+    CK(cudaMalloc(&actp2, (size_t)K * I * 4)); CK(cudaMalloc(&xp2, H * 4)); CK(cudaMemset(xp2, 0, H * 4));
+    auto mp = [&](int l, const int *ix, int down) {
+        k_moe_h2p<<<dim3(mp_grid, 1), 256, mp_smem>>>(hn, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
+                                                        w3s + l * sc, ws, actp2, wt, w2p + l * mat, w2s + l * sc, ws,
+                                                        xp2, H, I, K, bar, 2000000000LL, pstat, down);
+    };
+    {
+        std::vector<u8> a1((size_t)K * I * 4), a2((size_t)K * I * 4);
+        std::vector<float> x1(H), x2(H);
+        CK(cudaMemset(xh2, 0, H * 4)); CK(cudaMemset(xp2, 0, H * 4));
+        guh(0, idx);
+        dnh(0, idx);
+        mp(0, idx, 1);
+        CK(cudaDeviceSynchronize());
+        CK(cudaMemcpy(a1.data(), acth, a1.size(), cudaMemcpyDeviceToHost));
+        CK(cudaMemcpy(a2.data(), actp2, a2.size(), cudaMemcpyDeviceToHost));
+        CK(cudaMemcpy(x1.data(), xh2, H * 4, cudaMemcpyDeviceToHost));
+        CK(cudaMemcpy(x2.data(), xp2, H * 4, cudaMemcpyDeviceToHost));
+        int st = 0;
+        CK(cudaMemcpy(&st, pstat, 4, cudaMemcpyDeviceToHost));
+        double xmax = 0, xerr = 0;
+        for (int i = 0; i < H; i++) xmax = fmax(xmax, fabs(x1[i])), xerr = fmax(xerr, fabs((double)x1[i] - x2[i]));
+        printf("persistent (grid %d = %d an SM, smem %d): act %s the H2 kernels'; x max |diff| / max |x| %.3g (max %g); status %d\n",
+               mp_grid, mp_occ, mp_smem, memcmp(a1.data(), a2.data(), a1.size()) ? "DIFFERS from" : "identical to",
+               xerr / xmax, xmax, st);
+    }
+    timeit("gate/up + down (H2), two launches", gu_bytes + down_bytes, [&](int l) { guh(l, idx); dnh(l, idx); });
+    timeit("persistent gate/up + down", gu_bytes + down_bytes, [&](int l) { mp(l, idx, 1); });
+    timeit("persistent gate/up + down: L2", gu_bytes + down_bytes, [&](int l) { mp(l, idx_one, 1); });
+    timeit("persistent gate/up only (ids given)", gu_bytes, [&](int l) { mp(l, idx, 0); });
+    timeit("persistent gate/up only (ids given): L2", gu_bytes, [&](int l) { mp(l, idx_one, 0); });
+    CK(cudaFuncSetAttribute(k_down_r, cudaFuncAttributeMaxDynamicSharedMemorySize, 96 * 1024));
+    float *xr;
+    CK(cudaMalloc(&xr, H * 4));
+    auto dr = [&](int l, const int *ix) {
+        k_down_r<<<dim3(H / (DW * DR), 1), 32 * DW, dnh_smem>>>(acth, ix, wt, w2p + l * mat, w2s + l * sc, ws, xr, H, I, K);
+    };
+    {
+        std::vector<float> x1(H), x2(H);
+        CK(cudaMemset(xh2, 0, H * 4)); CK(cudaMemset(xr, 0, H * 4));
+        guh(0, idx);
+        dnh(0, idx);
+        dr(0, idx);
+        CK(cudaDeviceSynchronize());
+        CK(cudaMemcpy(x1.data(), xh2, H * 4, cudaMemcpyDeviceToHost));
+        CK(cudaMemcpy(x2.data(), xr, H * 4, cudaMemcpyDeviceToHost));
+        printf("down, %d warps x %d rows, %d chunks a round: x %s the H2 kernel's\n", DW, DR, DU, memcmp(x1.data(), x2.data(), H * 4) ? "DIFFERS from" : "identical to");
+    }
+    timeit("down, DR rows a warp", down_bytes, [&](int l) { dr(l, idx); });
+    timeit("down, DR rows a warp: L2", down_bytes, [&](int l) { dr(l, idx_one); });
+    timeit("gate/up (H2, routing inside)", gu_bytes, [&](int l) { guh(l, idx); });
     timeit("down (H2)", down_bytes, [&](int l) { dnh(l, idx); });
     timeit("down (H2), one expert: from L2", down_bytes, [&](int l) { dnh(l, idx_one); });
     timeit("gate/up (tensor cores, bulk)", gu_bytes, [&](int l) { gmb(l, idx); });
