@@ -109,9 +109,8 @@ typedef struct minimax_model_info {
     int layer_split[8];          /* layers per GPU (one GPU: [0] = all) */
     double dram_gbps;            /* the (first) GPU's peak DRAM bandwidth: memory clock x bus width */
     int l2_prefetch;             /* 1 when decode asks L2 for the next layer's q|k|v weights early
-                                    (GPUs with DRAM below 4000 GB/s: see kernels.cu k_router),
-                                    and on one GPU for a quarter of each o_proj row beside the
-                                    attention */
+                                    (GPUs with DRAM below 4000 GB/s: see kernels.cu k_l2_prefetch),
+                                    and a quarter of each o_proj row beside the attention */
 } minimax_model_info;
 
 /* Loads the checkpoint, compiles the kernels for the GPU and uploads the
