@@ -5023,7 +5023,7 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
     /* kernels */
     if ((r = minimax__nvrtc_init()) != MINIMAX_OK) goto fail;
     {
-        /* The q|k|v prefetch and the evict-first streams (kernels.cu k_router)
+        /* The L2 prefetches and the evict-first streams (kernels.cu k_l2_prefetch)
            pay where DRAM is well below L2 bandwidth: H100 (3.35 TB/s) -2.0% a
            batch-1 step; on H200 (4.8 TB/s) the step was 0.2-0.6% slower with
            them, so they are on below 4 TB/s. */

@@ -1186,8 +1186,8 @@ extern "C" __global__ void k_mg_qk_norm_rope_kv(const float *qkv, float *qout, c
    - accumulation is fp32, activations are fp32, as in the rest of the engine. */
 
 /* Streamed data (weights, K/V) is read once a step. With
-   MINIMAX_L2_PREFETCH = 1 (set by the engine where k_router prefetches the
-   next q|k|v rows) L2 keeps it at the evict-first priority, so that it does
+   MINIMAX_L2_PREFETCH = 1 (set by the engine where k_l2_prefetch asks L2
+   for weight rows ahead) L2 keeps it at the evict-first priority, so that it does
    not push out the prefetched lines; the policy is a constant (the compiler
    puts it in the load's memory descriptor). Without the prefetch the hint
    only cost (H200: 0.4-0.6% a step), so the loads are plain. */

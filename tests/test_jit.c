@@ -339,7 +339,7 @@ static void test_fp4_override(void) {
 }
 
 /* -DMINIMAX_L2_PREFETCH=1, the engine's option for GPUs with DRAM below
-   4 TB/s (evict-first streamed loads under k_router's q|k|v prefetch):
+   4 TB/s (evict-first streamed loads under k_l2_prefetch's prefetches):
    the real kernels compile with it on Hopper and Blackwell, and it changes
    the code. */
 static void test_l2_prefetch_option(void) {
@@ -350,7 +350,7 @@ static void test_l2_prefetch_option(void) {
     if (!load_source("kernels", &src, &size)) SKIP("kernel source not built in");
     for (i = 0; i < sizeof archs / sizeof archs[0]; i++) {
         jit_option_changes(archs[i], src, size, "-DMINIMAX_L2_PREFETCH=1", &sass);
-        if (sass) CHECK(strstr(sass, "UBLKPF") != NULL, "%s: no bulk L2 prefetch (k_router) in the SASS", archs[i]);
+        if (sass) CHECK(strstr(sass, "UBLKPF") != NULL, "%s: no bulk L2 prefetch (k_l2_prefetch) in the SASS", archs[i]);
         free(sass);
     }
     free(src);
