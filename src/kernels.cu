@@ -1602,10 +1602,12 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    stage h in H2 in dynamic shared memory, H * 2 + H / 4 bytes); blocks
    (0, t) write idx[t], wt[t] for the down kernel. No routing kernel of its
    own: that launch and its latency chain were ~6 us a layer on an H100.
-   (Measured slower, H100, 16 layers, batch 1, ctx 512: the first item's
-   loads issued before h is staged by all warps, 1.769 -> 1.80 ms a step, the
-   h reads then wait behind the weights; the chosen experts' ws2 gathered
-   from shared copies made during the routing, 1.764 -> 1.793 ms.)
+   An item's ws2_1, ws2_3 are loaded with its weights (lane 0), not after
+   the routing (H100, 16 layers: batch 1 1.764 -> 1.757 ms a step, batch 8
+   5.765 -> 5.645). (Measured slower: the first item's loads issued before h
+   is staged by all warps, 1.769 -> 1.80 ms, the h reads then wait behind the
+   weights; the chosen experts' ws2 gathered from shared copies made during
+   the routing, 1.764 -> 1.793 ms.)
    logits = NULL: the ids are given in idx (k_router ran: top-k above 8).
    Then the block walks items u = blockIdx.x, + G, ... < topk * I/16, item u
    = (slot j = u / (I/16), row group g): warp w takes rows 16g + 2w, + 1 of
@@ -1635,7 +1637,7 @@ extern "C" __global__ void __launch_bounds__(256, 2)
                      const float *ws2_3, u8 *act, int H, int I, int topk) {
     extern __shared__ uint4 xh[];
     __shared__ float rsc[ROUTER_MAXE];
-    __shared__ float sa[2][16], sw1[32], sw3[32], wsel[32];
+    __shared__ float sa[2][16], wsel[32];
     __shared__ int se[32];
     int t = blockIdx.y, G = gridDim.x;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -1643,18 +1645,12 @@ extern "C" __global__ void __launch_bounds__(256, 2)
     if (warp == 0) {
         if (logits) {
             router_pick<8>(logits + (size_t)t * E, bias, E, topk, routed_scale, rsc, se, wsel);
-        } else if (lane < topk) {
-            se[lane] = idx[t * topk + lane];
-        }
-        __syncwarp();
-        if (lane < topk) {
-            int e = se[lane];
-            sw1[lane] = ws2_1[e];
-            sw3[lane] = ws2_3[e];
-            if (logits && blockIdx.x == 0) {
-                idx[t * topk + lane] = e;
+            if (lane < topk && blockIdx.x == 0) {
+                idx[t * topk + lane] = se[lane];
                 wt[t * topk + lane] = wsel[lane];
             }
+        } else if (lane < topk) {
+            se[lane] = idx[t * topk + lane];
         }
     } else {
         h2_stage(hn + (size_t)t * H, xh, H, threadIdx.x - 32, blockDim.x - 32);
@@ -1664,21 +1660,31 @@ extern "C" __global__ void __launch_bounds__(256, 2)
     uint4 q[GU_U][4];
     u32 sc[GU_U][4];
     int u = blockIdx.x, rd = 0, buf = 0;
+    float wa = 0.0f, wb = 0.0f; /* the item's ws2_1, ws2_3 (lane 0; loaded with the item's weights) */
     if (u < NU) {
         int j = u / NG;
         size_t row = (size_t)se[j] * I + (u - j * NG) * 16 + warp * 2;
 #pragma unroll
         for (int k = 0; k < GU_U; k++)
             if (lane + 32 * k < NC) gu_load(q[k], sc[k], w1p, w1s, w3p, w3s, row, H, lane + 32 * k);
+        if (lane == 0) {
+            wa = ws2_1[se[j]];
+            wb = ws2_3[se[j]];
+        }
     }
     float g0 = 0.0f, g1 = 0.0f, u0 = 0.0f, u1 = 0.0f;
     while (u < NU) {
         /* the next step: the item's next round, or the next item's first */
         int un = rd + 1 < NR ? u : u + G, rn = rd + 1 < NR ? rd + 1 : 0;
         size_t rown = 0;
+        float wan = wa, wbn = wb;
         if (un < NU) {
             int jn = un / NG;
             rown = (size_t)se[jn] * I + (un - jn * NG) * 16 + warp * 2;
+            if (rn == 0 && lane == 0) {
+                wan = ws2_1[se[jn]];
+                wbn = ws2_3[se[jn]];
+            }
         }
 #pragma unroll
         for (int k = 0; k < GU_U; k++) {
@@ -1699,7 +1705,7 @@ extern "C" __global__ void __launch_bounds__(256, 2)
             int j = u / NG;
             g0 = warp_sum(g0); g1 = warp_sum(g1); u0 = warp_sum(u0); u1 = warp_sum(u1);
             if (lane == 0) {
-                float a = sw1[j] * FAST_FP4_CORRECTION, b = sw3[j] * FAST_FP4_CORRECTION;
+                float a = wa * FAST_FP4_CORRECTION, b = wb * FAST_FP4_CORRECTION;
                 g0 *= a; g1 *= a; u0 *= b; u1 *= b;
                 sa[buf][warp * 2] = g0 / (1.0f + expf(-g0)) * u0;
                 sa[buf][warp * 2 + 1] = g1 / (1.0f + expf(-g1)) * u1;
@@ -1711,6 +1717,8 @@ extern "C" __global__ void __launch_bounds__(256, 2)
         }
         u = un;
         rd = rn;
+        wa = wan;
+        wb = wbn;
     }
 }
 
