@@ -1602,12 +1602,6 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    stage h in H2 in dynamic shared memory, H * 2 + H / 4 bytes); blocks
    (0, t) write idx[t], wt[t] for the down kernel. No routing kernel of its
    own: that launch and its latency chain were ~6 us a layer on an H100.
-   An item's ws2_1, ws2_3 are loaded with its weights (lane 0), not after
-   the routing (H100, 16 layers: batch 1 1.764 -> 1.757 ms a step, batch 8
-   5.765 -> 5.645). (Measured slower: the first item's loads issued before h
-   is staged by all warps, 1.769 -> 1.80 ms, the h reads then wait behind the
-   weights; the chosen experts' ws2 gathered from shared copies made during
-   the routing, 1.764 -> 1.793 ms.)
    logits = NULL: the ids are given in idx (k_router ran: top-k above 8).
    Then the block walks items u = blockIdx.x, + G, ... < topk * I/16, item u
    = (slot j = u / (I/16), row group g): warp w takes rows 16g + 2w, + 1 of
@@ -1618,6 +1612,12 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    round or item, so its 12 loads stay in flight from item to item.
    (Persistent, so the routing runs once a block, not once for each of
    2.9 waves of 768 short blocks: that was 10% slower a step.)
+   An item's ws2_1, ws2_3 are loaded with its weights (lane 0), not after
+   the routing (H100, 16 layers: batch 1 1.764 -> 1.757 ms a step, batch 8
+   5.765 -> 5.645). (Measured slower: the first item's loads issued before h
+   is staged by all warps, 1.769 -> 1.80 ms, the h reads then wait behind the
+   weights; the chosen experts' ws2 gathered from shared copies made during
+   the routing, 1.764 -> 1.793 ms.)
    Needs H % 32 == 0, I % 16 == 0, E <= ROUTER_MAXE, topk <= 8 (given ids:
    32). */
 #define GU_U 3
