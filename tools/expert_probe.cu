@@ -671,8 +671,7 @@ __device__ __forceinline__ void mp_dn_load(uint4 *q, u32 *sc, const u8 *w2p, con
 extern "C" __global__ void __launch_bounds__(256, 2)
     k_moe_h2p(const float *hn, const int *idx, const u8 *w1p, const u8 *w1s, const float *ws2_1, const u8 *w3p,
               const u8 *w3s, const float *ws2_3, u8 *act, const float *wt, const u8 *w2p, const u8 *w2s,
-              const float *ws2_2, float *x, int H, int I, int topk, u32 *bar, long long timeout, int *status,
-              int down) {
+              const float *ws2_2, float *x, int H, int I, int topk, u32 *bar, long long timeout, int *status) {
     extern __shared__ uint4 sm[];
     __shared__ float sa[2][16], sp[2][8], sw1[32], sw3[32], sf[32];
     __shared__ int se[32];
@@ -695,7 +694,7 @@ extern "C" __global__ void __launch_bounds__(256, 2)
         se[threadIdx.x] = e;
         sw1[threadIdx.x] = ws2_1[e] * FAST_FP4_CORRECTION;
         sw3[threadIdx.x] = ws2_3[e] * FAST_FP4_CORRECTION;
-        if (down) sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
+        sf[threadIdx.x] = wt[t * topk + threadIdx.x] * ws2_2[e];
     }
     h2_stage(hn + (size_t)t * H, sm, H, threadIdx.x, blockDim.x);
     __syncthreads();
@@ -734,7 +733,6 @@ extern "C" __global__ void __launch_bounds__(256, 2)
         __syncthreads();
         if (warp == 0) gu_store_act(sa[buf], act + ((size_t)t * topk + j) * I * 4, I, u - j * NG, lane);
     }
-    if (!down) return;
     int NCI = I >> 5, total = topk * NCI, half = (total + 1) >> 1, ND = H >> 3;
     int hf = warp >> 2, pr = warp & 3;
     int fb = hf * half + lane, fe = hf ? total : half;
@@ -1053,10 +1051,10 @@ int main() {
     u8 *actp2;
     float *xp2;
     CK(cudaMalloc(&actp2, (size_t)K * I * 4)); CK(cudaMalloc(&xp2, H * 4)); CK(cudaMemset(xp2, 0, H * 4));
-    auto mp = [&](int l, const int *ix, int down) {
+    auto mp = [&](int l, const int *ix) {
         k_moe_h2p<<<dim3(mp_grid, 1), 256, mp_smem>>>(hn, ix, w1p + l * mat, w1s + l * sc, ws, w3p + l * mat,
                                                         w3s + l * sc, ws, actp2, wt, w2p + l * mat, w2s + l * sc, ws,
-                                                        xp2, H, I, K, bar, 2000000000LL, pstat, down);
+                                                        xp2, H, I, K, bar, 2000000000LL, pstat);
     };
     {
         std::vector<u8> a1((size_t)K * I * 4), a2((size_t)K * I * 4);
@@ -1064,7 +1062,7 @@ int main() {
         CK(cudaMemset(xh2, 0, H * 4)); CK(cudaMemset(xp2, 0, H * 4));
         guh(0, idx);
         dnh(0, idx);
-        mp(0, idx, 1);
+        mp(0, idx);
         CK(cudaDeviceSynchronize());
         CK(cudaMemcpy(a1.data(), acth, a1.size(), cudaMemcpyDeviceToHost));
         CK(cudaMemcpy(a2.data(), actp2, a2.size(), cudaMemcpyDeviceToHost));
@@ -1079,10 +1077,17 @@ int main() {
                xerr / xmax, xmax, st);
     }
     timeit("gate/up + down (H2), two launches", gu_bytes + down_bytes, [&](int l) { guh(l, idx); dnh(l, idx); });
-    timeit("persistent gate/up + down", gu_bytes + down_bytes, [&](int l) { mp(l, idx, 1); });
-    timeit("persistent gate/up + down: L2", gu_bytes + down_bytes, [&](int l) { mp(l, idx_one, 1); });
-    timeit("persistent gate/up only (ids given)", gu_bytes, [&](int l) { mp(l, idx, 0); });
-    timeit("persistent gate/up only (ids given): L2", gu_bytes, [&](int l) { mp(l, idx_one, 0); });
+    timeit("persistent gate/up + down", gu_bytes + down_bytes, [&](int l) { mp(l, idx); });
+    timeit("persistent gate/up + down: L2", gu_bytes + down_bytes, [&](int l) { mp(l, idx_one); });
+    /* the library's gate/up given the expert ids (logits NULL): what the routing inside costs, and the
+       "one expert" case from L2 */
+    auto gui = [&](int l, const int *ix) {
+        k_moe_gate_up_h2<<<dim3(2 * sms, 1), 256, guh_smem>>>(nullptr, rbias, E, 1.0f, (int *)ix, wtr, hn, w1p + l * mat,
+                                                              w1s + l * sc, ws, w3p + l * mat, w3s + l * sc, ws, acth,
+                                                              H, I, K);
+    };
+    timeit("gate/up (H2), ids given", gu_bytes, [&](int l) { gui(l, idx); });
+    timeit("gate/up (H2), ids given, one expert: from L2", gu_bytes, [&](int l) { gui(l, idx_one); });
     timeit("gate/up (H2, routing inside)", gu_bytes, [&](int l) { guh(l, idx); });
     timeit("down (H2)", down_bytes, [&](int l) { dnh(l, idx); });
     timeit("down (H2), one expert: from L2", down_bytes, [&](int l) { dnh(l, idx_one); });
