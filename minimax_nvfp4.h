@@ -4481,11 +4481,14 @@ MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n);
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate);
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
-MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T);
+struct minimax__mg_fuse;
+MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T,
+                                               const struct minimax__mg_fuse *F);
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T,
-                                                int qk, minimax__cu_ptr sums, minimax__cu_ptr ssq);
+                                                int qk, minimax__cu_ptr sums, minimax__cu_ptr ssq,
+                                                const struct minimax__mg_fuse *F);
 MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T);
 MINIMAX__PRIV int minimax__fast_route_ok(const minimax_model *m, int T);
 MINIMAX__PRIV int minimax__branch_ok(const minimax_model *m, int T);
@@ -4503,6 +4506,19 @@ MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minima
 MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 
 /* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
+#define MINIMAX__MG_MAX 8
+/* Mirrors struct mg_fuse of kernels.cu (passed by value): the fused
+   collectives of a tensor-parallel pass of one token slot, filled by
+   minimax__mg_fuse_arg; nr = 0: off. */
+typedef struct minimax__mg_fuse {
+    minimax__cu_ptr recv[MINIMAX__MG_MAX], own, gen, status;
+    long long timeout;
+    int rank, nr, cap, code, local;
+    int in_site, out_site;
+} minimax__mg_fuse;
+MINIMAX__PRIV int minimax__mg_fused(const minimax_model *m, int T);
+MINIMAX__PRIV void minimax__mg_fuse_arg(const minimax_model *m, int in_site, int out_site, minimax__mg_fuse *F);
+MINIMAX__PRIV minimax_result minimax__mg_fused_layer(minimax_model *m, const minimax__dev_layer *ly, int L, int stage);
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
@@ -4577,12 +4593,20 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     }
     for (L = L0; L < L1; L++) {
         minimax__dev_layer *ly = &m->layers[L];
+        /* tensor parallelism, one token slot: the collectives fused into
+           the kernels (impl_56_multi.h minimax__mg_fused_layer; the
+           experts' one too, but in the last layer) */
+        int fused = minimax__mg_fused(m, T), fused_moe = fused && L + 1 < c->num_layers;
+        minimax__mg_fuse F;
         /* input RMSNorm + q|k|v (one launch at T = 1; on one GPU it also leaves the
            partial sums of squares for the QK-norm inside the attention) */
         int qk = minimax__fast_attn_qk_ok(m, T);
         minimax__cu_ptr ssq = qk && minimax__mg_tp(m) <= 1 && minimax__fast_norm_ok(m, T, H) ? minimax__fast_qk_ssq(m) : 0;
-        if ((r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq)) != MINIMAX_OK)
-            return r;
+        if (fused)
+            r = minimax__mg_fused_layer(m, ly, L, 0);
+        else
+            r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq);
+        if (r != MINIMAX_OK) return r;
         /* a quarter of each of the layer's o_proj rows (9.4 MB at the real
            shapes) asked of L2 beside the attention, a chain of latencies that
            leaves DRAM nearly idle before the DRAM-bound o_proj product
@@ -4593,10 +4617,12 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             (r = minimax__branch_prefetch(m, ly->wo, H, (long long)p->attn_dim * 2, p->attn_dim * 2 / 4 / 16 * 16)) !=
                 MINIMAX_OK)
             return r;
-        if (qk) { /* QK-norm, RoPE, KV append inside the attention kernel */
+        if (qk && fused) {
+            if ((r = minimax__mg_fused_layer(m, ly, L, 1)) != MINIMAX_OK) return r;
+        } else if (qk) { /* QK-norm, RoPE, KV append inside the attention kernel */
             minimax__cu_ptr sums = 0; /* tp: the sums of squares of all ranks */
             if (minimax__mg_tp(m) > 1 && (r = minimax__mg_qk(m, ly, L, T, &sums)) != MINIMAX_OK) return r;
-            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums, ssq)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums, ssq, NULL)) != MINIMAX_OK) return r;
         } else {
             if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
                 if ((r = minimax__mg_qk(m, ly, L, T, NULL)) != MINIMAX_OK) return r;
@@ -4625,7 +4651,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                     return r;
             }
             if (minimax__fast_attn_ok(m, T)) {
-                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0, 0)) != MINIMAX_OK) return r;
+                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0, 0, NULL)) != MINIMAX_OK) return r;
             } else {
                 void *a[13];
                 a[0] = &m->qr;
@@ -4646,9 +4672,13 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             }
         }
         if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r;
-        if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
-        if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
-        if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+        if (fused) { /* o_proj: x += the sum of the ranks' parts, in the product */
+            if ((r = minimax__mg_fused_layer(m, ly, L, 2)) != MINIMAX_OK) return r;
+        } else {
+            if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
+            if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
+            if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+        }
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         /* at T = 1 where it pays (l2_prefetch_bytes, set at load), the first
@@ -4674,9 +4704,12 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             a[6] = &rsf;
             if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)T, 1, 32, a)) != MINIMAX_OK) return r;
         }
-        if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: experts into the partial sums */
+        /* tp: experts into the partial sums; fused: down adds the sum of the
+           ranks' parts to x itself */
+        if (!fused_moe && (r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r;
+        if (fused_moe) minimax__mg_fuse_arg(m, -1, 3 * L + 2, &F);
         if (minimax__fast_moe_ok(m, T)) { /* experts, the last stage of the layer */
-            if ((r = minimax__fast_moe(m, ly, T)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_moe(m, ly, T, fused_moe ? &F : NULL)) != MINIMAX_OK) return r;
         } else {
             void *a[12];
             a[0] = &m->hn;
@@ -4718,7 +4751,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                                      m->topk_idx, (size_t)T * K * 4, m->stream),
                                  "routing record")) != MINIMAX_OK)
             return r;
-        if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+        if (!fused_moe && (r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
     }
     if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r; /* (a capture ends joined) */
     if (!end) return MINIMAX_OK;
@@ -5523,6 +5556,9 @@ enum {
     MINIMAX__FK_ATTN_SPLIT_G6,
     MINIMAX__FK_ATTN_SPLIT_QK_G6,
     MINIMAX__FK_L2_PREFETCH,
+    MINIMAX__FK_GEMV_T1_MG,
+    MINIMAX__FK_GEMV_NORM_T1_MG,
+    MINIMAX__FK_MOE_DOWN_MG,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -5531,7 +5567,8 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
-    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch"};
+    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch", "k_gemv_bf16_t1_mg",
+    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5593,7 +5630,9 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
                                                           MINIMAX__DOWN_SMEM_MAX),
                         "cuFuncSetAttribute(k_moe_down_h2)") != MINIMAX_OK ||
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MMA], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_mma)") != MINIMAX_OK)
+                        "cuFuncSetAttribute(k_moe_down_mma)") != MINIMAX_OK ||
+        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG], 8, MINIMAX__DOWN_SMEM_MAX),
+                        "cuFuncSetAttribute(k_moe_down_h2_mg)") != MINIMAX_OK)
         return MINIMAX_ERR_JIT;
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
@@ -5701,6 +5740,14 @@ MINIMAX__PRIV int minimax__gemv_split(const minimax_model *m, int N, int R) {
     return S;
 }
 
+/* Blocks of a k_gemv_bf16_t1 / k_gemv_bf16_norm_t1 launch over N rows (*S:
+   its K split) */
+MINIMAX__PRIV unsigned minimax__gemv_t1_grid(const minimax_model *m, int N, int *S) {
+    int R = MINIMAX__GEMV_ROWS(1);
+    *S = minimax__gemv_split(m, N, R);
+    return (unsigned)MINIMAX__CDIV(N, (8 / *S) * R);
+}
+
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. */
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate) {
@@ -5750,8 +5797,11 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
 /* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the
    logits m->rlog -> m->topk_idx, m->topk_wt), then down + routing weights +
    residual into x; at T = 1 with fast_decode 4 the tensor-core kernels (act
-   in PH), after k_router. */
-MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
+   in PH), after k_router. F (tensor parallelism, fused collectives, T = 1,
+   not the tensor-core kernels): down adds to x the sum over ranks of their
+   parts (k_moe_down_h2_mg), not its own part alone. */
+MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T,
+                                               const minimax__mg_fuse *F) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k, E = m->cfg.num_experts;
     int mma = minimax__fast_moe_mma_ok(m, T);
     float rsf = m->cfg.routed_scaling_factor > 0 ? m->cfg.routed_scaling_factor : 1.0f;
@@ -5806,6 +5856,11 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[7] = &H;
     a[8] = &NI;
     a[9] = &K;
+    if (F && !mma) {
+        a[10] = (void *)F;
+        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MG, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), 1, 128,
+                                    MINIMAX__DOWN_SMEM(K, NI), a);
+    }
     if (mma)
         return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 16), (unsigned)T, 256,
                                     MINIMAX__MMA_DOWN_SMEM(K, NI), a);
@@ -5843,9 +5898,11 @@ MINIMAX__PRIV int minimax__fast_attn_split_kernel(int G, int qk) {
    -> m->attn); qk: k_attn_split_qk from the raw m->qkv instead (the layer's
    norm weights from ly; sums: the all-reduced sums of squares under tensor
    parallelism, else 0; ssq: the partial sums of squares the q|k|v product
-   left (minimax__fast_qk_ssq), else 0). */
+   left (minimax__fast_qk_ssq), else 0; F: tensor parallelism with fused
+   collectives, sums and ssq 0: the ranks' partial sums of squares, else
+   NULL). */
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T, int qk,
-                                                minimax__cu_ptr sums, minimax__cu_ptr ssq) {
+                                                minimax__cu_ptr sums, minimax__cu_ptr ssq, const minimax__mg_fuse *F) {
     const minimax_config *c = &m->cfg;
     minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
     int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
@@ -5853,8 +5910,10 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     int tp = minimax__mg_tp(m), rd = c->rotary_dim;
     float theta = c->rope_theta, eps = c->rms_norm_eps;
     unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
+    minimax__mg_fuse off;
     minimax_result r;
-    void *a[21];
+    void *a[22];
+    memset(&off, 0, sizeof off);
     a[0] = qk ? &m->qkv : &m->qr;
     a[1] = &m->fast_part;
     a[2] = &pos;
@@ -5876,6 +5935,7 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     a[18] = &theta;
     a[19] = &eps;
     a[20] = &ssq;
+    a[21] = (void *)(F ? F : &off);
     {
         char what[96];
         int k = minimax__fast_attn_split_kernel(nh / nkv, qk);
@@ -6397,7 +6457,11 @@ MINIMAX__PRIV void minimax__bench_count_bytes(const minimax_model *m, int n, con
      embedding, lm_head: rows [v0, v0 + nv) of the vocabulary.
    Per layer three all-reduces: the QK-norm sums of squares (2 floats per
    token: MODEL.md 2.2, the RMS over all heads is global), the o_proj partial
-   sums and the expert partial sums ([T, H] fp32 each, 12 KB per token). The
+   sums and the expert partial sums ([T, H] fp32 each, 12 KB per token). In a
+   pass of one token slot (a decode step of one session) they are fused into
+   the kernels (kernels.cu struct mg_fuse, minimax__mg_fused_layer): the
+   products push their parts and add the sum to x themselves, the attention
+   sums the QK sums; else each is a k_mg_allreduce launch. The
    embedding is an all-reduce of the shards' rows (zeros outside a shard);
    the lm_head shards are gathered into the head rank (0), which samples.
    x (the residual stream) is replicated and bit-identical on every rank:
@@ -6420,18 +6484,17 @@ MINIMAX__PRIV void minimax__bench_count_bytes(const minimax_model *m, int n, con
    for the all-reduce benchmark (minimax__mg_time_ar); see BENCHMARKS.md for
    the measurements (ours is faster up to ~100 KB, NCCL for MB-sized ones).
 
-   STATUS (2 x H200, BENCHMARKS.md): TP=2 logits equal TP=1 within 6e-4 of
-   max|logit| and a layer split is bit-identical on the test models; TP=2 at
-   batch 1 is 131.6 tok/s on the 62-layer model, all-reduces ~4% of the step.
-   NOT DONE: NCCL for large (prefill) all-reduces (its group calls need the
-   ranks' collectives interleaved call by call, and it would serve only the
-   eager prefill); tensor parallelism combined with a layer split; tp = 4 / 8
-   are written but untested (2 GPUs here); folding the all-reduce into the
-   kernel that consumes its result (saves 2 launches per layer); overlapping
-   the pipeline stages of consecutive steps; the head samples with the
-   general k_sample over the gathered logits. */
+   STATUS (BENCHMARKS.md): TP=2 logits equal TP=1 within 2e-3 of max|logit|
+   and a layer split is bit-identical on the test models; the 62-layer model
+   at batch 1, TP=2: 268 tok/s on 2 x H200 with the fused collectives (215
+   without). NOT DONE: NCCL for large (prefill) all-reduces (its group calls
+   need the ranks' collectives interleaved call by call, and it would serve
+   only the eager prefill); tensor parallelism combined with a layer split;
+   tp = 4 was run on 4 GPUs in earlier sessions, tp = 8 never; fused
+   collectives for passes of several token slots; overlapping the pipeline
+   stages of consecutive steps; the head samples with the general k_sample
+   over the gathered logits. */
 
-#define MINIMAX__MG_MAX 8
 #define MINIMAX__MG_MAXB 32
 #define MINIMAX__MG_FLAG_P2P (MINIMAX__MG_MAXB * MINIMAX__MG_MAX)
 #define MINIMAX__MG_FLAG_INTS (MINIMAX__MG_FLAG_P2P + MINIMAX__MG_MAX)
@@ -6496,6 +6559,11 @@ struct minimax__mg {
     minimax__cu_ptr recv[MINIMAX__MG_MAX], flags[MINIMAX__MG_MAX], seq[MINIMAX__MG_MAX];
     minimax__cu_ptr ss[MINIMAX__MG_MAX], ss_part[MINIMAX__MG_MAX]; /* QK-norm sums [T][2] (ss_part: unused src) */
     minimax__mg_peers peers;
+    /* tp, fused collectives (kernels.cu struct mg_fuse): per rank recvf u64
+       [3 sites a layer][n senders][fcap] (tagged values), gen (fused passes
+       begun, the tag of the pass) */
+    minimax__cu_ptr recvf[MINIMAX__MG_MAX], gen[MINIMAX__MG_MAX];
+    int fcap;
     minimax__cu_ptr logits, sampled; /* tp: gathered logits [rows][V] and samples, on the head */
     int dbg_skip_rank;         /* tests: a rank whose work is never enqueued (-1 = none) */
     int dbg_local;             /* benchmark: all-reduces exchange nothing (their cost without communication) */
@@ -6932,18 +7000,20 @@ MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T) {
     minimax_result res;
     if (g->tp > 1) {
         int v0 = g->lay.v0[r], nv = g->lay.v0[r + 1] - g->lay.v0[r];
-        void *a[6];
+        minimax__cu_ptr gen = minimax__mg_fused(m, T) ? g->gen[r] : 0; /* counts the fused passes */
+        void *a[7];
         a[0] = &ids;
         a[1] = &m->embed;
         a[2] = &m->mg_part;
         a[3] = &H;
         a[4] = &v0;
         a[5] = &nv;
+        a[6] = &gen;
         if ((res = minimax__mg_launch(m, MINIMAX__MK_EMBED, (unsigned)T, 1, 256, a)) != MINIMAX_OK) return res;
         return minimax__mg_allreduce(m, m->x, m->mg_part, T * H, 0);
     }
     if (r == 0) {
-        void *a[4];
+        void *a[4]; /* (the single-GPU embedding kernel) */
         a[0] = &ids;
         a[1] = &m->embed;
         a[2] = &m->x;
@@ -6997,6 +7067,83 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
         a[19] = &eps;
         return minimax__mg_launch(m, MINIMAX__MK_QK_NORM, (unsigned)(nh + nkv), (unsigned)T, 128, a);
     }
+}
+
+/* ---- fused collectives (tensor parallelism, passes of one token slot) ----
+   kernels.cu struct mg_fuse says how they work. A layer's sites: 3L the
+   QK-norm sums (pushed by the q|k|v product, summed by the attention
+   blocks), 3L + 1 o_proj, 3L + 2 the experts (pushed and summed into x by
+   the o_proj product and by down; the last layer's experts go through
+   k_mg_allreduce, for the head). On where the fast kernels of a decode
+   step of one session run: the fused q|k|v product and attention, the
+   BF16 GEMV for o_proj, the packed-f16 expert kernels. */
+MINIMAX__PRIV int minimax__mg_fused(const minimax_model *m, int T) {
+    if (!m->mg || m->mg_rank < 0 || m->mg->tp <= 1 || T != 1 || !m->mg->recvf[m->mg_rank]) return 0;
+    return minimax__fast_attn_qk_ok(m, T) && minimax__fast_norm_ok(m, T, m->cfg.hidden_size) &&
+           minimax__fast_mm_ok(m, T, m->plan.attn_dim) && minimax__fast_route_ok(m, T);
+}
+
+MINIMAX__PRIV void minimax__mg_fuse_arg(const minimax_model *m, int in_site, int out_site, minimax__mg_fuse *F) {
+    minimax__mg *g = m->mg;
+    int r = m->mg_rank, p;
+    memset(F, 0, sizeof *F);
+    F->local = g->dbg_local;
+    for (p = 0; p < g->n; p++) F->recv[p] = g->recvf[F->local ? r : p];
+    F->own = g->recvf[r];
+    F->gen = g->gen[r];
+    F->status = g->status_dev;
+    F->timeout = g->timeout;
+    F->rank = r;
+    F->nr = g->n;
+    F->cap = g->fcap;
+    F->code = 0x10000 | MINIMAX__MG_OP_ALLREDUCE << 8 | r << 4;
+    F->in_site = in_site;
+    F->out_site = out_site;
+}
+
+/* Stage `stage` of layer L of a fused pass: 0 input norm + q|k|v (pushing
+   its partial sums of squares), 1 attention (summing them), 2 o_proj (x +=
+   the sum of the ranks' parts). */
+MINIMAX__PRIV minimax_result minimax__mg_fused_layer(minimax_model *m, const minimax__dev_layer *ly, int L, int stage) {
+    int H = m->cfg.hidden_size, N, K, S;
+    unsigned grid;
+    float eps = m->cfg.rms_norm_eps;
+    minimax__cu_ptr null = 0;
+    minimax__mg_fuse F;
+    void *a[10];
+    if (stage == 1) {
+        minimax__mg_fuse_arg(m, 3 * L, -1, &F);
+        return minimax__fast_attn(m, ly, L, 1, 1, 0, 0, &F);
+    }
+    if (stage == 2) {
+        N = H;
+        K = m->plan.attn_dim;
+        grid = minimax__gemv_t1_grid(m, N, &S);
+        minimax__mg_fuse_arg(m, -1, 3 * L + 1, &F);
+        a[0] = &m->attn;
+        a[1] = (void *)&ly->wo;
+        a[2] = &m->x;
+        a[3] = &N;
+        a[4] = &K;
+        a[5] = &S;
+        a[6] = &F;
+        return minimax__fast_launch(m, MINIMAX__FK_GEMV_T1_MG, grid, 1, 256, 0, a);
+    }
+    N = m->plan.qkv_dim;
+    K = H;
+    grid = minimax__gemv_t1_grid(m, N, &S);
+    minimax__mg_fuse_arg(m, -1, 3 * L, &F);
+    a[0] = &m->x;
+    a[1] = (void *)&ly->in_norm;
+    a[2] = &eps;
+    a[3] = (void *)&ly->wqkv;
+    a[4] = &m->qkv;
+    a[5] = &null; /* no normed vector */
+    a[6] = &N;
+    a[7] = &K;
+    a[8] = &S;
+    a[9] = &F;
+    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1_MG, grid, 1, 256, 0, a);
 }
 
 /* tp: phase 0 points m->x at the (zero) partial-sum buffer, so that the next
@@ -7359,6 +7506,16 @@ MINIMAX__PRIV minimax_result minimax__mg_create(const minimax_model_desc *desc, 
             if ((r = minimax__mcheck(rk, minimax__cu.cuModuleGetFunction(&g->fn[k][i], rk->module, minimax__mg_kernel_names[i]),
                                      minimax__mg_kernel_names[i])) != MINIMAX_OK)
                 goto fail;
+        if (g->tp > 1) { /* the fused collectives' buffers (one token slot) */
+            size_t sites = (size_t)3 * cfg->num_layers;
+            g->fcap = rk->plan.qkv_dim / 4 > cfg->hidden_size ? rk->plan.qkv_dim / 4 : cfg->hidden_size;
+            size_t words = sites * (size_t)g->n * (size_t)g->fcap;
+            if ((r = minimax__dalloc(rk, words * 8 + 16, "fused all-reduce buffers", &g->recvf[k])) != MINIMAX_OK ||
+                (r = minimax__mcheck(rk, minimax__cu.cuMemsetD8Async(g->recvf[k], 0, words * 8 + 16, rk->stream),
+                                     "memset")) != MINIMAX_OK)
+                goto fail;
+            g->gen[k] = g->recvf[k] + words * 8; /* tags start at 1: the zeroed words match none */
+        }
         if ((r = minimax__dalloc(rk, (size_t)2 * MINIMAX__MG_MAX * (size_t)g->cap * 4, "all-reduce buffers", &g->recv[k])) != MINIMAX_OK ||
             (r = minimax__dalloc(rk, (size_t)MINIMAX__MG_FLAG_INTS * 4, "flags", &g->flags[k])) != MINIMAX_OK ||
             (r = minimax__dalloc(rk, (size_t)MINIMAX__MG_SEQ_INTS * 4, "sequence numbers", &g->seq[k])) != MINIMAX_OK ||

@@ -98,7 +98,7 @@ static minimax_result micro_run(minimax_model *m, void *user, int rep) {
     }
     if (j->kind == 2) { /* over the cache of the step inputs left by the last pass (one session, T = 1) */
         int L = rep % c->num_layers;
-        if (minimax__fast_attn_ok(m, j->T)) return minimax__fast_attn(m, &m->layers[L], L, j->T, 0, 0, 0);
+        if (minimax__fast_attn_ok(m, j->T)) return minimax__fast_attn(m, &m->layers[L], L, j->T, 0, 0, 0, NULL);
         {
             minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
             int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
@@ -109,7 +109,7 @@ static minimax_result micro_run(minimax_model *m, void *user, int rep) {
             return minimax__launch(m, MINIMAX__K_ATTENTION, (unsigned)nh, (unsigned)j->T, 128, a);
         }
     }
-    if (minimax__fast_moe_ok(m, j->T)) return minimax__fast_moe(m, ly, j->T);
+    if (minimax__fast_moe_ok(m, j->T)) return minimax__fast_moe(m, ly, j->T, NULL);
     {
         int NI = c->intermediate_size, K = c->top_k, T = j->T;
         minimax_result r;

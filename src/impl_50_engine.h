@@ -510,11 +510,14 @@ MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n);
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate);
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
-MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T);
+struct minimax__mg_fuse;
+MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T,
+                                               const struct minimax__mg_fuse *F);
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m);
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T,
-                                                int qk, minimax__cu_ptr sums, minimax__cu_ptr ssq);
+                                                int qk, minimax__cu_ptr sums, minimax__cu_ptr ssq,
+                                                const struct minimax__mg_fuse *F);
 MINIMAX__PRIV int minimax__fast_attn_qk_ok(const minimax_model *m, int T);
 MINIMAX__PRIV int minimax__fast_route_ok(const minimax_model *m, int T);
 MINIMAX__PRIV int minimax__branch_ok(const minimax_model *m, int T);
@@ -532,6 +535,19 @@ MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minima
 MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K);
 
 /* several GPUs, defined in impl_56_multi.h; inside a rank's forward pass */
+#define MINIMAX__MG_MAX 8
+/* Mirrors struct mg_fuse of kernels.cu (passed by value): the fused
+   collectives of a tensor-parallel pass of one token slot, filled by
+   minimax__mg_fuse_arg; nr = 0: off. */
+typedef struct minimax__mg_fuse {
+    minimax__cu_ptr recv[MINIMAX__MG_MAX], own, gen, status;
+    long long timeout;
+    int rank, nr, cap, code, local;
+    int in_site, out_site;
+} minimax__mg_fuse;
+MINIMAX__PRIV int minimax__mg_fused(const minimax_model *m, int T);
+MINIMAX__PRIV void minimax__mg_fuse_arg(const minimax_model *m, int in_site, int out_site, minimax__mg_fuse *F);
+MINIMAX__PRIV minimax_result minimax__mg_fused_layer(minimax_model *m, const minimax__dev_layer *ly, int L, int stage);
 MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T);
 MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev_layer *ly, int L, int T,
@@ -606,12 +622,20 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     }
     for (L = L0; L < L1; L++) {
         minimax__dev_layer *ly = &m->layers[L];
+        /* tensor parallelism, one token slot: the collectives fused into
+           the kernels (impl_56_multi.h minimax__mg_fused_layer; the
+           experts' one too, but in the last layer) */
+        int fused = minimax__mg_fused(m, T), fused_moe = fused && L + 1 < c->num_layers;
+        minimax__mg_fuse F;
         /* input RMSNorm + q|k|v (one launch at T = 1; on one GPU it also leaves the
            partial sums of squares for the QK-norm inside the attention) */
         int qk = minimax__fast_attn_qk_ok(m, T);
         minimax__cu_ptr ssq = qk && minimax__mg_tp(m) <= 1 && minimax__fast_norm_ok(m, T, H) ? minimax__fast_qk_ssq(m) : 0;
-        if ((r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq)) != MINIMAX_OK)
-            return r;
+        if (fused)
+            r = minimax__mg_fused_layer(m, ly, L, 0);
+        else
+            r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq);
+        if (r != MINIMAX_OK) return r;
         /* a quarter of each of the layer's o_proj rows (9.4 MB at the real
            shapes) asked of L2 beside the attention, a chain of latencies that
            leaves DRAM nearly idle before the DRAM-bound o_proj product
@@ -622,10 +646,12 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             (r = minimax__branch_prefetch(m, ly->wo, H, (long long)p->attn_dim * 2, p->attn_dim * 2 / 4 / 16 * 16)) !=
                 MINIMAX_OK)
             return r;
-        if (qk) { /* QK-norm, RoPE, KV append inside the attention kernel */
+        if (qk && fused) {
+            if ((r = minimax__mg_fused_layer(m, ly, L, 1)) != MINIMAX_OK) return r;
+        } else if (qk) { /* QK-norm, RoPE, KV append inside the attention kernel */
             minimax__cu_ptr sums = 0; /* tp: the sums of squares of all ranks */
             if (minimax__mg_tp(m) > 1 && (r = minimax__mg_qk(m, ly, L, T, &sums)) != MINIMAX_OK) return r;
-            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums, ssq)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_attn(m, ly, L, T, 1, sums, ssq, NULL)) != MINIMAX_OK) return r;
         } else {
             if (minimax__mg_tp(m) > 1) { /* QK-norm with the sums of squares of all ranks */
                 if ((r = minimax__mg_qk(m, ly, L, T, NULL)) != MINIMAX_OK) return r;
@@ -654,7 +680,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                     return r;
             }
             if (minimax__fast_attn_ok(m, T)) {
-                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0, 0)) != MINIMAX_OK) return r;
+                if ((r = minimax__fast_attn(m, ly, L, T, 0, 0, 0, NULL)) != MINIMAX_OK) return r;
             } else {
                 void *a[13];
                 a[0] = &m->qr;
@@ -675,9 +701,13 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             }
         }
         if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r;
-        if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
-        if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
-        if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+        if (fused) { /* o_proj: x += the sum of the ranks' parts, in the product */
+            if ((r = minimax__mg_fused_layer(m, ly, L, 2)) != MINIMAX_OK) return r;
+        } else {
+            if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
+            if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
+            if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+        }
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         /* at T = 1 where it pays (l2_prefetch_bytes, set at load), the first
@@ -703,9 +733,12 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
             a[6] = &rsf;
             if ((r = minimax__launch(m, MINIMAX__K_ROUTER, (unsigned)T, 1, 32, a)) != MINIMAX_OK) return r;
         }
-        if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: experts into the partial sums */
+        /* tp: experts into the partial sums; fused: down adds the sum of the
+           ranks' parts to x itself */
+        if (!fused_moe && (r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r;
+        if (fused_moe) minimax__mg_fuse_arg(m, -1, 3 * L + 2, &F);
         if (minimax__fast_moe_ok(m, T)) { /* experts, the last stage of the layer */
-            if ((r = minimax__fast_moe(m, ly, T)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_moe(m, ly, T, fused_moe ? &F : NULL)) != MINIMAX_OK) return r;
         } else {
             void *a[12];
             a[0] = &m->hn;
@@ -747,7 +780,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                                      m->topk_idx, (size_t)T * K * 4, m->stream),
                                  "routing record")) != MINIMAX_OK)
             return r;
-        if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+        if (!fused_moe && (r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
     }
     if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r; /* (a capture ends joined) */
     if (!end) return MINIMAX_OK;

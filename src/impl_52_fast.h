@@ -38,6 +38,9 @@ enum {
     MINIMAX__FK_ATTN_SPLIT_G6,
     MINIMAX__FK_ATTN_SPLIT_QK_G6,
     MINIMAX__FK_L2_PREFETCH,
+    MINIMAX__FK_GEMV_T1_MG,
+    MINIMAX__FK_GEMV_NORM_T1_MG,
+    MINIMAX__FK_MOE_DOWN_MG,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -46,7 +49,8 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_gemv_bf16_t1",     "k_gemv_bf16_t2",  "k_gemv_bf16_t4", "k_gemv_bf16_t8",
     "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
-    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch"};
+    "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch", "k_gemv_bf16_t1_mg",
+    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -108,7 +112,9 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
                                                           MINIMAX__DOWN_SMEM_MAX),
                         "cuFuncSetAttribute(k_moe_down_h2)") != MINIMAX_OK ||
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MMA], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_mma)") != MINIMAX_OK)
+                        "cuFuncSetAttribute(k_moe_down_mma)") != MINIMAX_OK ||
+        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG], 8, MINIMAX__DOWN_SMEM_MAX),
+                        "cuFuncSetAttribute(k_moe_down_h2_mg)") != MINIMAX_OK)
         return MINIMAX_ERR_JIT;
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
@@ -216,6 +222,14 @@ MINIMAX__PRIV int minimax__gemv_split(const minimax_model *m, int N, int R) {
     return S;
 }
 
+/* Blocks of a k_gemv_bf16_t1 / k_gemv_bf16_norm_t1 launch over N rows (*S:
+   its K split) */
+MINIMAX__PRIV unsigned minimax__gemv_t1_grid(const minimax_model *m, int N, int *S) {
+    int R = MINIMAX__GEMV_ROWS(1);
+    *S = minimax__gemv_split(m, N, R);
+    return (unsigned)MINIMAX__CDIV(N, (8 / *S) * R);
+}
+
 /* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. */
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
                                               int T, int N, int K, int accumulate) {
@@ -265,8 +279,11 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
 /* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the
    logits m->rlog -> m->topk_idx, m->topk_wt), then down + routing weights +
    residual into x; at T = 1 with fast_decode 4 the tensor-core kernels (act
-   in PH), after k_router. */
-MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T) {
+   in PH), after k_router. F (tensor parallelism, fused collectives, T = 1,
+   not the tensor-core kernels): down adds to x the sum over ranks of their
+   parts (k_moe_down_h2_mg), not its own part alone. */
+MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T,
+                                               const minimax__mg_fuse *F) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k, E = m->cfg.num_experts;
     int mma = minimax__fast_moe_mma_ok(m, T);
     float rsf = m->cfg.routed_scaling_factor > 0 ? m->cfg.routed_scaling_factor : 1.0f;
@@ -321,6 +338,11 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[7] = &H;
     a[8] = &NI;
     a[9] = &K;
+    if (F && !mma) {
+        a[10] = (void *)F;
+        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MG, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), 1, 128,
+                                    MINIMAX__DOWN_SMEM(K, NI), a);
+    }
     if (mma)
         return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 16), (unsigned)T, 256,
                                     MINIMAX__MMA_DOWN_SMEM(K, NI), a);
@@ -358,9 +380,11 @@ MINIMAX__PRIV int minimax__fast_attn_split_kernel(int G, int qk) {
    -> m->attn); qk: k_attn_split_qk from the raw m->qkv instead (the layer's
    norm weights from ly; sums: the all-reduced sums of squares under tensor
    parallelism, else 0; ssq: the partial sums of squares the q|k|v product
-   left (minimax__fast_qk_ssq), else 0). */
+   left (minimax__fast_qk_ssq), else 0; F: tensor parallelism with fused
+   collectives, sums and ssq 0: the ranks' partial sums of squares, else
+   NULL). */
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T, int qk,
-                                                minimax__cu_ptr sums, minimax__cu_ptr ssq) {
+                                                minimax__cu_ptr sums, minimax__cu_ptr ssq, const minimax__mg_fuse *F) {
     const minimax_config *c = &m->cfg;
     minimax__cu_ptr pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow;
     int nblocks = m->plan.num_blocks, maxb = m->plan.max_blocks, bs = m->plan.block_tokens;
@@ -368,8 +392,10 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     int tp = minimax__mg_tp(m), rd = c->rotary_dim;
     float theta = c->rope_theta, eps = c->rms_norm_eps;
     unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
+    minimax__mg_fuse off;
     minimax_result r;
-    void *a[21];
+    void *a[22];
+    memset(&off, 0, sizeof off);
     a[0] = qk ? &m->qkv : &m->qr;
     a[1] = &m->fast_part;
     a[2] = &pos;
@@ -391,6 +417,7 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     a[18] = &theta;
     a[19] = &eps;
     a[20] = &ssq;
+    a[21] = (void *)(F ? F : &off);
     {
         char what[96];
         int k = minimax__fast_attn_split_kernel(nh / nkv, qk);

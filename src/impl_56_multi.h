@@ -30,7 +30,11 @@
      embedding, lm_head: rows [v0, v0 + nv) of the vocabulary.
    Per layer three all-reduces: the QK-norm sums of squares (2 floats per
    token: MODEL.md 2.2, the RMS over all heads is global), the o_proj partial
-   sums and the expert partial sums ([T, H] fp32 each, 12 KB per token). The
+   sums and the expert partial sums ([T, H] fp32 each, 12 KB per token). In a
+   pass of one token slot (a decode step of one session) they are fused into
+   the kernels (kernels.cu struct mg_fuse, minimax__mg_fused_layer): the
+   products push their parts and add the sum to x themselves, the attention
+   sums the QK sums; else each is a k_mg_allreduce launch. The
    embedding is an all-reduce of the shards' rows (zeros outside a shard);
    the lm_head shards are gathered into the head rank (0), which samples.
    x (the residual stream) is replicated and bit-identical on every rank:
@@ -53,18 +57,17 @@
    for the all-reduce benchmark (minimax__mg_time_ar); see BENCHMARKS.md for
    the measurements (ours is faster up to ~100 KB, NCCL for MB-sized ones).
 
-   STATUS (2 x H200, BENCHMARKS.md): TP=2 logits equal TP=1 within 6e-4 of
-   max|logit| and a layer split is bit-identical on the test models; TP=2 at
-   batch 1 is 131.6 tok/s on the 62-layer model, all-reduces ~4% of the step.
-   NOT DONE: NCCL for large (prefill) all-reduces (its group calls need the
-   ranks' collectives interleaved call by call, and it would serve only the
-   eager prefill); tensor parallelism combined with a layer split; tp = 4 / 8
-   are written but untested (2 GPUs here); folding the all-reduce into the
-   kernel that consumes its result (saves 2 launches per layer); overlapping
-   the pipeline stages of consecutive steps; the head samples with the
-   general k_sample over the gathered logits. */
+   STATUS (BENCHMARKS.md): TP=2 logits equal TP=1 within 2e-3 of max|logit|
+   and a layer split is bit-identical on the test models; the 62-layer model
+   at batch 1, TP=2: 268 tok/s on 2 x H200 with the fused collectives (215
+   without). NOT DONE: NCCL for large (prefill) all-reduces (its group calls
+   need the ranks' collectives interleaved call by call, and it would serve
+   only the eager prefill); tensor parallelism combined with a layer split;
+   tp = 4 was run on 4 GPUs in earlier sessions, tp = 8 never; fused
+   collectives for passes of several token slots; overlapping the pipeline
+   stages of consecutive steps; the head samples with the general k_sample
+   over the gathered logits. */
 
-#define MINIMAX__MG_MAX 8
 #define MINIMAX__MG_MAXB 32
 #define MINIMAX__MG_FLAG_P2P (MINIMAX__MG_MAXB * MINIMAX__MG_MAX)
 #define MINIMAX__MG_FLAG_INTS (MINIMAX__MG_FLAG_P2P + MINIMAX__MG_MAX)
@@ -129,6 +132,11 @@ struct minimax__mg {
     minimax__cu_ptr recv[MINIMAX__MG_MAX], flags[MINIMAX__MG_MAX], seq[MINIMAX__MG_MAX];
     minimax__cu_ptr ss[MINIMAX__MG_MAX], ss_part[MINIMAX__MG_MAX]; /* QK-norm sums [T][2] (ss_part: unused src) */
     minimax__mg_peers peers;
+    /* tp, fused collectives (kernels.cu struct mg_fuse): per rank recvf u64
+       [3 sites a layer][n senders][fcap] (tagged values), gen (fused passes
+       begun, the tag of the pass) */
+    minimax__cu_ptr recvf[MINIMAX__MG_MAX], gen[MINIMAX__MG_MAX];
+    int fcap;
     minimax__cu_ptr logits, sampled; /* tp: gathered logits [rows][V] and samples, on the head */
     int dbg_skip_rank;         /* tests: a rank whose work is never enqueued (-1 = none) */
     int dbg_local;             /* benchmark: all-reduces exchange nothing (their cost without communication) */
@@ -565,18 +573,20 @@ MINIMAX__PRIV minimax_result minimax__mg_begin(minimax_model *m, int T) {
     minimax_result res;
     if (g->tp > 1) {
         int v0 = g->lay.v0[r], nv = g->lay.v0[r + 1] - g->lay.v0[r];
-        void *a[6];
+        minimax__cu_ptr gen = minimax__mg_fused(m, T) ? g->gen[r] : 0; /* counts the fused passes */
+        void *a[7];
         a[0] = &ids;
         a[1] = &m->embed;
         a[2] = &m->mg_part;
         a[3] = &H;
         a[4] = &v0;
         a[5] = &nv;
+        a[6] = &gen;
         if ((res = minimax__mg_launch(m, MINIMAX__MK_EMBED, (unsigned)T, 1, 256, a)) != MINIMAX_OK) return res;
         return minimax__mg_allreduce(m, m->x, m->mg_part, T * H, 0);
     }
     if (r == 0) {
-        void *a[4];
+        void *a[4]; /* (the single-GPU embedding kernel) */
         a[0] = &ids;
         a[1] = &m->embed;
         a[2] = &m->x;
@@ -630,6 +640,83 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
         a[19] = &eps;
         return minimax__mg_launch(m, MINIMAX__MK_QK_NORM, (unsigned)(nh + nkv), (unsigned)T, 128, a);
     }
+}
+
+/* ---- fused collectives (tensor parallelism, passes of one token slot) ----
+   kernels.cu struct mg_fuse says how they work. A layer's sites: 3L the
+   QK-norm sums (pushed by the q|k|v product, summed by the attention
+   blocks), 3L + 1 o_proj, 3L + 2 the experts (pushed and summed into x by
+   the o_proj product and by down; the last layer's experts go through
+   k_mg_allreduce, for the head). On where the fast kernels of a decode
+   step of one session run: the fused q|k|v product and attention, the
+   BF16 GEMV for o_proj, the packed-f16 expert kernels. */
+MINIMAX__PRIV int minimax__mg_fused(const minimax_model *m, int T) {
+    if (!m->mg || m->mg_rank < 0 || m->mg->tp <= 1 || T != 1 || !m->mg->recvf[m->mg_rank]) return 0;
+    return minimax__fast_attn_qk_ok(m, T) && minimax__fast_norm_ok(m, T, m->cfg.hidden_size) &&
+           minimax__fast_mm_ok(m, T, m->plan.attn_dim) && minimax__fast_route_ok(m, T);
+}
+
+MINIMAX__PRIV void minimax__mg_fuse_arg(const minimax_model *m, int in_site, int out_site, minimax__mg_fuse *F) {
+    minimax__mg *g = m->mg;
+    int r = m->mg_rank, p;
+    memset(F, 0, sizeof *F);
+    F->local = g->dbg_local;
+    for (p = 0; p < g->n; p++) F->recv[p] = g->recvf[F->local ? r : p];
+    F->own = g->recvf[r];
+    F->gen = g->gen[r];
+    F->status = g->status_dev;
+    F->timeout = g->timeout;
+    F->rank = r;
+    F->nr = g->n;
+    F->cap = g->fcap;
+    F->code = 0x10000 | MINIMAX__MG_OP_ALLREDUCE << 8 | r << 4;
+    F->in_site = in_site;
+    F->out_site = out_site;
+}
+
+/* Stage `stage` of layer L of a fused pass: 0 input norm + q|k|v (pushing
+   its partial sums of squares), 1 attention (summing them), 2 o_proj (x +=
+   the sum of the ranks' parts). */
+MINIMAX__PRIV minimax_result minimax__mg_fused_layer(minimax_model *m, const minimax__dev_layer *ly, int L, int stage) {
+    int H = m->cfg.hidden_size, N, K, S;
+    unsigned grid;
+    float eps = m->cfg.rms_norm_eps;
+    minimax__cu_ptr null = 0;
+    minimax__mg_fuse F;
+    void *a[10];
+    if (stage == 1) {
+        minimax__mg_fuse_arg(m, 3 * L, -1, &F);
+        return minimax__fast_attn(m, ly, L, 1, 1, 0, 0, &F);
+    }
+    if (stage == 2) {
+        N = H;
+        K = m->plan.attn_dim;
+        grid = minimax__gemv_t1_grid(m, N, &S);
+        minimax__mg_fuse_arg(m, -1, 3 * L + 1, &F);
+        a[0] = &m->attn;
+        a[1] = (void *)&ly->wo;
+        a[2] = &m->x;
+        a[3] = &N;
+        a[4] = &K;
+        a[5] = &S;
+        a[6] = &F;
+        return minimax__fast_launch(m, MINIMAX__FK_GEMV_T1_MG, grid, 1, 256, 0, a);
+    }
+    N = m->plan.qkv_dim;
+    K = H;
+    grid = minimax__gemv_t1_grid(m, N, &S);
+    minimax__mg_fuse_arg(m, -1, 3 * L, &F);
+    a[0] = &m->x;
+    a[1] = (void *)&ly->in_norm;
+    a[2] = &eps;
+    a[3] = (void *)&ly->wqkv;
+    a[4] = &m->qkv;
+    a[5] = &null; /* no normed vector */
+    a[6] = &N;
+    a[7] = &K;
+    a[8] = &S;
+    a[9] = &F;
+    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1_MG, grid, 1, 256, 0, a);
 }
 
 /* tp: phase 0 points m->x at the (zero) partial-sum buffer, so that the next
@@ -992,6 +1079,16 @@ MINIMAX__PRIV minimax_result minimax__mg_create(const minimax_model_desc *desc, 
             if ((r = minimax__mcheck(rk, minimax__cu.cuModuleGetFunction(&g->fn[k][i], rk->module, minimax__mg_kernel_names[i]),
                                      minimax__mg_kernel_names[i])) != MINIMAX_OK)
                 goto fail;
+        if (g->tp > 1) { /* the fused collectives' buffers (one token slot) */
+            size_t sites = (size_t)3 * cfg->num_layers;
+            g->fcap = rk->plan.qkv_dim / 4 > cfg->hidden_size ? rk->plan.qkv_dim / 4 : cfg->hidden_size;
+            size_t words = sites * (size_t)g->n * (size_t)g->fcap;
+            if ((r = minimax__dalloc(rk, words * 8 + 16, "fused all-reduce buffers", &g->recvf[k])) != MINIMAX_OK ||
+                (r = minimax__mcheck(rk, minimax__cu.cuMemsetD8Async(g->recvf[k], 0, words * 8 + 16, rk->stream),
+                                     "memset")) != MINIMAX_OK)
+                goto fail;
+            g->gen[k] = g->recvf[k] + words * 8; /* tags start at 1: the zeroed words match none */
+        }
         if ((r = minimax__dalloc(rk, (size_t)2 * MINIMAX__MG_MAX * (size_t)g->cap * 4, "all-reduce buffers", &g->recv[k])) != MINIMAX_OK ||
             (r = minimax__dalloc(rk, (size_t)MINIMAX__MG_FLAG_INTS * 4, "flags", &g->flags[k])) != MINIMAX_OK ||
             (r = minimax__dalloc(rk, (size_t)MINIMAX__MG_SEQ_INTS * 4, "sequence numbers", &g->seq[k])) != MINIMAX_OK ||

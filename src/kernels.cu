@@ -1143,11 +1143,180 @@ extern "C" __global__ void k_mg_copy2d(const u8 *src, long long pitch, u8 *dst, 
 /* Embedding rows of this rank's vocabulary shard [v0, v0 + nv):
    x[t, :] = embed[ids[t] - v0, :] when the id is in the shard, else 0
    (the all-reduce that follows adds the shards). grid (T), block 256. */
-extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x, int H, int v0, int nv) {
+/* gen (not null: a pass with fused collectives) gets 1 more, before any
+   kernel of the pass reads it */
+extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x, int H, int v0, int nv, int *gen) {
     int t = blockIdx.x, id = ids[t] - v0;
+    if (gen && t == 0 && threadIdx.x == 0) *gen += 1;
     int in = id >= 0 && id < nv;
     const u16 *row = embed + (size_t)(in ? id : 0) * H;
     for (int i = threadIdx.x; i < H; i += blockDim.x) x[(size_t)t * H + i] = in ? bf16f(row[i]) : 0.0f;
+}
+
+/* FUSED COLLECTIVES (tensor parallelism, passes of one token slot): no
+   all-reduce kernel. Every value of a rank's partial result is stored
+   straight into every rank's recvf as one 64-bit word, the value's bits
+   under a tag, the number of the pass (mgf_put: fused passes begun, counted
+   on every rank by k_mg_embed into *gen); whoever needs the sum loads the
+   words of every sender, and loads again those whose tag is not yet this
+   pass's. A 64-bit store is seen whole or not at all, so no fence, flag or
+   counter is needed: the value is there when its tag is (the low-latency
+   protocol of NCCL's LL kernels). Sums are in rank order, then added to the
+   local value, as k_mg_allreduce adds: every rank gets its bits.
+   o_proj and down (x += the sum over ranks of their parts): the thread
+   that makes rows n of rank r's part pushes them, then waits for the other
+   ranks' parts of the same rows (made by the same block of the same kernel
+   there, running at the same time) and adds the sum to x itself
+   (mgf_sum_rows): x is whole when the kernel ends, and the next kernel reads
+   it as on one GPU. (Summed instead by every block of the consuming kernel,
+   each reading all of it, the sums cost ~5 us a consumer: 2 x H200, 62
+   layers, batch 1: 4.35 -> 3.68 ms a step without them.) The producer's
+   threads push before they wait, and its grid is one wave, so the blocks
+   that wait never keep their peers from running.
+   The QK-norm sums: the q|k|v product pushes its partial sums of squares,
+   every attention block sums all ranks' (mgf_sum_into).
+   Two sites a layer (3L: the QK sums, 3L + 1: o_proj, 3L + 2: the
+   experts), each used once a pass, so a site's words need no second buffer:
+   a peer's producer of the same site in the next pass runs only after this
+   rank pushed later sites of this pass, which its stream does after it
+   read this one. Per rank: recvf u64 [sites][nr senders][cap].
+   Every wait is bounded like mg_wait: on a timeout the thread writes its
+   code (naming the sender) to the status word and gives up.
+   local (benchmark: the exchange left out): every "peer" is the rank
+   itself, which writes the words of every sender slot. nr = 0: off. */
+struct mg_fuse {
+    u64 *recv[MG_MAX];   /* recvf of rank p (a peer pointer); indexed only by
+                            constants (unrolled), so the struct stays a kernel
+                            parameter and is not copied to local memory */
+    u64 *own;            /* recv[rank] */
+    const int *gen;      /* this rank's fused passes begun: the tag of this pass */
+    int *status;         /* the status word (see above) */
+    long long timeout;
+    int rank, nr, cap, code, local;
+    int in_site;  /* the site an attention kernel sums (-1: none) */
+    int out_site; /* the site a product pushes (-1: none) */
+};
+__device__ __forceinline__ int mgf_on_in(const mg_fuse &F) { return F.nr > 0 && F.in_site >= 0; }
+__device__ __forceinline__ int mgf_on_out(const mg_fuse &F) { return F.nr > 0 && F.out_site >= 0; }
+/* element i of this rank's part, tagged, into every rank's recvf */
+__device__ __forceinline__ void mgf_put(const mg_fuse &F, unsigned tag, int i, float v) {
+    u64 w = (u64)tag << 32 | __float_as_uint(v);
+#pragma unroll
+    for (int p = 0; p < MG_MAX; p++)
+        if (p < F.nr) {
+            u64 *a = F.recv[p] + ((size_t)F.out_site * F.nr + (F.local ? p : F.rank)) * F.cap + i;
+            asm volatile("st.relaxed.sys.global.b64 [%0], %1;" ::"l"(a), "l"(w) : "memory");
+        }
+}
+__device__ __forceinline__ u64 mgf_load(const u64 *a) {
+    u64 w;
+    asm volatile("ld.relaxed.sys.global.b64 %0, [%1];" : "=l"(w) : "l"(a) : "memory");
+    return w;
+}
+/* The word at a once its tag is `tag`; another tag: gave up (the status
+   word set, by this thread with `code` or by another). t0: when the caller
+   began waiting. */
+__device__ __noinline__ u64 mgf_wait_word(const u64 *a, unsigned tag, int *status, long long timeout, int code,
+                                          long long t0) {
+    u64 w;
+    unsigned it = 0;
+    while ((unsigned)((w = mgf_load(a)) >> 32) != tag) {
+        if ((++it & 255) == 0) {
+            if (*(volatile int *)status) return w;
+            if (clock64() - t0 > timeout) {
+                *(volatile int *)status = code;
+                __threadfence_system();
+                return w;
+            }
+        }
+    }
+    return w;
+}
+/* dst[i] = base[i] + the sum over ranks of element i of the site, i < n,
+   by the threads of the block; U words of every sender a thread with all
+   their loads in flight at once (NR = 2, the common case: the senders'
+   loop unrolled; NR = 0: any nr, a sender at a time). One after another
+   they were an L2 latency each, ~2 us a consumer at the real shapes.
+   dst null: the thread's sums instead, of the elements below split into
+   *lo, of the others into *hi. Returns nonzero (in every thread) if the
+   block must give up. */
+template <int U, int NR>
+__device__ __forceinline__ int mgf_sum_into_n(const mg_fuse &F, const float *base, float *dst, int n, int split,
+                                              float *lo, float *hi) {
+    const u64 *rb = F.own + (size_t)F.in_site * F.nr * F.cap;
+    const unsigned tag = (unsigned)*F.gen;
+    const long long t0 = clock64();
+    const int nr = NR ? NR : F.nr;
+    int bad = 0;
+    for (int i0 = threadIdx.x; i0 < n; i0 += U * blockDim.x) {
+        float s[U];
+#pragma unroll
+        for (int p0 = 0; p0 < nr; p0 += NR ? NR : 1) {
+            u64 w[NR ? NR : 1][U];
+#pragma unroll
+            for (int q = 0; q < (NR ? NR : 1); q++)
+#pragma unroll
+                for (int u = 0; u < U; u++) {
+                    int i = i0 + u * (int)blockDim.x;
+                    w[q][u] = i < n ? mgf_load(rb + (size_t)(p0 + q) * F.cap + i) : (u64)tag << 32;
+                }
+#pragma unroll
+            for (int q = 0; q < (NR ? NR : 1); q++)
+#pragma unroll
+                for (int u = 0; u < U; u++) {
+                    int p = p0 + q;
+                    if ((unsigned)(w[q][u] >> 32) != tag && !bad) {
+                        w[q][u] = mgf_wait_word(rb + (size_t)p * F.cap + i0 + u * (int)blockDim.x, tag, F.status,
+                                                F.timeout, F.code | p, t0);
+                        bad = (unsigned)(w[q][u] >> 32) != tag;
+                    }
+                    float v = __uint_as_float((unsigned)w[q][u]);
+                    s[u] = p ? s[u] + v : v;
+                }
+        }
+#pragma unroll
+        for (int u = 0; u < U; u++) {
+            int i = i0 + u * (int)blockDim.x;
+            if (i < n && dst) dst[i] = base[i] + s[u];
+            else if (i < n && i < split) *lo += s[u];
+            else if (i < n) *hi += s[u];
+        }
+    }
+    return __syncthreads_or(bad);
+}
+template <int U>
+__device__ __forceinline__ int mgf_sum_into(const mg_fuse &F, const float *base, float *dst, int n, int split = 0,
+                                            float *lo = 0, float *hi = 0) {
+    if (F.nr == 2) return mgf_sum_into_n<U, 2>(F, base, dst, n, split, lo, hi);
+    return mgf_sum_into_n<U, 0>(F, base, dst, n, split, lo, hi);
+}
+/* A producer thread's rows n0 .. n0 + R - 1 (those below N) of site
+   F.out_site: v = this rank's part of them, pushed already (mgf_put); waits
+   for the other ranks' parts, then x[n] += their sum in rank order. */
+template <int R>
+__device__ __forceinline__ void mgf_sum_rows(const mg_fuse &F, unsigned tag, int n0, int N, const float *v, float *x) {
+    const u64 *rb = F.own + (size_t)F.out_site * F.nr * F.cap;
+    const long long t0 = clock64();
+    float s[R];
+    int bad = 0;
+    for (int p = 0; p < F.nr; p++) {
+        int mine = p == F.rank && !F.local; /* (local: every slot is read back) */
+        u64 w[R];
+#pragma unroll
+        for (int r = 0; r < R; r++) w[r] = !mine && n0 + r < N ? mgf_load(rb + (size_t)p * F.cap + n0 + r) : (u64)tag << 32;
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            if ((unsigned)(w[r] >> 32) != tag && !bad) {
+                w[r] = mgf_wait_word(rb + (size_t)p * F.cap + n0 + r, tag, F.status, F.timeout, F.code | p, t0);
+                bad = (unsigned)(w[r] >> 32) != tag;
+            }
+            float vv = mine ? v[r] : __uint_as_float((unsigned)w[r]);
+            s[r] = p ? s[r] + vv : vv;
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < R; r++)
+        if (n0 + r < N) x[n0 + r] += s[r];
 }
 
 /* k_qk_norm_rope_kv with the sums of squares given: ss[t*2 + 0/1] are the
@@ -1237,12 +1406,19 @@ __device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo); /* 
    memory; each output has one writer, so `accumulate` needs no atomics.
    grid (ceil(N / ((8 / S) * R))), needs K % 8 == 0. */
 #define GV_WARPS 8
-template <int NT, int R, int U, int NORM, int PIPE = 0>
+template <int NT, int R, int U, int NORM, int PIPE = 0, int MG = 0>
 __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
                                                int accumulate, int S, const float *NW = 0, float eps = 0.0f,
-                                               float *XN = 0, int xn_ph = 0, float *SSQ = 0) {
+                                               float *XN = 0, int xn_ph = 0, float *SSQ = 0, const mg_fuse *F = 0) {
     __shared__ float red[GV_WARPS][R * NT];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    /* MG (T = 1): without NORM, Y += the sum over ranks of the outputs
+       (o_proj's partial sums, pushed and summed here: mgf_sum_rows); with
+       NORM the sums of squares are pushed (the q|k|v product's, for the
+       QK-norm), Y written as usual. The pass's tag is loaded here, long
+       before its use. */
+    const int push = MG && mgf_on_out(*F);
+    const unsigned mg_tag = push ? (unsigned)*F->gen : 0u;
     /* NORM (T = 1): every warp group reads all of X once in the loop below
        (its S warps a K range each), so it sums X^2 on the way and scales its
        dot with NW * X by inv = rsqrt(mean(X^2) + eps) at the end: the
@@ -1366,7 +1542,15 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
             }
         }
     }
-    if (lane == 0) {
+    if (lane == 0 && !NORM && push) {
+        float v[R];
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            v[r] = acc[r][0];
+            if (n0 + r < N) mgf_put(*F, mg_tag, n0 + r, v[r]);
+        }
+        mgf_sum_rows<R>(*F, mg_tag, n0, N, v, Y);
+    } else if (lane == 0) {
 #pragma unroll
         for (int r = 0; r < R; r++)
 #pragma unroll
@@ -1376,7 +1560,7 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                     float v = NORM ? acc[r][t] * inv : acc[r][t];
                     *y = accumulate ? *y + v : v;
                 }
-        if (NORM && SSQ) { /* the sum of squares of the group's R outputs (T = 1, not accumulating) */
+        if (NORM && (SSQ || push)) { /* the sum of squares of the group's R outputs (T = 1, not accumulating) */
             float sq = 0.0f;
 #pragma unroll
             for (int r = 0; r < R; r++)
@@ -1384,7 +1568,10 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
                     float v = acc[r][0] * inv;
                     sq = fmaf(v, v, sq);
                 }
-            SSQ[n0 / R] = sq;
+            if (push)
+                mgf_put(*F, mg_tag, n0 / R, sq);
+            else
+                SSQ[n0 / R] = sq;
         }
     }
 }
@@ -1428,6 +1615,21 @@ extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const f
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
                                                                       int accumulate, int S, int xn_ph, float *ssq) {
     gemv_bf16_body<1, GV_SSQ_ROWS, 1, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph, ssq);
+}
+/* Tensor parallelism, one token slot, with the fused collectives (struct
+   mg_fuse above):
+   k_gemv_bf16_t1_mg: Y += the sum over ranks of X . W^T (o_proj: this
+     rank's part pushed to F.out_site, the others' added as they come).
+   k_gemv_bf16_norm_t1_mg: k_gemv_bf16_norm_t1 (the q|k|v product), its
+     partial sums of squares pushed to F.out_site instead of ssq. */
+extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1_mg(const float *X, const u16 *W, float *Y, int N, int K,
+                                                                    int S, const mg_fuse F) {
+    gemv_bf16_body<1, 4, 1, 0, 1, 1>(X, W, Y, 1, N, K, 1, S, 0, 0.0f, 0, 0, 0, &F);
+}
+extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1_mg(const float *X, const float *NW, float eps,
+                                                                         const u16 *W, float *Y, float *XN, int N, int K,
+                                                                         int S, const mg_fuse F) {
+    gemv_bf16_body<1, GV_SSQ_ROWS, 1, 1, 1, 1>(X, W, Y, 1, N, K, 0, S, NW, eps, XN, 0, 0, &F);
 }
 
 /* ---- NVFP4 experts for few token slots ----------------------------------------------
@@ -1738,12 +1940,14 @@ extern "C" __global__ void __launch_bounds__(256, 2)
    Needs I % 32 == 0, topk <= 32. */
 #define MD_ROWS 8
 #define MD_U 3
-extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(const u8 *act, const int *idx, const float *wt,
-                                                                  const u8 *w2p, const u8 *w2s, const float *ws2_2,
-                                                                  float *x, int H, int I, int topk) {
+template <int MG>
+__device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, const float *wt, const u8 *w2p,
+                                                 const u8 *w2s, const float *ws2_2, float *x, int H, int I, int topk,
+                                                 const mg_fuse *F) {
     extern __shared__ uint4 ah[];
     __shared__ int se[32];
     __shared__ float sf[32];
+    const unsigned mg_tag = MG ? (unsigned)*F->gen : 0u; /* (loaded long before its use) */
     int t = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int NCI = I >> 5;
@@ -1847,10 +2051,29 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(const u8 *act
 #undef MD_COMPUTE
     y0 = warp_sum(y0);
     y1 = warp_sum(y1);
-    if (live && lane < 2) {
-        if (lane == 1 && n1 == n0) return;
-        x[(size_t)t * H + (lane ? n1 : n0)] += (lane ? y1 : y0) * FAST_FP4_CORRECTION;
+    if (live && lane < 2 && !(lane == 1 && n1 == n0)) {
+        int n = lane ? n1 : n0;
+        float v = (lane ? y1 : y0) * FAST_FP4_CORRECTION;
+        if (MG) { /* this rank's part pushed, the sum over ranks added (T = 1) */
+            mgf_put(*F, mg_tag, n, v);
+            mgf_sum_rows<1>(*F, mg_tag, n, H, &v, x);
+        } else {
+            x[(size_t)t * H + n] += v;
+        }
     }
+}
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(const u8 *act, const int *idx, const float *wt,
+                                                                  const u8 *w2p, const u8 *w2s, const float *ws2_2,
+                                                                  float *x, int H, int I, int topk) {
+    moe_down_h2_body<0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, 0);
+}
+/* Tensor parallelism, one token slot: x += the sum over ranks of their
+   parts (this rank's pushed to F.out_site, the others' added as they come:
+   struct mg_fuse). */
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_mg(const u8 *act, const int *idx, const float *wt,
+                                                                     const u8 *w2p, const u8 *w2s, const float *ws2_2,
+                                                                     float *x, int H, int I, int topk, const mg_fuse F) {
+    moe_down_h2_body<1>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
 }
 
 /* ---- benchmark helpers ----------------------------------------------------------------
@@ -2010,7 +2233,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                                                 const int *block_table, const u16 *kv, u16 *kv_w, int layer,
                                                 int nblocks, int max_blocks, int bs, int nh, int nkv, int min_keys,
                                                 const float *q_norm_w, const float *k_norm_w, const float *ss, int tp,
-                                                int rd, float theta, float eps, const float *ssq) {
+                                                int rd, float theta, float eps, const float *ssq, const mg_fuse *F) {
     extern __shared__ float fsm[];
     __shared__ float ps[4][FA_MAXG][32];
     __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
@@ -2038,21 +2261,28 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         if (ss) { /* tp: the all-reduced sums */
             sq = ss[t * 2];
             sk = ss[t * 2 + 1];
-        } else if (ssq) { /* the q|k|v product's partial sums (one token slot): 1.8 K floats, not 7 K */
+        } else if (ssq || (F && mgf_on_in(*F))) {
+            /* the q|k|v product's partial sums (one token slot): 1.8 K floats,
+               not 7 K; tp with fused collectives: those of every rank,
+               pushed by their products (summed in rank order) */
             int nq = qn / GV_SSQ_ROWS, nk = kn / GV_SSQ_ROWS;
             float a[FA_SSQ_U], b[FA_SSQ_U];
             float pa = 0.0f, pb = 0.0f;
-            for (int j0 = threadIdx.x; j0 < nq || j0 < nk; j0 += FA_SSQ_U * blockDim.x) {
+            if (!ssq) {
+                if (mgf_sum_into<8>(*F, 0, 0, nq + nk, nq, &pa, &pb)) return;
+            } else {
+                for (int j0 = threadIdx.x; j0 < nq || j0 < nk; j0 += FA_SSQ_U * blockDim.x) {
 #pragma unroll
-                for (int u = 0; u < FA_SSQ_U; u++) { /* all of the round's loads in flight at once */
-                    int j = j0 + u * (int)blockDim.x;
-                    a[u] = j < nq ? ssq[j] : 0.0f;
-                    b[u] = j < nk ? ssq[nq + j] : 0.0f;
-                }
+                    for (int u = 0; u < FA_SSQ_U; u++) { /* all of the round's loads in flight at once */
+                        int j = j0 + u * (int)blockDim.x;
+                        a[u] = j < nq ? ssq[j] : 0.0f;
+                        b[u] = j < nk ? ssq[nq + j] : 0.0f;
+                    }
 #pragma unroll
-                for (int u = 0; u < FA_SSQ_U; u++) {
-                    pa += a[u];
-                    pb += b[u];
+                    for (int u = 0; u < FA_SSQ_U; u++) {
+                        pa += a[u];
+                        pb += b[u];
+                    }
                 }
             }
             float2 tot = block_sum2(pa, pb, red);
@@ -2297,7 +2527,7 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split(const float *q
                                                                int layer, int nblocks, int max_blocks, int bs, int nh,
                                                                int nkv, int min_keys) {
     attn_split_body<0, 0>(qr, part, pos, srow, block_table, kv, 0, layer, nblocks, max_blocks, bs, nh, nkv, min_keys, 0, 0,
-                          0, 1, 0, 0.0f, 0.0f, 0);
+                          0, 1, 0, 0.0f, 0.0f, 0, 0);
 }
 extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_g6(const float *qr, float *part, const int *pos,
                                                                   const int *srow, const int *block_table,
@@ -2305,22 +2535,25 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_g6(const float
                                                                   int max_blocks, int bs, int nh, int nkv,
                                                                   int min_keys) {
     attn_split_body<0, 6>(qr, part, pos, srow, block_table, kv, 0, layer, nblocks, max_blocks, bs, nh, nkv, min_keys, 0, 0,
-                          0, 1, 0, 0.0f, 0.0f, 0);
+                          0, 1, 0, 0.0f, 0.0f, 0, 0);
 }
 /* qkv: the pass's raw q|k|v [T][nh*128 + 2*nkv*128]; ss: null (one GPU), or
    the all-reduced sums of squares [T][2] of tp ranks (nh, nkv: this rank's
    heads); ssq (one GPU, T = 1, ss null): the partial sums of squares that
    k_gemv_bf16_norm_t1 left [(nh + nkv) * 128 / GV_SSQ_ROWS], or null: the
-   block sums them itself from qkv. One token slot per session (a decode
+   block sums them itself from qkv. F: tp with fused collectives (ss and ssq
+   null): those partial sums of every rank, pushed by k_gemv_bf16_norm_t1_mg
+   (struct mg_fuse; nr = 0 where not). One token slot per session (a decode
    step): a prefill chunk's slots read keys that other slots append. */
 extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk(const float *qkv, float *part, const int *pos,
                                                                   const int *srow, const int *block_table, u16 *kv,
                                                                   int layer, int nblocks, int max_blocks, int bs,
                                                                   int nh, int nkv, int min_keys, const float *q_norm_w,
                                                                   const float *k_norm_w, const float *ss, int tp,
-                                                                  int rd, float theta, float eps, const float *ssq) {
+                                                                  int rd, float theta, float eps, const float *ssq,
+                                                                  const mg_fuse F) {
     attn_split_body<1, 0>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
-                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq);
+                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq, &F);
 }
 extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk_g6(const float *qkv, float *part, const int *pos,
                                                                      const int *srow, const int *block_table, u16 *kv,
@@ -2328,9 +2561,9 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk_g6(const fl
                                                                      int nh, int nkv, int min_keys,
                                                                      const float *q_norm_w, const float *k_norm_w,
                                                                      const float *ss, int tp, int rd, float theta,
-                                                                     float eps, const float *ssq) {
+                                                                     float eps, const float *ssq, const mg_fuse F) {
     attn_split_body<1, 6>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
-                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq);
+                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq, &F);
 }
 
 /* k_attn_merge: thread i takes dimensions 4 (i % 32) .. + 3 of the splits

@@ -659,6 +659,10 @@ static void test_attention_split(void) {
    within one BF16 step, every other element untouched. Then the
    tensor-parallel form (sums of squares given): with sums twice the local
    ones and tp = 2 the result must equal the one-GPU result within 1e-5.
+   The fused collectives' form (struct mg_fuse: the partial sums of two
+   senders, both slot 2's, as tagged words, with tp = 2): the same within
+   1e-5; with the words' tag not the pass's the blocks give up after the
+   timeout and set the status word to the code naming sender 0.
    Both the generic instance and the one for G = 6 (the reference is the
    generic k_attn_split). */
 static void test_attention_split_qk(void) {
@@ -674,8 +678,10 @@ static void test_attention_split_qk(void) {
     float *out_ref = (float *)malloc((size_t)T * qn * 4), *out = (float *)malloc((size_t)T * qn * 4), ssv[6];
     float *ssq = (float *)malloc((size_t)W / 4 * 4);
     test_rng r = {313};
-    minimax__cu_ptr dkv, dbt, dqkv, dqr, dout, dpart, dpos, dsrow, dqw, dkw, dss, dssq, null = 0;
-    int mk;
+    minimax__cu_ptr dkv, dbt, dqkv, dqr, dout, dpart, dpos, dsrow, dqw, dkw, dss, dssq, null = 0, drf, dgen, dstat;
+    minimax__mg_fuse foff, fuse;
+    int mk, genv = 1, stat = 0, code = 0x10000 | MINIMAX__MG_OP_ALLREDUCE << 8;
+    uint64_t *rf;
     NEED_GPU();
     for (e = 0; e < kv_elems; e++) kv[e] = minimax__f32_to_bf16(test_rng_normal(&r));
     for (i = 0; i < nblocks; i++) bt[i] = nblocks - 1 - i;
@@ -698,15 +704,30 @@ static void test_attention_split_qk(void) {
         ssq[i] = fmaf(v[3], v[3], fmaf(v[2], v[2], fmaf(v[1], v[1], v[0] * v[0])));
     }
     dssq = dput(ssq, (size_t)W / 4 * 4);
+    /* the fused form: site 0 of rank 0 of 2, both senders' words slot 2's
+       sums under tag 1, the pass's tag (gen) 1 */
+    rf = (uint64_t *)calloc((size_t)2 * (W / 4), 8);
+    for (i = 0; i < W / 4; i++) {
+        uint32_t bits;
+        memcpy(&bits, &ssq[i], 4);
+        rf[i] = rf[W / 4 + i] = (uint64_t)1 << 32 | bits;
+    }
+    drf = dput(rf, (size_t)2 * (W / 4) * 8); dgen = dput(&genv, 4); dstat = dput(&stat, 4);
+    memset(&foff, 0, sizeof foff);
+    memset(&fuse, 0, sizeof fuse);
+    fuse.recv[0] = fuse.own = drf; fuse.gen = dgen; fuse.status = dstat;
+    fuse.timeout = 1ll << 30; fuse.rank = 0; fuse.nr = 2; fuse.cap = W / 4; fuse.code = code;
+    fuse.in_site = 0; fuse.out_site = -1;
     for (mk = 0; mk < 4; mk++) { /* at least 1 / 128 keys a split; the generic / G = 6 fused instance */
         int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = (mk & 1) ? 128 : 1, mode;
         int g6 = mk >> 1;
         int d_ = d, rd_ = rd, one = 1, two = 2;
-        void *a[21];
-        for (mode = 0; mode < 4; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given;
-                                              3: fused, the product's partial sums (slot 2 alone: the engine's T = 1) */
+        void *a[22];
+        for (mode = 0; mode < 6; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given;
+                                              3: fused, the product's partial sums (slot 2 alone: the engine's T = 1);
+                                              4: those of 2 senders (struct mg_fuse); 5: 4 with stale tags */
             double err;
-            int Tm = mode == 3 ? 1 : T, s0 = mode == 3 ? 2 : 0; /* the slots run: s0 .. s0 + Tm - 1 */
+            int Tm = mode >= 3 ? 1 : T, s0 = mode >= 3 ? 2 : 0; /* the slots run: s0 .. s0 + Tm - 1 */
             minimax__cu_ptr qkv_s = dqkv + (size_t)s0 * W * 4, pos_s = dpos + (size_t)s0 * 4, srow_s = dsrow + (size_t)s0 * 4;
             minimax__cu_ptr out_s = dout + (size_t)s0 * qn * 4;
             size_t kdiff = 0, other = 0, vdiff = 0;
@@ -722,8 +743,12 @@ static void test_attention_split_qk(void) {
             }
             a[0] = mode ? &qkv_s : &dqr; a[1] = &dpart; a[2] = &pos_s; a[3] = &srow_s; a[4] = &dbt; a[5] = &dkv;
             a[6] = &ly; a[7] = &nb; a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_; a[12] = &min_keys;
-            a[13] = &dqw; a[14] = &dkw; a[15] = mode == 2 ? &dss : &null; a[16] = mode == 2 ? &two : &one;
+            a[13] = &dqw; a[14] = &dkw; a[15] = mode == 2 ? &dss : &null; a[16] = mode == 2 || mode >= 4 ? &two : &one;
             a[17] = &rd_; a[18] = &theta; a[19] = &eps; a[20] = mode == 3 ? &dssq : &null;
+            a[21] = mode >= 4 ? &fuse : &foff;
+            genv = mode == 5 ? 2 : 1; /* 5: the words are of another pass */
+            minimax__cu.cuMemcpyHtoD(dgen, &genv, 4);
+            fuse.timeout = mode == 5 ? 1ll << 20 : 1ll << 30;
             REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[!mode ? MINIMAX__FK_ATTN_SPLIT
                                                             : g6 ? MINIMAX__FK_ATTN_SPLIT_QK_G6
                                                                  : MINIMAX__FK_ATTN_SPLIT_QK],
@@ -734,8 +759,17 @@ static void test_attention_split_qk(void) {
             REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_ATTN_MERGE, (unsigned)nh, (unsigned)Tm, 128, 0, a) == MINIMAX_OK,
                     "launch merge: %s", minimax_last_error());
             REQUIRE(dget(mode ? out : out_ref, dout, (size_t)T * qn * 4) == 0 &&
-                        dget(mode ? kv_got : kv_ref, dkv, kv_elems * 2) == 0,
+                        dget(mode ? kv_got : kv_ref, dkv, kv_elems * 2) == 0 && dget(&stat, dstat, 4) == 0,
                     "download");
+            if (mode == 5) { /* gave up: the status names sender 0 */
+                printf("    split-KV attention%s, fused sums of another pass: status 0x%x (want 0x%x)\n",
+                       g6 ? " for G = 6" : "", (unsigned)stat, (unsigned)code);
+                CHECK(stat == code, "mode 5: status 0x%x, want 0x%x", (unsigned)stat, (unsigned)code);
+                stat = 0;
+                minimax__cu.cuMemcpyHtoD(dstat, &stat, 4);
+                continue;
+            }
+            CHECK(stat == 0, "mode %d: status 0x%x", mode, (unsigned)stat);
             if (mode == 0) continue;
             err = eu_rel_err(out + (size_t)s0 * qn, out_ref + (size_t)s0 * qn, (size_t)Tm * qn, &bad);
             for (e = 0; e < kv_elems; e++) {
@@ -758,7 +792,11 @@ static void test_attention_split_qk(void) {
             }
             printf("    split-KV attention with QK-norm inside%s (%s, >= %d keys a split): rel err %.3g vs the replaced "
                    "kernels; cache: %zu K elements beyond one BF16 step, %zu V differ, %zu elsewhere\n",
-                   g6 ? " for G = 6" : "", mode == 1 ? "one GPU" : mode == 2 ? "sums given, tp 2" : "partial sums, slot 2 alone",
+                   g6 ? " for G = 6" : "",
+                   mode == 1   ? "one GPU"
+                   : mode == 2 ? "sums given, tp 2"
+                   : mode == 3 ? "partial sums, slot 2 alone"
+                               : "2 senders' partial sums, fused",
                    min_keys, err, kdiff, vdiff, other);
             CHECK(!bad && err < 1e-5, "mode %d%s, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", mode,
                   g6 ? " (G = 6 instance)" : "", min_keys, err, bad);
@@ -766,6 +804,7 @@ static void test_attention_split_qk(void) {
                   kdiff, vdiff, other);
         }
     }
+    minimax__cu.cuMemFree(drf); minimax__cu.cuMemFree(dgen); minimax__cu.cuMemFree(dstat); free(rf);
     minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dqkv); minimax__cu.cuMemFree(dqr);
     minimax__cu.cuMemFree(dout); minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
     minimax__cu.cuMemFree(dqw); minimax__cu.cuMemFree(dkw); minimax__cu.cuMemFree(dss); minimax__cu.cuMemFree(dssq);
