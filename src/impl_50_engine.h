@@ -623,9 +623,8 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     for (L = L0; L < L1; L++) {
         minimax__dev_layer *ly = &m->layers[L];
         /* tensor parallelism, one token slot: the collectives fused into
-           the kernels (impl_56_multi.h minimax__mg_fused_layer; the
-           experts' one too, but in the last layer) */
-        int fused = minimax__mg_fused(m, T), fused_moe = fused && L + 1 < c->num_layers;
+           the kernels (impl_56_multi.h minimax__mg_fused_layer) */
+        int fused = minimax__mg_fused(m, T);
         minimax__mg_fuse F;
         /* input RMSNorm + q|k|v (one launch at T = 1; on one GPU it also leaves the
            partial sums of squares for the QK-norm inside the attention) */
@@ -735,10 +734,10 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         }
         /* tp: experts into the partial sums; fused: down adds the sum of the
            ranks' parts to x itself */
-        if (!fused_moe && (r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r;
-        if (fused_moe) minimax__mg_fuse_arg(m, -1, 3 * L + 2, &F);
+        if (!fused && (r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r;
+        if (fused) minimax__mg_fuse_arg(m, -1, 3 * L + 2, &F);
         if (minimax__fast_moe_ok(m, T)) { /* experts, the last stage of the layer */
-            if ((r = minimax__fast_moe(m, ly, T, fused_moe ? &F : NULL)) != MINIMAX_OK) return r;
+            if ((r = minimax__fast_moe(m, ly, T, fused ? &F : NULL)) != MINIMAX_OK) return r;
         } else {
             void *a[12];
             a[0] = &m->hn;
@@ -780,7 +779,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
                                      m->topk_idx, (size_t)T * K * 4, m->stream),
                                  "routing record")) != MINIMAX_OK)
             return r;
-        if (!fused_moe && (r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
+        if (!fused && (r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
     }
     if ((r = minimax__branch_join(m)) != MINIMAX_OK) return r; /* (a capture ends joined) */
     if (!end) return MINIMAX_OK;

@@ -646,8 +646,9 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
    kernels.cu struct mg_fuse says how they work. A layer's sites: 3L the
    QK-norm sums (pushed by the q|k|v product, summed by the attention
    blocks), 3L + 1 o_proj, 3L + 2 the experts (pushed and summed into x by
-   the o_proj product and by down; the last layer's experts go through
-   k_mg_allreduce, for the head). On where the fast kernels of a decode
+   the o_proj product and by down; x is whole when they end, for the next
+   layer or the head). The embedding's all-reduce stays a kernel. On where
+   the fast kernels of a decode
    step of one session run: the fused q|k|v product and attention, the
    BF16 GEMV for o_proj, the packed-f16 expert kernels. */
 MINIMAX__PRIV int minimax__mg_fused(const minimax_model *m, int T) {

@@ -1175,7 +1175,7 @@ extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x
    that wait never keep their peers from running.
    The QK-norm sums: the q|k|v product pushes its partial sums of squares,
    every attention block sums all ranks' (mgf_sum_into).
-   Two sites a layer (3L: the QK sums, 3L + 1: o_proj, 3L + 2: the
+   Three sites a layer (3L: the QK sums, 3L + 1: o_proj, 3L + 2: the
    experts), each used once a pass, so a site's words need no second buffer:
    a peer's producer of the same site in the next pass runs only after this
    rank pushed later sites of this pass, which its stream does after it
