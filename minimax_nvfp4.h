@@ -679,7 +679,9 @@ typedef struct minimax_model_desc {
          query heads, the KV heads and the expert width): each GPU holds 1/tp of
          the attention heads, of every expert's width (w1/w3 rows, w2 columns)
          and of the embedding / lm_head rows; router and norms are replicated;
-         three small all-reduces per layer go over peer-to-peer memory.
+         three small all-reduces per layer go over peer-to-peer memory (in a
+         decode step of one session, inside the kernels that make the parts:
+         no launch of their own).
        devices / n_devices: the CUDA ordinals to use (NULL = 0, 1, ..., tp-1).
        layer_split: with tp <= 1 and n_devices > 1, a pipeline: GPU i holds
          layer_split[i] consecutive layers (their weights and KV cache; the
