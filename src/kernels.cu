@@ -1171,8 +1171,11 @@ extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x
    it as on one GPU. (Summed instead by every block of the consuming kernel,
    each reading all of it, the sums cost ~5 us a consumer: 2 x H200, 62
    layers, batch 1: 4.35 -> 3.68 ms a step without them.) The producer's
-   threads push before they wait, and its grid is one wave, so the blocks
-   that wait never keep their peers from running.
+   threads push before they wait, and its grid is one wave at the real
+   shapes (o_proj and down: 384 blocks, 4 an SM fit), so a waiting block
+   never keeps its peer from running; a grid of several waves would still
+   get through, the ranks dispatching blocks in the same order, and a wait
+   that does not end is bounded anyway.
    The QK-norm sums: the q|k|v product pushes its partial sums of squares,
    every attention block sums all ranks' (mgf_sum_into).
    Three sites a layer (3L: the QK sums, 3L + 1: o_proj, 3L + 2: the
