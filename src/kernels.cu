@@ -1177,7 +1177,7 @@ extern "C" __global__ void k_mg_embed(const int *ids, const u16 *embed, float *x
    get through, the ranks dispatching blocks in the same order, and a wait
    that does not end is bounded anyway.
    The QK-norm sums: the q|k|v product pushes its partial sums of squares,
-   every attention block sums all ranks' (mgf_sum_into).
+   every attention block sums all ranks' (mgf_sum).
    Three sites a layer (3L: the QK sums, 3L + 1: o_proj, 3L + 2: the
    experts), each used once a pass, so a site's words need no second buffer:
    a peer's producer of the same site in the next pass runs only after this
@@ -1235,17 +1235,14 @@ __device__ __noinline__ u64 mgf_wait_word(const u64 *a, unsigned tag, int *statu
     }
     return w;
 }
-/* dst[i] = base[i] + the sum over ranks of element i of the site, i < n,
-   by the threads of the block; U words of every sender a thread with all
+/* The sum over ranks of elements i < n of site F.in_site, by the threads of
+   the block: each thread adds its elements' sums (rank order) below split
+   into *lo, the others into *hi. U words of every sender a thread with all
    their loads in flight at once (NR = 2, the common case: the senders'
-   loop unrolled; NR = 0: any nr, a sender at a time). One after another
-   they were an L2 latency each, ~2 us a consumer at the real shapes.
-   dst null: the thread's sums instead, of the elements below split into
-   *lo, of the others into *hi. Returns nonzero (in every thread) if the
-   block must give up. */
+   loop unrolled; NR = 0: any nr, a sender at a time). Returns nonzero (in
+   every thread) if the block must give up. */
 template <int U, int NR>
-__device__ __forceinline__ int mgf_sum_into_n(const mg_fuse &F, const float *base, float *dst, int n, int split,
-                                              float *lo, float *hi) {
+__device__ __forceinline__ int mgf_sum_n(const mg_fuse &F, int n, int split, float *lo, float *hi) {
     const u64 *rb = F.own + (size_t)F.in_site * F.nr * F.cap;
     const unsigned tag = (unsigned)*F.gen;
     const long long t0 = clock64();
@@ -1280,18 +1277,16 @@ __device__ __forceinline__ int mgf_sum_into_n(const mg_fuse &F, const float *bas
 #pragma unroll
         for (int u = 0; u < U; u++) {
             int i = i0 + u * (int)blockDim.x;
-            if (i < n && dst) dst[i] = base[i] + s[u];
-            else if (i < n && i < split) *lo += s[u];
+            if (i < n && i < split) *lo += s[u];
             else if (i < n) *hi += s[u];
         }
     }
     return __syncthreads_or(bad);
 }
 template <int U>
-__device__ __forceinline__ int mgf_sum_into(const mg_fuse &F, const float *base, float *dst, int n, int split = 0,
-                                            float *lo = 0, float *hi = 0) {
-    if (F.nr == 2) return mgf_sum_into_n<U, 2>(F, base, dst, n, split, lo, hi);
-    return mgf_sum_into_n<U, 0>(F, base, dst, n, split, lo, hi);
+__device__ __forceinline__ int mgf_sum(const mg_fuse &F, int n, int split, float *lo, float *hi) {
+    if (F.nr == 2) return mgf_sum_n<U, 2>(F, n, split, lo, hi);
+    return mgf_sum_n<U, 0>(F, n, split, lo, hi);
 }
 /* A producer thread's rows n0 .. n0 + R - 1 (those below N) of site
    F.out_site: v = this rank's part of them, pushed already (mgf_put); waits
@@ -2272,7 +2267,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
             float a[FA_SSQ_U], b[FA_SSQ_U];
             float pa = 0.0f, pb = 0.0f;
             if (!ssq) {
-                if (mgf_sum_into<8>(*F, 0, 0, nq + nk, nq, &pa, &pb)) return;
+                if (mgf_sum<8>(*F, nq + nk, nq, &pa, &pb)) return;
             } else {
                 for (int j0 = threadIdx.x; j0 < nq || j0 < nk; j0 += FA_SSQ_U * blockDim.x) {
 #pragma unroll
