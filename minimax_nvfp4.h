@@ -5677,6 +5677,20 @@ MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m) {
     m->branch_open = 0;
     return minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->stream, m->ev_join, 0), "cuStreamWaitEvent (join)");
 }
+/* Fast kernel k on `stream` (minimax__fast_launch: on m->stream). */
+MINIMAX__PRIV minimax_result minimax__fast_launch_on(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
+                                                     unsigned smem, minimax__cu_stream stream, void **args) {
+    char what[96];
+    minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[k], gx, gy, 1, block, 1, 1, smem, stream, args, NULL);
+    if (cr == 0) return MINIMAX_OK;
+    snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__fast_kernel_names[k], gx, gy);
+    return minimax__mcheck(m, cr, what);
+}
+MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
+                                                  unsigned smem, void **args) {
+    return minimax__fast_launch_on(m, k, gx, gy, block, smem, m->stream, args);
+}
+
 MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax__cu_ptr pf, int rows, long long pitch,
                                                       int bytes) {
     minimax_result r;
@@ -5690,25 +5704,12 @@ MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax_
     if ((r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_fork, m->stream), "cuEventRecord (fork)")) != MINIMAX_OK ||
         (r = minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->side, m->ev_fork, 0), "cuStreamWaitEvent (fork)")) !=
             MINIMAX_OK ||
-        (r = minimax__mcheck(m,
-                             minimax__cu.cuLaunchKernel(m->fn_fast[MINIMAX__FK_L2_PREFETCH],
-                                                        (unsigned)MINIMAX__CDIV(rows, 256), 1, 1, 256, 1, 1, 0, m->side,
-                                                        a, NULL),
-                             "launch of k_l2_prefetch")) != MINIMAX_OK ||
+        (r = minimax__fast_launch_on(m, MINIMAX__FK_L2_PREFETCH, (unsigned)MINIMAX__CDIV(rows, 256), 1, 256, 0, m->side,
+                                     a)) != MINIMAX_OK ||
         (r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_join, m->side), "cuEventRecord (join)")) != MINIMAX_OK)
         return r;
     m->branch_open = 1;
     return MINIMAX_OK;
-}
-
-MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
-                                                  unsigned smem, void **args) {
-    char what[96];
-    minimax__cu_result cr =
-        minimax__cu.cuLaunchKernel(m->fn_fast[k], gx, gy, 1, block, 1, 1, smem, m->stream, args, NULL);
-    if (cr == 0) return MINIMAX_OK;
-    snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__fast_kernel_names[k], gx, gy);
-    return minimax__mcheck(m, cr, what);
 }
 
 /* Token slots a pass of a decode step of n sessions takes (the engine's
@@ -5972,7 +5973,8 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
                                                 minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph,
                                                 minimax__cu_ptr ssq) {
     float eps = m->cfg.rms_norm_eps;
-    int R = MINIMAX__GEMV_ROWS(1), S = minimax__gemv_split(m, N, R), acc = 0;
+    int S, acc = 0;
+    unsigned grid = minimax__gemv_t1_grid(m, N, &S);
     void *a[12];
     if (!minimax__fast_norm_ok(m, T, K)) {
         minimax_result r;
@@ -5992,7 +5994,7 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
     a[9] = &S;
     a[10] = &xn_ph;
     a[11] = &ssq;
-    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, (unsigned)MINIMAX__CDIV(N, (8 / S) * R), 1, 256, 0, a);
+    return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, grid, 1, 256, 0, a);
 }
 MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                               minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {
@@ -7510,7 +7512,8 @@ MINIMAX__PRIV minimax_result minimax__mg_create(const minimax_model_desc *desc, 
                 goto fail;
         if (g->tp > 1) { /* the fused collectives' buffers (one token slot) */
             size_t sites = (size_t)3 * cfg->num_layers;
-            g->fcap = rk->plan.qkv_dim / 4 > cfg->hidden_size ? rk->plan.qkv_dim / 4 : cfg->hidden_size;
+            int ssq_n = rk->plan.qkv_dim / MINIMAX__GEMV_ROWS(1); /* the q|k|v product's partial sums */
+            g->fcap = ssq_n > cfg->hidden_size ? ssq_n : cfg->hidden_size;
             size_t words = sites * (size_t)g->n * (size_t)g->fcap;
             if ((r = minimax__dalloc(rk, words * 8 + 16, "fused all-reduce buffers", &g->recvf[k])) != MINIMAX_OK ||
                 (r = minimax__mcheck(rk, minimax__cu.cuMemsetD8Async(g->recvf[k], 0, words * 8 + 16, rk->stream),

@@ -1082,7 +1082,8 @@ MINIMAX__PRIV minimax_result minimax__mg_create(const minimax_model_desc *desc, 
                 goto fail;
         if (g->tp > 1) { /* the fused collectives' buffers (one token slot) */
             size_t sites = (size_t)3 * cfg->num_layers;
-            g->fcap = rk->plan.qkv_dim / 4 > cfg->hidden_size ? rk->plan.qkv_dim / 4 : cfg->hidden_size;
+            int ssq_n = rk->plan.qkv_dim / MINIMAX__GEMV_ROWS(1); /* the q|k|v product's partial sums */
+            g->fcap = ssq_n > cfg->hidden_size ? ssq_n : cfg->hidden_size;
             size_t words = sites * (size_t)g->n * (size_t)g->fcap;
             if ((r = minimax__dalloc(rk, words * 8 + 16, "fused all-reduce buffers", &g->recvf[k])) != MINIMAX_OK ||
                 (r = minimax__mcheck(rk, minimax__cu.cuMemsetD8Async(g->recvf[k], 0, words * 8 + 16, rk->stream),
