@@ -27,7 +27,7 @@ for r in csv.DictReader(lines):
 ends = [i for i, (n, _) in enumerate(rows) if n in ("k_sample", "k_sample_fast")]
 steps = []
 for e in ends:
-    s = max(i for i in range(e + 1) if rows[i][0].startswith("k_embed"))
+    s = max(i for i in range(e + 1) if rows[i][0] in ("k_embed", "k_mg_embed"))
     steps.append(rows[s:e + 1])
 if not steps:
     sys.exit("no complete step (k_embed .. k_sample) found")
