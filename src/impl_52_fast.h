@@ -158,18 +158,20 @@ MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m) {
     m->branch_open = 0;
     return minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->stream, m->ev_join, 0), "cuStreamWaitEvent (join)");
 }
-/* Fast kernel k on `stream` (minimax__fast_launch: on m->stream). */
-MINIMAX__PRIV minimax_result minimax__fast_launch_on(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
-                                                     unsigned smem, minimax__cu_stream stream, void **args) {
+/* Fast kernel k on `stream`, grid gx x gy x gz (minimax__fast_launch: on
+   m->stream, gz = 1). */
+MINIMAX__PRIV minimax_result minimax__fast_launch_on(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned gz,
+                                                     unsigned block, unsigned smem, minimax__cu_stream stream,
+                                                     void **args) {
     char what[96];
-    minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[k], gx, gy, 1, block, 1, 1, smem, stream, args, NULL);
+    minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[k], gx, gy, gz, block, 1, 1, smem, stream, args, NULL);
     if (cr == 0) return MINIMAX_OK;
-    snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__fast_kernel_names[k], gx, gy);
+    snprintf(what, sizeof what, "launch of %s (grid %u x %u x %u)", minimax__fast_kernel_names[k], gx, gy, gz);
     return minimax__mcheck(m, cr, what);
 }
 MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                                   unsigned smem, void **args) {
-    return minimax__fast_launch_on(m, k, gx, gy, block, smem, m->stream, args);
+    return minimax__fast_launch_on(m, k, gx, gy, 1, block, smem, m->stream, args);
 }
 
 MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax__cu_ptr pf, int rows, long long pitch,
@@ -185,7 +187,7 @@ MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax_
     if ((r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_fork, m->stream), "cuEventRecord (fork)")) != MINIMAX_OK ||
         (r = minimax__mcheck(m, minimax__cu.cuStreamWaitEvent(m->side, m->ev_fork, 0), "cuStreamWaitEvent (fork)")) !=
             MINIMAX_OK ||
-        (r = minimax__fast_launch_on(m, MINIMAX__FK_L2_PREFETCH, (unsigned)MINIMAX__CDIV(rows, 256), 1, 256, 0, m->side,
+        (r = minimax__fast_launch_on(m, MINIMAX__FK_L2_PREFETCH, (unsigned)MINIMAX__CDIV(rows, 256), 1, 1, 256, 0, m->side,
                                      a)) != MINIMAX_OK ||
         (r = minimax__mcheck(m, minimax__cu.cuEventRecord(m->ev_join, m->side), "cuEventRecord (join)")) != MINIMAX_OK)
         return r;
@@ -419,16 +421,9 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     a[19] = &eps;
     a[20] = &ssq;
     a[21] = (void *)(F ? F : &off);
-    {
-        char what[96];
-        int k = minimax__fast_attn_split_kernel(nh / nkv, qk);
-        minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[k], (unsigned)nkv, (unsigned)splits, (unsigned)T, 128,
-                                                           1, 1, smem, m->stream, a, NULL);
-        if (cr != 0) {
-            snprintf(what, sizeof what, "launch of %s (grid %d x %d x %d)", minimax__fast_kernel_names[k], nkv, splits, T);
-            return minimax__mcheck(m, cr, what);
-        }
-    }
+    if ((r = minimax__fast_launch_on(m, minimax__fast_attn_split_kernel(nh / nkv, qk), (unsigned)nkv, (unsigned)splits,
+                                     (unsigned)T, 128, smem, m->stream, a)) != MINIMAX_OK)
+        return r;
     a[0] = &m->fast_part;
     a[1] = &m->attn;
     a[2] = &pos;
