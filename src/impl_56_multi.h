@@ -60,7 +60,8 @@
    STATUS (BENCHMARKS.md): TP=2 logits equal TP=1 within 2e-3 of max|logit|
    and a layer split is bit-identical on the test models; the 62-layer model
    at batch 1, TP=2: 268 tok/s on 2 x H200 with the fused collectives (215
-   without). NOT DONE: NCCL for large (prefill) all-reduces (its group calls
+   without), 245.5 on 2 x H100 (190 without; the goal of 250 not reached).
+   NOT DONE: NCCL for large (prefill) all-reduces (its group calls
    need the ranks' collectives interleaved call by call, and it would serve
    only the eager prefill); tensor parallelism combined with a layer split;
    tp = 4 was run on 4 GPUs in earlier sessions, tp = 8 never; fused
