@@ -3115,6 +3115,24 @@ typedef struct minimax__cu_stream_s *minimax__cu_stream;
 typedef struct minimax__cu_event_s *minimax__cu_event;
 typedef struct minimax__cu_graph_s *minimax__cu_graph;
 typedef struct minimax__cu_graph_exec_s *minimax__cu_graph_exec;
+/* CUlaunchAttribute (id, padding, a 64-byte value) and CUlaunchConfig, for
+   cuLaunchKernelEx: the one attribute used is programmatic stream
+   serialization (id 6, value an int). */
+typedef struct minimax__cu_launch_attr {
+    int id;
+    char pad[4];
+    union {
+        int i;
+        char bytes[64];
+    } value;
+} minimax__cu_launch_attr;
+typedef struct minimax__cu_launch_config {
+    unsigned int grid[3], block[3], smem;
+    minimax__cu_stream stream;
+    minimax__cu_launch_attr *attrs;
+    unsigned int n_attrs;
+} minimax__cu_launch_config;
+#define MINIMAX__CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION 6
 typedef int minimax__nvrtc_result; /* nvrtcResult, 0 = NVRTC_SUCCESS */
 typedef struct minimax__nvrtc_prog_s *minimax__nvrtc_program;
 
@@ -3198,6 +3216,10 @@ typedef struct minimax__nvrtc_prog_s *minimax__nvrtc_program;
       (minimax__cu_function fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by,      \
        unsigned int bz, unsigned int smem, minimax__cu_stream s, void **params, void **extra),                            \
       "cuLaunchKernel", 0, 1)                                                                                             \
+    /* optional (CUDA 12.0+): launches with attributes (programmatic dependent launch) */                                \
+    X(minimax__cu_result, cuLaunchKernelEx,                                                                               \
+      (const minimax__cu_launch_config *config, minimax__cu_function fn, void **params, void **extra),                    \
+      "cuLaunchKernelEx", 0, 0)                                                                                           \
     X(minimax__cu_result, cuStreamCreate, (minimax__cu_stream * s, unsigned int flags), "cuStreamCreate", 0, 1)           \
     X(minimax__cu_result, cuStreamCreateWithPriority, (minimax__cu_stream * s, unsigned int flags, int priority),         \
       "cuStreamCreateWithPriority", 0, 1)                                                                                 \
@@ -4111,6 +4133,9 @@ struct minimax_model {
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
+    /* 1 while a pass whose kernels go out with programmatic dependent launch
+       is enqueued (minimax__launch_fn; set by minimax__enqueue_range) */
+    int pdl;
     int l2_prefetch_bytes; /* the q|k|v prefetch's budget (half the L2), 0: no prefetch (kernels.cu k_l2_prefetch) */
     /* the prefetch branch (impl_52_fast.h minimax__branch_prefetch): its
        stream, fork / join events, 1 while a branch is not joined */
@@ -4446,11 +4471,38 @@ MINIMAX__PRIV void minimax__leave(minimax__ctx_guard *g) { minimax__cu.cuCtxSetC
 
 /* ---- the forward pass ------------------------------------------------------------- */
 
+/* Every kernel launch goes through here: on the pass's stream, while m->pdl
+   is set, with programmatic stream serialization, so that a kernel's launch
+   and its first weight loads overlap the end of the kernel ahead (kernels.cu
+   "programmatic dependent launch": each kernel waits for the one ahead before
+   it reads what that wrote); else an ordinary launch. */
+MINIMAX__PRIV minimax__cu_result minimax__launch_fn(minimax_model *m, minimax__cu_function fn, unsigned gx, unsigned gy,
+                                                    unsigned gz, unsigned block, unsigned smem,
+                                                    minimax__cu_stream stream, void **args) {
+    if (m->pdl && stream == m->stream) {
+        minimax__cu_launch_attr at;
+        minimax__cu_launch_config lc;
+        memset(&at, 0, sizeof at);
+        at.id = MINIMAX__CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+        at.value.i = 1;
+        lc.grid[0] = gx;
+        lc.grid[1] = gy;
+        lc.grid[2] = gz;
+        lc.block[0] = block;
+        lc.block[1] = lc.block[2] = 1;
+        lc.smem = smem;
+        lc.stream = stream;
+        lc.attrs = &at;
+        lc.n_attrs = 1;
+        return minimax__cu.cuLaunchKernelEx(&lc, fn, args, NULL);
+    }
+    return minimax__cu.cuLaunchKernel(fn, gx, gy, gz, block, 1, 1, smem, stream, args, NULL);
+}
+
 MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                              void **args) {
     char what[96];
-    minimax__cu_result cr =
-        minimax__cu.cuLaunchKernel(m->fn[k], gx, gy, 1, block, 1, 1, 0, m->stream, args, NULL);
+    minimax__cu_result cr = minimax__launch_fn(m, m->fn[k], gx, gy, 1, block, 0, m->stream, args);
     if (cr == 0) return MINIMAX_OK;
     snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__kernel_names[k], gx, gy);
     return minimax__mcheck(m, cr, what);
@@ -4563,6 +4615,14 @@ MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr 
     return minimax__launch(m, MINIMAX__K_RMSNORM, (unsigned)R, 1, 256, a);
 }
 
+/* Whether a pass of T token slots launches its kernels with programmatic
+   dependent launch (minimax__launch_fn): where the driver has
+   cuLaunchKernelEx, for passes of one token slot. */
+MINIMAX__PRIV int minimax__pdl_wanted(const minimax_model *m, int T) {
+    (void)m;
+    return minimax__cu.cuLaunchKernelEx != NULL && T == 1;
+}
+
 /* Enqueues one forward pass over T token slots (inputs already in step_in),
    then the final norm + lm_head for the R rows listed in out_rows, then (if
    sample) the sampler over those rows. Nothing here synchronises.
@@ -4583,6 +4643,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     minimax_result r;
     int L;
     m->branch_open = 0; /* (a pass that failed left one open) */
+    m->pdl = minimax__pdl_wanted(m, T);
     if (begin && m->mg) {
         if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
     } else if (begin) {
@@ -5688,7 +5749,7 @@ MINIMAX__PRIV minimax_result minimax__fast_launch_on(minimax_model *m, int k, un
                                                      unsigned block, unsigned smem, minimax__cu_stream stream,
                                                      void **args) {
     char what[96];
-    minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[k], gx, gy, gz, block, 1, 1, smem, stream, args, NULL);
+    minimax__cu_result cr = minimax__launch_fn(m, m->fn_fast[k], gx, gy, gz, block, smem, stream, args);
     if (cr == 0) return MINIMAX_OK;
     snprintf(what, sizeof what, "launch of %s (grid %u x %u x %u)", minimax__fast_kernel_names[k], gx, gy, gz);
     return minimax__mcheck(m, cr, what);
@@ -6904,8 +6965,7 @@ MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m) { return m->mg && m->mg
 MINIMAX__PRIV minimax_result minimax__mg_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                                 void **args) {
     char what[96];
-    minimax__cu_result cr =
-        minimax__cu.cuLaunchKernel(m->mg->fn[m->mg_rank][k], gx, gy, 1, block, 1, 1, 0, m->stream, args, NULL);
+    minimax__cu_result cr = minimax__launch_fn(m, m->mg->fn[m->mg_rank][k], gx, gy, 1, block, 0, m->stream, args);
     if (cr == 0) return MINIMAX_OK;
     snprintf(what, sizeof what, "launch of %s (grid %u x %u) on GPU rank %d", minimax__mg_kernel_names[k], gx, gy, m->mg_rank);
     return minimax__mcheck(m, cr, what);
@@ -7783,7 +7843,7 @@ MINIMAX__PRIV minimax_result minimax__mg_copy2d(minimax_model *m, minimax__cu_fu
     a[3] = &width;
     a[4] = &rows;
     if (B < 1) B = 1;
-    return minimax__mcheck(m, minimax__cu.cuLaunchKernel(fn, B, 1, 1, 256, 1, 1, 0, m->stream, a, NULL), "k_mg_copy2d");
+    return minimax__mcheck(m, minimax__launch_fn(m, fn, B, 1, 1, 256, 0, m->stream, a), "k_mg_copy2d");
 }
 
 MINIMAX__PRIV minimax_result minimax__mg_fill_from_ref(minimax_model *m, void *user) {

@@ -53,6 +53,24 @@ typedef struct minimax__cu_stream_s *minimax__cu_stream;
 typedef struct minimax__cu_event_s *minimax__cu_event;
 typedef struct minimax__cu_graph_s *minimax__cu_graph;
 typedef struct minimax__cu_graph_exec_s *minimax__cu_graph_exec;
+/* CUlaunchAttribute (id, padding, a 64-byte value) and CUlaunchConfig, for
+   cuLaunchKernelEx: the one attribute used is programmatic stream
+   serialization (id 6, value an int). */
+typedef struct minimax__cu_launch_attr {
+    int id;
+    char pad[4];
+    union {
+        int i;
+        char bytes[64];
+    } value;
+} minimax__cu_launch_attr;
+typedef struct minimax__cu_launch_config {
+    unsigned int grid[3], block[3], smem;
+    minimax__cu_stream stream;
+    minimax__cu_launch_attr *attrs;
+    unsigned int n_attrs;
+} minimax__cu_launch_config;
+#define MINIMAX__CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION 6
 typedef int minimax__nvrtc_result; /* nvrtcResult, 0 = NVRTC_SUCCESS */
 typedef struct minimax__nvrtc_prog_s *minimax__nvrtc_program;
 
@@ -136,6 +154,10 @@ typedef struct minimax__nvrtc_prog_s *minimax__nvrtc_program;
       (minimax__cu_function fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by,      \
        unsigned int bz, unsigned int smem, minimax__cu_stream s, void **params, void **extra),                            \
       "cuLaunchKernel", 0, 1)                                                                                             \
+    /* optional (CUDA 12.0+): launches with attributes (programmatic dependent launch) */                                \
+    X(minimax__cu_result, cuLaunchKernelEx,                                                                               \
+      (const minimax__cu_launch_config *config, minimax__cu_function fn, void **params, void **extra),                    \
+      "cuLaunchKernelEx", 0, 0)                                                                                           \
     X(minimax__cu_result, cuStreamCreate, (minimax__cu_stream * s, unsigned int flags), "cuStreamCreate", 0, 1)           \
     X(minimax__cu_result, cuStreamCreateWithPriority, (minimax__cu_stream * s, unsigned int flags, int priority),         \
       "cuStreamCreateWithPriority", 0, 1)                                                                                 \

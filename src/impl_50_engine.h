@@ -138,6 +138,9 @@ struct minimax_model {
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
+    /* 1 while a pass whose kernels go out with programmatic dependent launch
+       is enqueued (minimax__launch_fn; set by minimax__enqueue_range) */
+    int pdl;
     int l2_prefetch_bytes; /* the q|k|v prefetch's budget (half the L2), 0: no prefetch (kernels.cu k_l2_prefetch) */
     /* the prefetch branch (impl_52_fast.h minimax__branch_prefetch): its
        stream, fork / join events, 1 while a branch is not joined */
@@ -473,11 +476,38 @@ MINIMAX__PRIV void minimax__leave(minimax__ctx_guard *g) { minimax__cu.cuCtxSetC
 
 /* ---- the forward pass ------------------------------------------------------------- */
 
+/* Every kernel launch goes through here: on the pass's stream, while m->pdl
+   is set, with programmatic stream serialization, so that a kernel's launch
+   and its first weight loads overlap the end of the kernel ahead (kernels.cu
+   "programmatic dependent launch": each kernel waits for the one ahead before
+   it reads what that wrote); else an ordinary launch. */
+MINIMAX__PRIV minimax__cu_result minimax__launch_fn(minimax_model *m, minimax__cu_function fn, unsigned gx, unsigned gy,
+                                                    unsigned gz, unsigned block, unsigned smem,
+                                                    minimax__cu_stream stream, void **args) {
+    if (m->pdl && stream == m->stream) {
+        minimax__cu_launch_attr at;
+        minimax__cu_launch_config lc;
+        memset(&at, 0, sizeof at);
+        at.id = MINIMAX__CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+        at.value.i = 1;
+        lc.grid[0] = gx;
+        lc.grid[1] = gy;
+        lc.grid[2] = gz;
+        lc.block[0] = block;
+        lc.block[1] = lc.block[2] = 1;
+        lc.smem = smem;
+        lc.stream = stream;
+        lc.attrs = &at;
+        lc.n_attrs = 1;
+        return minimax__cu.cuLaunchKernelEx(&lc, fn, args, NULL);
+    }
+    return minimax__cu.cuLaunchKernel(fn, gx, gy, gz, block, 1, 1, smem, stream, args, NULL);
+}
+
 MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                              void **args) {
     char what[96];
-    minimax__cu_result cr =
-        minimax__cu.cuLaunchKernel(m->fn[k], gx, gy, 1, block, 1, 1, 0, m->stream, args, NULL);
+    minimax__cu_result cr = minimax__launch_fn(m, m->fn[k], gx, gy, 1, block, 0, m->stream, args);
     if (cr == 0) return MINIMAX_OK;
     snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__kernel_names[k], gx, gy);
     return minimax__mcheck(m, cr, what);
@@ -590,6 +620,14 @@ MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr 
     return minimax__launch(m, MINIMAX__K_RMSNORM, (unsigned)R, 1, 256, a);
 }
 
+/* Whether a pass of T token slots launches its kernels with programmatic
+   dependent launch (minimax__launch_fn): where the driver has
+   cuLaunchKernelEx, for passes of one token slot. */
+MINIMAX__PRIV int minimax__pdl_wanted(const minimax_model *m, int T) {
+    (void)m;
+    return minimax__cu.cuLaunchKernelEx != NULL && T == 1;
+}
+
 /* Enqueues one forward pass over T token slots (inputs already in step_in),
    then the final norm + lm_head for the R rows listed in out_rows, then (if
    sample) the sampler over those rows. Nothing here synchronises.
@@ -610,6 +648,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     minimax_result r;
     int L;
     m->branch_open = 0; /* (a pass that failed left one open) */
+    m->pdl = minimax__pdl_wanted(m, T);
     if (begin && m->mg) {
         if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
     } else if (begin) {

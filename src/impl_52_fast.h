@@ -164,7 +164,7 @@ MINIMAX__PRIV minimax_result minimax__fast_launch_on(minimax_model *m, int k, un
                                                      unsigned block, unsigned smem, minimax__cu_stream stream,
                                                      void **args) {
     char what[96];
-    minimax__cu_result cr = minimax__cu.cuLaunchKernel(m->fn_fast[k], gx, gy, gz, block, 1, 1, smem, stream, args, NULL);
+    minimax__cu_result cr = minimax__launch_fn(m, m->fn_fast[k], gx, gy, gz, block, smem, stream, args);
     if (cr == 0) return MINIMAX_OK;
     snprintf(what, sizeof what, "launch of %s (grid %u x %u x %u)", minimax__fast_kernel_names[k], gx, gy, gz);
     return minimax__mcheck(m, cr, what);
