@@ -749,17 +749,19 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
         /* post-attention RMSNorm (for the experts) + router logits */
         if ((r = minimax__norm_router(m, ly, T)) != MINIMAX_OK) return r;
         /* at T = 1 where it pays (l2_prefetch_bytes, set at load), the first
-           part of every row of the next layer's q|k|v weights (half the L2 in
-           all, at most half of each row: whole rows measured slower) asked of
-           L2 beside the routing and the experts (at T = 8 it measured 0.1-0.4%
-           slower: the experts read 5x the bytes). Under tensor parallelism at
-           most a quarter of each row: a rank's experts take half the time, and
-           more prefetch then stands in front of their loads (2 x H100, TP = 2,
-           62 layers, ctx 512: half 4.115-4.128 ms a step, a quarter
-           4.074-4.077, an eighth 4.130, none 4.186) */
+           quarter of every row of the next layer's q|k|v weights asked of L2
+           beside the routing and the experts (at T = 8 it measured 0.1-0.4%
+           slower: the experts read 5x the bytes). More stands in front of
+           the experts' own loads, less leaves the product's start to DRAM.
+           H100, 16 layers, ctx 512, with programmatic dependent launch (the
+           product's first weights then come before its wait): 2/16, 3/16,
+           4/16, 5/16, 6/16, 8/16 of a row 1.676-1.684, 1.670-1.674,
+           1.673-1.676, 1.678-1.685, 1.683-1.689, 1.689-1.693 ms a step, none
+           1.689-1.691. 2 x H100, TP = 2, 62 layers, without it: a half
+           4.115-4.128 ms, a quarter 4.074-4.077, an eighth 4.130, none 4.186 */
         if (L + 1 < L1 && minimax__branch_ok(m, T)) {
             long long pitch = (long long)H * 2, per_row = (long long)m->l2_prefetch_bytes / p->qkv_dim;
-            long long cap = minimax__mg_tp(m) > 1 ? pitch / 4 : pitch / 2;
+            long long cap = pitch / 4;
             if (per_row > cap) per_row = cap;
             if ((r = minimax__branch_prefetch(m, m->layers[L + 1].wqkv, p->qkv_dim, pitch, (int)(per_row / 16 * 16))) !=
                 MINIMAX_OK)
