@@ -4751,7 +4751,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
            H100, 16 layers, ctx 512, with programmatic dependent launch (the
            product's first weights then come before its wait): 2/16, 3/16,
            4/16, 5/16, 6/16, 8/16 of a row 1.676-1.684, 1.670-1.674,
-           1.673-1.676, 1.678-1.685, 1.683-1.689, 1.689-1.693 ms a step, none
+           1.672-1.677, 1.678-1.685, 1.683-1.689, 1.689-1.693 ms a step, none
            1.689-1.691. 2 x H100, TP = 2, 62 layers, without it: a half
            4.115-4.128 ms, a quarter 4.074-4.077, an eighth 4.130, none 4.186 */
         if (L + 1 < L1 && minimax__branch_ok(m, T)) {
@@ -6552,8 +6552,9 @@ MINIMAX__PRIV void minimax__bench_count_bytes(const minimax_model *m, int n, con
 
    STATUS (BENCHMARKS.md): TP=2 logits equal TP=1 within 2e-3 of max|logit|
    and a layer split is bit-identical on the test models; the 62-layer model
-   at batch 1, TP=2: 268 tok/s on 2 x H200 with the fused collectives (215
-   without), 245.5 on 2 x H100 (190 without; the goal of 250 not reached).
+   at batch 1, TP=2, with the fused collectives and programmatic dependent
+   launch: 284 tok/s on 2 x H200, 257-258 on 2 x H100 (the goal: 250; 190
+   with neither, 247 without the dependent launch).
    NOT DONE: NCCL for large (prefill) all-reduces (its group calls
    need the ranks' collectives interleaved call by call, and it would serve
    only the eager prefill); tensor parallelism combined with a layer split;

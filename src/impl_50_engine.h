@@ -756,7 +756,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
            H100, 16 layers, ctx 512, with programmatic dependent launch (the
            product's first weights then come before its wait): 2/16, 3/16,
            4/16, 5/16, 6/16, 8/16 of a row 1.676-1.684, 1.670-1.674,
-           1.673-1.676, 1.678-1.685, 1.683-1.689, 1.689-1.693 ms a step, none
+           1.672-1.677, 1.678-1.685, 1.683-1.689, 1.689-1.693 ms a step, none
            1.689-1.691. 2 x H100, TP = 2, 62 layers, without it: a half
            4.115-4.128 ms, a quarter 4.074-4.077, an eighth 4.130, none 4.186 */
         if (L + 1 < L1 && minimax__branch_ok(m, T)) {

@@ -59,8 +59,9 @@
 
    STATUS (BENCHMARKS.md): TP=2 logits equal TP=1 within 2e-3 of max|logit|
    and a layer split is bit-identical on the test models; the 62-layer model
-   at batch 1, TP=2: 268 tok/s on 2 x H200 with the fused collectives (215
-   without), 245.5 on 2 x H100 (190 without; the goal of 250 not reached).
+   at batch 1, TP=2, with the fused collectives and programmatic dependent
+   launch: 284 tok/s on 2 x H200, 257-258 on 2 x H100 (the goal: 250; 190
+   with neither, 247 without the dependent launch).
    NOT DONE: NCCL for large (prefill) all-reduces (its group calls
    need the ranks' collectives interleaved call by call, and it would serve
    only the eager prefill); tensor parallelism combined with a layer split;
