@@ -138,8 +138,8 @@ struct minimax_model {
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[24];
     int fast_decode, num_sms;
-    /* 1 while a pass whose kernels go out with programmatic dependent launch
-       is enqueued (minimax__launch_fn; set by minimax__enqueue_range) */
+    /* 1 while minimax__enqueue_range enqueues a pass whose launches on
+       m->stream go out with programmatic dependent launch (minimax__launch_fn) */
     int pdl;
     int l2_prefetch_bytes; /* the q|k|v prefetch's budget (half the L2), 0: no prefetch (kernels.cu k_l2_prefetch) */
     /* the prefetch branch (impl_52_fast.h minimax__branch_prefetch): its
@@ -628,15 +628,15 @@ MINIMAX__PRIV int minimax__pdl_wanted(const minimax_model *m, int T) {
     return minimax__cu.cuLaunchKernelEx != NULL && T == 1;
 }
 
-/* Enqueues one forward pass over T token slots (inputs already in step_in),
-   then the final norm + lm_head for the R rows listed in out_rows, then (if
-   sample) the sampler over those rows. Nothing here synchronises.
-   enqueue_range does a part of it: the embedding when `begin`, layers
-   [L0, L1), the head when `end` (the multi-GPU driver interleaves ranks
-   layer by layer); on a rank of several GPUs the minimax__mg_* calls add the
-   collectives. */
-MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int R, int sample, int L0, int L1,
-                                                    int begin, int end) {
+/* A forward pass over T token slots (inputs already in step_in) is the
+   embedding, the layers, then the final norm + lm_head for the R rows listed
+   in out_rows, then (if sample) the sampler over those rows. This enqueues a
+   part of it: the embedding when `begin`, layers [L0, L1), the head when
+   `end` (the multi-GPU driver interleaves ranks layer by layer); on a rank of
+   several GPUs the minimax__mg_* calls add the collectives. Nothing here
+   synchronises. Called through minimax__enqueue_range, which sets m->pdl. */
+MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, int R, int sample, int L0, int L1,
+                                                       int begin, int end) {
     const minimax_config *c = &m->cfg;
     const minimax__plan *p = &m->plan;
     minimax__cu_ptr ids = m->step_in + m->off_ids, pos = m->step_in + m->off_pos, srow = m->step_in + m->off_srow,
@@ -648,7 +648,6 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     minimax_result r;
     int L;
     m->branch_open = 0; /* (a pass that failed left one open) */
-    m->pdl = minimax__pdl_wanted(m, T);
     if (begin && m->mg) {
         if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
     } else if (begin) {
@@ -838,6 +837,18 @@ MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int
     if ((r = minimax__mm(m, m->xo, m->lm_head, m->logits, R, V, H, 0)) != MINIMAX_OK) return r;
     if (sample && (r = minimax__sample(m, R)) != MINIMAX_OK) return r;
     return MINIMAX_OK;
+}
+/* The pass's launches go out with programmatic dependent launch where
+   minimax__pdl_wanted says so; launches outside passes never do (before its
+   wait a product reads its weights, which another kernel may have just
+   written outside a pass: the loader's, the tests'). */
+MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int R, int sample, int L0, int L1,
+                                                    int begin, int end) {
+    minimax_result r;
+    m->pdl = minimax__pdl_wanted(m, T);
+    r = minimax__enqueue_launches(m, T, R, sample, L0, L1, begin, end);
+    m->pdl = 0;
+    return r;
 }
 
 MINIMAX__PRIV minimax_result minimax__enqueue_forward(minimax_model *m, int T, int R, int sample) {
