@@ -84,11 +84,12 @@ typedef unsigned long long u64;
    reductions, stores and exchanges. Measured (H200, batch 1, ctx 512): TP=2,
    62 layers 3.73 ms a step -> 3.66 with the waits alone -> 3.55 with
    triggers after the main loops -> 3.51-3.52 with the down product's at its
-   start; one GPU, 16 layers 1.444 -> 1.424 -> 1.396 -> 1.377 ms. Slower:
+   start; one GPU, 16 layers 1.444 -> 1.424 -> 1.396 -> 1.377 ms. Not kept:
    the gate/up product triggering after its routing (1.409), the BF16
    products at their start (1.402), the products asking L2 for more of their
    weights before the wait (TP=2 3.77), the attention asking L2 for its K and
-   V rows before the wait (TP=2 3.56, one GPU 1.391 against 1.397). */
+   V rows before the wait (TP=2 3.56, slower; one GPU 1.391 against 1.397,
+   measured before the down product's trigger moved). */
 #define PDL_WAIT() asm volatile("griddepcontrol.wait;" ::: "memory")
 #define PDL_TRIGGER() asm volatile("griddepcontrol.launch_dependents;" ::: "memory")
 
