@@ -476,14 +476,17 @@ MINIMAX__PRIV void minimax__leave(minimax__ctx_guard *g) { minimax__cu.cuCtxSetC
 
 /* ---- the forward pass ------------------------------------------------------------- */
 
-/* Every kernel launch goes through here: on the pass's stream, while m->pdl
-   is set, with programmatic stream serialization, so that a kernel's launch
-   and its first weight loads overlap the end of the kernel ahead (kernels.cu
+/* Every kernel launch goes through here: kernel fn (name: for the error)
+   on `stream`, grid gx x gy x gz. On the pass's stream, while m->pdl is set,
+   with programmatic stream serialization, so that a kernel's launch and its
+   first weight loads overlap the end of the kernel ahead (kernels.cu
    "programmatic dependent launch": each kernel waits for the one ahead before
    it reads what that wrote); else an ordinary launch. */
-MINIMAX__PRIV minimax__cu_result minimax__launch_fn(minimax_model *m, minimax__cu_function fn, unsigned gx, unsigned gy,
-                                                    unsigned gz, unsigned block, unsigned smem,
-                                                    minimax__cu_stream stream, void **args) {
+MINIMAX__PRIV minimax_result minimax__launch_fn(minimax_model *m, minimax__cu_function fn, const char *name,
+                                                unsigned gx, unsigned gy, unsigned gz, unsigned block, unsigned smem,
+                                                minimax__cu_stream stream, void **args) {
+    char what[128];
+    minimax__cu_result cr;
     if (m->pdl && stream == m->stream) {
         minimax__cu_launch_attr at;
         minimax__cu_launch_config lc;
@@ -499,18 +502,21 @@ MINIMAX__PRIV minimax__cu_result minimax__launch_fn(minimax_model *m, minimax__c
         lc.stream = stream;
         lc.attrs = &at;
         lc.n_attrs = 1;
-        return minimax__cu.cuLaunchKernelEx(&lc, fn, args, NULL);
+        cr = minimax__cu.cuLaunchKernelEx(&lc, fn, args, NULL);
+    } else {
+        cr = minimax__cu.cuLaunchKernel(fn, gx, gy, gz, block, 1, 1, smem, stream, args, NULL);
     }
-    return minimax__cu.cuLaunchKernel(fn, gx, gy, gz, block, 1, 1, smem, stream, args, NULL);
+    if (cr == 0) return MINIMAX_OK;
+    if (m->mg && m->mg_rank >= 0)
+        snprintf(what, sizeof what, "launch of %s (grid %u x %u x %u) on GPU rank %d", name, gx, gy, gz, m->mg_rank);
+    else
+        snprintf(what, sizeof what, "launch of %s (grid %u x %u x %u)", name, gx, gy, gz);
+    return minimax__mcheck(m, cr, what);
 }
 
 MINIMAX__PRIV minimax_result minimax__launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                              void **args) {
-    char what[96];
-    minimax__cu_result cr = minimax__launch_fn(m, m->fn[k], gx, gy, 1, block, 0, m->stream, args);
-    if (cr == 0) return MINIMAX_OK;
-    snprintf(what, sizeof what, "launch of %s (grid %u x %u)", minimax__kernel_names[k], gx, gy);
-    return minimax__mcheck(m, cr, what);
+    return minimax__launch_fn(m, m->fn[k], minimax__kernel_names[k], gx, gy, 1, block, 0, m->stream, args);
 }
 
 #define MINIMAX__CDIV(a, b) (((a) + (b)-1) / (b))
@@ -623,8 +629,7 @@ MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr 
 /* Whether a pass of T token slots launches its kernels with programmatic
    dependent launch (minimax__launch_fn): where the driver has
    cuLaunchKernelEx, for passes of one token slot. */
-MINIMAX__PRIV int minimax__pdl_wanted(const minimax_model *m, int T) {
-    (void)m;
+MINIMAX__PRIV int minimax__pdl_wanted(int T) {
     return minimax__cu.cuLaunchKernelEx != NULL && T == 1;
 }
 
@@ -845,7 +850,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
 MINIMAX__PRIV minimax_result minimax__enqueue_range(minimax_model *m, int T, int R, int sample, int L0, int L1,
                                                     int begin, int end) {
     minimax_result r;
-    m->pdl = minimax__pdl_wanted(m, T);
+    m->pdl = minimax__pdl_wanted(T);
     r = minimax__enqueue_launches(m, T, R, sample, L0, L1, begin, end);
     m->pdl = 0;
     return r;

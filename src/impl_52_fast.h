@@ -163,11 +163,7 @@ MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m) {
 MINIMAX__PRIV minimax_result minimax__fast_launch_on(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned gz,
                                                      unsigned block, unsigned smem, minimax__cu_stream stream,
                                                      void **args) {
-    char what[96];
-    minimax__cu_result cr = minimax__launch_fn(m, m->fn_fast[k], gx, gy, gz, block, smem, stream, args);
-    if (cr == 0) return MINIMAX_OK;
-    snprintf(what, sizeof what, "launch of %s (grid %u x %u x %u)", minimax__fast_kernel_names[k], gx, gy, gz);
-    return minimax__mcheck(m, cr, what);
+    return minimax__launch_fn(m, m->fn_fast[k], minimax__fast_kernel_names[k], gx, gy, gz, block, smem, stream, args);
 }
 MINIMAX__PRIV minimax_result minimax__fast_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                                   unsigned smem, void **args) {

@@ -474,11 +474,8 @@ MINIMAX__PRIV int minimax__mg_tp(const minimax_model *m) { return m->mg && m->mg
 
 MINIMAX__PRIV minimax_result minimax__mg_launch(minimax_model *m, int k, unsigned gx, unsigned gy, unsigned block,
                                                 void **args) {
-    char what[96];
-    minimax__cu_result cr = minimax__launch_fn(m, m->mg->fn[m->mg_rank][k], gx, gy, 1, block, 0, m->stream, args);
-    if (cr == 0) return MINIMAX_OK;
-    snprintf(what, sizeof what, "launch of %s (grid %u x %u) on GPU rank %d", minimax__mg_kernel_names[k], gx, gy, m->mg_rank);
-    return minimax__mcheck(m, cr, what);
+    return minimax__launch_fn(m, m->mg->fn[m->mg_rank][k], minimax__mg_kernel_names[k], gx, gy, 1, block, 0, m->stream,
+                              args);
 }
 
 /* dst[0..n) = (acc ? dst : 0) + sum over ranks of src; src = 0 afterwards.
@@ -1353,7 +1350,7 @@ MINIMAX__PRIV minimax_result minimax__mg_copy2d(minimax_model *m, minimax__cu_fu
     a[3] = &width;
     a[4] = &rows;
     if (B < 1) B = 1;
-    return minimax__mcheck(m, minimax__launch_fn(m, fn, B, 1, 1, 256, 0, m->stream, a), "k_mg_copy2d");
+    return minimax__launch_fn(m, fn, "k_mg_copy2d", B, 1, 1, 256, 0, m->stream, a);
 }
 
 MINIMAX__PRIV minimax_result minimax__mg_fill_from_ref(minimax_model *m, void *user) {
