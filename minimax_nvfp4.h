@@ -4131,7 +4131,8 @@ struct minimax_model {
     minimax__cu_graph_exec *graphs;
     /* fast decode kernels (impl_52_fast.h): handles (MINIMAX__FK_COUNT of
        them, checked there at compile time), on/off, SM count */
-    minimax__cu_function fn_fast[24];
+    minimax__cu_function fn_fast[32];
+    int moe_shape[3]; /* the expert shapes the kernels were compiled for (H, I, top-k; impl_52_fast.h) */
     int fast_decode, num_sms;
     /* 1 while minimax__enqueue_range enqueues a pass whose launches on
        m->stream go out with programmatic dependent launch (minimax__launch_fn) */
@@ -5146,17 +5147,25 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
            pay where DRAM is well below L2 bandwidth: H100 (3.35 TB/s) -2.0% a
            batch-1 step; on H200 (4.8 TB/s) the step was 0.2-0.6% slower with
            them, so they are on below 4 TB/s. */
-        static const char *const l2_opt[1] = {"-DMINIMAX_L2_PREFETCH=1"};
-        int clk_khz = 0, bus_bits = 0, l2 = 0;
+        /* and the expert shapes as constants (kernels.cu MOE_SHAPE) */
+        char shape_opt[3][40];
+        const char *opts[4];
+        int n_opts = 0, clk_khz = 0, bus_bits = 0, l2 = 0;
+        m->moe_shape[0] = m->cfg.hidden_size;
+        m->moe_shape[1] = m->cfg.intermediate_size;
+        m->moe_shape[2] = m->cfg.top_k;
+        snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->moe_shape[0]);
+        snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->moe_shape[1]);
+        snprintf(shape_opt[2], sizeof shape_opt[2], "-DMINIMAX_MOE_K=%d", m->moe_shape[2]);
+        for (i = 0; i < 3; i++) opts[n_opts++] = shape_opt[i];
         minimax__cu.cuDeviceGetAttribute(&clk_khz, 36 /* MEMORY_CLOCK_RATE */, m->dev);
         minimax__cu.cuDeviceGetAttribute(&bus_bits, 37 /* GLOBAL_MEMORY_BUS_WIDTH */, m->dev);
         minimax__cu.cuDeviceGetAttribute(&l2, 38 /* L2_CACHE_SIZE */, m->dev);
         m->info.dram_gbps = 2.0 * clk_khz * 1e3 * (bus_bits / 8) / 1e9;
         m->info.l2_prefetch = m->info.dram_gbps > 0 && m->info.dram_gbps < 4000 && l2 > 0;
         m->l2_prefetch_bytes = m->info.l2_prefetch ? l2 / 2 : 0;
-        if ((r = minimax__jit_compile(arch, m->info.l2_prefetch ? l2_opt : NULL, m->info.l2_prefetch, desc->cache_dir,
-                                      &jr)) != MINIMAX_OK)
-            goto fail;
+        if (m->info.l2_prefetch) opts[n_opts++] = "-DMINIMAX_L2_PREFETCH=1";
+        if ((r = minimax__jit_compile(arch, opts, n_opts, desc->cache_dir, &jr)) != MINIMAX_OK) goto fail;
     }
     m->info.jit_ms = jr.compile_ms;
     m->info.jit_cache_hit = jr.cache_hit;
@@ -5644,6 +5653,9 @@ enum {
     MINIMAX__FK_GEMV_T1_MG,
     MINIMAX__FK_GEMV_NORM_T1_MG,
     MINIMAX__FK_MOE_DOWN_MG,
+    MINIMAX__FK_MOE_GATE_UP_C,
+    MINIMAX__FK_MOE_DOWN_C,
+    MINIMAX__FK_MOE_DOWN_MG_C,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -5653,7 +5665,7 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
     "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch", "k_gemv_bf16_t1_mg",
-    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg"};
+    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg", "k_moe_gate_up_h2_c", "k_moe_down_h2_c", "k_moe_down_h2_mg_c"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5717,7 +5729,11 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MMA], 8, MINIMAX__DOWN_SMEM_MAX),
                         "cuFuncSetAttribute(k_moe_down_mma)") != MINIMAX_OK ||
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2_mg)") != MINIMAX_OK)
+                        "cuFuncSetAttribute(k_moe_down_h2_mg)") != MINIMAX_OK ||
+        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_C], 8, MINIMAX__DOWN_SMEM_MAX),
+                        "cuFuncSetAttribute(k_moe_down_h2_c)") != MINIMAX_OK ||
+        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG_C], 8, MINIMAX__DOWN_SMEM_MAX),
+                        "cuFuncSetAttribute(k_moe_down_h2_mg_c)") != MINIMAX_OK)
         return MINIMAX_ERR_JIT;
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
@@ -5878,6 +5894,17 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
            MINIMAX__MMA_DOWN_SMEM(c->top_k, c->intermediate_size) <= MINIMAX__DOWN_SMEM_MAX;
 }
 
+/* The packed-f16 expert kernels for shapes (H, NI, top-k): the "_c"
+   instances, compiled with the model's shapes as constants (kernels.cu
+   MOE_SHAPE; minimax__model_create passes m->moe_shape to the JIT), where
+   they are those, else the generic ones. *gu: gate/up; *down: down, or the
+   tensor-parallel down with fused collectives (mg). */
+MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int mg, int *gu, int *down) {
+    int c = m->moe_shape[0] > 0 && H == m->moe_shape[0] && NI == m->moe_shape[1] && K == m->moe_shape[2];
+    *gu = c ? MINIMAX__FK_MOE_GATE_UP_C : MINIMAX__FK_MOE_GATE_UP;
+    *down = mg ? (c ? MINIMAX__FK_MOE_DOWN_MG_C : MINIMAX__FK_MOE_DOWN_MG) : (c ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN);
+}
+
 /* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the
    logits m->rlog -> m->topk_idx, m->topk_wt), then down + routing weights +
    residual into x; at T = 1 with fast_decode 4 the tensor-core kernels (act
@@ -5887,10 +5914,11 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T,
                                                const minimax__mg_fuse *F) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k, E = m->cfg.num_experts;
-    int mma = minimax__fast_moe_mma_ok(m, T);
+    int mma = minimax__fast_moe_mma_ok(m, T), fk_gu, fk_down;
     float rsf = m->cfg.routed_scaling_factor > 0 ? m->cfg.routed_scaling_factor : 1.0f;
     minimax_result r;
     void *a[17];
+    minimax__fast_moe_kernels(m, H, NI, K, F != NULL, &fk_gu, &fk_down);
     if (mma) {
         minimax__cu_ptr h = minimax__fast_hn_ph(m); /* the normed input in PH */
         a[0] = &h;
@@ -5926,8 +5954,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
         a[14] = &H;
         a[15] = &NI;
         a[16] = &K;
-        r = minimax__fast_launch(m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__GU_BLOCKS(m, T), (unsigned)T, 256,
-                                 MINIMAX__GU_SMEM(H), a);
+        r = minimax__fast_launch(m, fk_gu, (unsigned)MINIMAX__GU_BLOCKS(m, T), (unsigned)T, 256, MINIMAX__GU_SMEM(H), a);
     }
     if (r != MINIMAX_OK) return r;
     a[0] = &m->act;
@@ -5942,14 +5969,14 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[9] = &K;
     if (F && !mma) {
         a[10] = (void *)F;
-        return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MG, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), 1, 128,
+        return minimax__fast_launch(m, fk_down, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), 1, 128,
                                     MINIMAX__DOWN_SMEM(K, NI), a);
     }
     if (mma)
         return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN_MMA, (unsigned)(H / 16), (unsigned)T, 256,
                                     MINIMAX__MMA_DOWN_SMEM(K, NI), a);
-    return minimax__fast_launch(m, MINIMAX__FK_MOE_DOWN, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), (unsigned)T,
-                                128, MINIMAX__DOWN_SMEM(K, NI), a);
+    return minimax__fast_launch(m, fk_down, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), (unsigned)T, 128,
+                                MINIMAX__DOWN_SMEM(K, NI), a);
 }
 
 MINIMAX__PRIV int minimax__fast_attn_ok(const minimax_model *m, int T) {

@@ -136,7 +136,8 @@ struct minimax_model {
     minimax__cu_graph_exec *graphs;
     /* fast decode kernels (impl_52_fast.h): handles (MINIMAX__FK_COUNT of
        them, checked there at compile time), on/off, SM count */
-    minimax__cu_function fn_fast[24];
+    minimax__cu_function fn_fast[32];
+    int moe_shape[3]; /* the expert shapes the kernels were compiled for (H, I, top-k; impl_52_fast.h) */
     int fast_decode, num_sms;
     /* 1 while minimax__enqueue_range enqueues a pass whose launches on
        m->stream go out with programmatic dependent launch (minimax__launch_fn) */
@@ -1151,17 +1152,25 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
            pay where DRAM is well below L2 bandwidth: H100 (3.35 TB/s) -2.0% a
            batch-1 step; on H200 (4.8 TB/s) the step was 0.2-0.6% slower with
            them, so they are on below 4 TB/s. */
-        static const char *const l2_opt[1] = {"-DMINIMAX_L2_PREFETCH=1"};
-        int clk_khz = 0, bus_bits = 0, l2 = 0;
+        /* and the expert shapes as constants (kernels.cu MOE_SHAPE) */
+        char shape_opt[3][40];
+        const char *opts[4];
+        int n_opts = 0, clk_khz = 0, bus_bits = 0, l2 = 0;
+        m->moe_shape[0] = m->cfg.hidden_size;
+        m->moe_shape[1] = m->cfg.intermediate_size;
+        m->moe_shape[2] = m->cfg.top_k;
+        snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->moe_shape[0]);
+        snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->moe_shape[1]);
+        snprintf(shape_opt[2], sizeof shape_opt[2], "-DMINIMAX_MOE_K=%d", m->moe_shape[2]);
+        for (i = 0; i < 3; i++) opts[n_opts++] = shape_opt[i];
         minimax__cu.cuDeviceGetAttribute(&clk_khz, 36 /* MEMORY_CLOCK_RATE */, m->dev);
         minimax__cu.cuDeviceGetAttribute(&bus_bits, 37 /* GLOBAL_MEMORY_BUS_WIDTH */, m->dev);
         minimax__cu.cuDeviceGetAttribute(&l2, 38 /* L2_CACHE_SIZE */, m->dev);
         m->info.dram_gbps = 2.0 * clk_khz * 1e3 * (bus_bits / 8) / 1e9;
         m->info.l2_prefetch = m->info.dram_gbps > 0 && m->info.dram_gbps < 4000 && l2 > 0;
         m->l2_prefetch_bytes = m->info.l2_prefetch ? l2 / 2 : 0;
-        if ((r = minimax__jit_compile(arch, m->info.l2_prefetch ? l2_opt : NULL, m->info.l2_prefetch, desc->cache_dir,
-                                      &jr)) != MINIMAX_OK)
-            goto fail;
+        if (m->info.l2_prefetch) opts[n_opts++] = "-DMINIMAX_L2_PREFETCH=1";
+        if ((r = minimax__jit_compile(arch, opts, n_opts, desc->cache_dir, &jr)) != MINIMAX_OK) goto fail;
     }
     m->info.jit_ms = jr.compile_ms;
     m->info.jit_cache_hit = jr.cache_hit;

@@ -1874,6 +1874,28 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    Needs H % 32 == 0, I % 16 == 0, E <= ROUTER_MAXE, topk <= 8 (given ids:
    32). */
 #define GU_U 3
+/* MOE_SHAPE: the expert shapes at compile time. The engine compiles the
+   kernels with its model's -DMINIMAX_MOE_H=<hidden_size>
+   -DMINIMAX_MOE_I=<intermediate_size of this GPU's slice> -DMINIMAX_MOE_K=<top_k>,
+   and the "_c" instances of the expert kernels (k_moe_gate_up_h2_c,
+   k_moe_down_h2_c, k_moe_down_h2_mg_c) take those as constants, so that the
+   loops' trip counts, divisions and row offsets fold: 10% fewer instructions
+   in gate/up's main loop (1361 -> 1218 a round at the real shapes) and 9% in
+   down's (1296 -> 1182), kernels that are bound by instruction issue on
+   Hopper (H100, 16 layers, ctx 512: batch 1 1.638-1.645 -> 1.604-1.611 ms a
+   step, batch 8 5.610 -> 5.374). The host runs them where a launch's shapes
+   are the compiled ones (impl_52_fast.h minimax__fast_moe_kernels), the
+   generic instances otherwise (where the defines are missing, 0, the _c
+   instances are generic too). */
+#ifndef MINIMAX_MOE_H
+#define MINIMAX_MOE_H 0
+#endif
+#ifndef MINIMAX_MOE_I
+#define MINIMAX_MOE_I 0
+#endif
+#ifndef MINIMAX_MOE_K
+#define MINIMAX_MOE_K 0
+#endif
 __device__ __forceinline__ void gu_load(uint4 *q, u32 *sc, const u8 *w1p, const u8 *w1s, const u8 *w3p, const u8 *w3s,
                                         size_t row, int H, int c) {
     int NC = H >> 5;
@@ -1884,10 +1906,12 @@ __device__ __forceinline__ void gu_load(uint4 *q, u32 *sc, const u8 *w1p, const 
     q[2] = ld_stream16(p3); sc[2] = ld_stream_u16(s3);
     q[3] = ld_stream16(p3 + NC); sc[3] = ld_stream_u16(s3 + H / 16);
 }
-extern "C" __global__ void __launch_bounds__(256, 2)
-    k_moe_gate_up_h2(const float *logits, const float *bias, int E, float routed_scale, int *idx, float *wt,
-                     const float *hn, const u8 *w1p, const u8 *w1s, const float *ws2_1, const u8 *w3p, const u8 *w3s,
-                     const float *ws2_3, u8 *act, int H, int I, int topk) {
+template <int HC, int IC, int KC>
+__device__ __forceinline__ void moe_gate_up_h2_body(const float *logits, const float *bias, int E, float routed_scale,
+                                                    int *idx, float *wt, const float *hn, const u8 *w1p, const u8 *w1s,
+                                                    const float *ws2_1, const u8 *w3p, const u8 *w3s,
+                                                    const float *ws2_3, u8 *act, int H_, int I_, int topk_) {
+    const int H = HC ? HC : H_, I = IC ? IC : I_, topk = KC ? KC : topk_; /* MOE_SHAPE */
     PDL_WAIT();
     extern __shared__ uint4 xh[];
     __shared__ float rsc[ROUTER_MAXE];
@@ -1976,6 +2000,19 @@ extern "C" __global__ void __launch_bounds__(256, 2)
     }
 }
 
+#define MOE_GATE_UP_ARGS                                                                                          \
+    const float *logits, const float *bias, int E, float routed_scale, int *idx, float *wt, const float *hn,        \
+        const u8 *w1p, const u8 *w1s, const float *ws2_1, const u8 *w3p, const u8 *w3s, const float *ws2_3, u8 *act, \
+        int H, int I, int topk
+extern "C" __global__ void __launch_bounds__(256, 2) k_moe_gate_up_h2(MOE_GATE_UP_ARGS) {
+    moe_gate_up_h2_body<0, 0, 0>(logits, bias, E, routed_scale, idx, wt, hn, w1p, w1s, ws2_1, w3p, w3s, ws2_3, act, H,
+                                 I, topk);
+}
+extern "C" __global__ void __launch_bounds__(256, 2) k_moe_gate_up_h2_c(MOE_GATE_UP_ARGS) {
+    moe_gate_up_h2_body<MINIMAX_MOE_H, MINIMAX_MOE_I, MINIMAX_MOE_K>(logits, bias, E, routed_scale, idx, wt, hn, w1p,
+                                                                     w1s, ws2_1, w3p, w3s, ws2_3, act, H, I, topk);
+}
+
 /* Down projection + routing weights + residual, for token slot t:
      x[t, n] += sum_j wt[t, j] * ws2_2[e_j] * W2[e_j][n] . act[t*topk + j]
    w2p [E][H][I/2]; w2s [E][H][I/16]; act in H2 (k_moe_gate_up_h2).
@@ -1992,10 +2029,11 @@ extern "C" __global__ void __launch_bounds__(256, 2)
    Needs I % 32 == 0, topk <= 32. */
 #define MD_ROWS 8
 #define MD_U 3
-template <int MG>
+template <int MG, int HC, int IC, int KC>
 __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, const float *wt, const u8 *w2p,
-                                                 const u8 *w2s, const float *ws2_2, float *x, int H, int I, int topk,
-                                                 const mg_fuse *F) {
+                                                 const u8 *w2s, const float *ws2_2, float *x, int H_, int I_,
+                                                 int topk_, const mg_fuse *F) {
+    const int H = HC ? HC : H_, I = IC ? IC : I_, topk = KC ? KC : topk_; /* MOE_SHAPE */
     extern __shared__ uint4 ah[];
     __shared__ int se[32];
     __shared__ float sf[32];
@@ -2115,20 +2153,27 @@ __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, 
         }
     }
 }
-extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(const u8 *act, const int *idx, const float *wt,
-                                                                  const u8 *w2p, const u8 *w2s, const float *ws2_2,
-                                                                  float *x, int H, int I, int topk) {
+#define MOE_DOWN_ARGS                                                                                             \
+    const u8 *act, const int *idx, const float *wt, const u8 *w2p, const u8 *w2s, const float *ws2_2, float *x, int H, \
+        int I, int topk
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(MOE_DOWN_ARGS) {
     PDL_WAIT();
-    moe_down_h2_body<0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, 0);
+    moe_down_h2_body<0, 0, 0, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, 0);
+}
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_c(MOE_DOWN_ARGS) {
+    PDL_WAIT();
+    moe_down_h2_body<0, MINIMAX_MOE_H, MINIMAX_MOE_I, MINIMAX_MOE_K>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, 0);
 }
 /* Tensor parallelism, one token slot: x += the sum over ranks of their
    parts (this rank's pushed to F.out_site, the others' added as they come:
    struct mg_fuse). */
-extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_mg(const u8 *act, const int *idx, const float *wt,
-                                                                     const u8 *w2p, const u8 *w2s, const float *ws2_2,
-                                                                     float *x, int H, int I, int topk, const mg_fuse F) {
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_mg(MOE_DOWN_ARGS, const mg_fuse F) {
     PDL_WAIT();
-    moe_down_h2_body<1>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
+    moe_down_h2_body<1, 0, 0, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
+}
+extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_mg_c(MOE_DOWN_ARGS, const mg_fuse F) {
+    PDL_WAIT();
+    moe_down_h2_body<1, MINIMAX_MOE_H, MINIMAX_MOE_I, MINIMAX_MOE_K>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
 }
 
 /* ---- benchmark helpers ----------------------------------------------------------------

@@ -322,7 +322,11 @@ static void h2_act_to_f32(const uint8_t *act, int R, int NI, float *out) {
    lane); H 3328, I 1024, 10 experts, top-8 (two rounds in both kernels:
    104 chunks of a gate/up row, 256 chunks of a down row's experts); H 512,
    I 640, 12 experts, top-3 (a warp of the tensor-core down projection takes
-   groups of two experts). */
+   groups of two experts); and the test model's own, H 256, I 128, 12
+   experts, top-4, which runs the packed-f16 instances compiled with those
+   shapes as constants (kernels.cu MOE_SHAPE; the other shapes run the
+   generic ones), its act also compared bit for bit with the generic
+   kernel's. */
 static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long seed) {
     static const int Ts[] = {1, 3, 8};
     test_rng r = {seed};
@@ -335,8 +339,9 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
     float f1[16], f3[16], f2[16];
     float *tmp = (float *)malloc((size_t)NI * H * 4);
     minimax__cu_ptr dp1, dp3, dp2, ds1, ds3, ds2, df1, df3, df2;
-    int e, ti;
+    int e, ti, fk_gu, fk_down;
     NEED_GPU();
+    minimax__fast_moe_kernels(g_m, H, NI, K, 0, &fk_gu, &fk_down); /* the _c instances at the model's own shapes */
     for (e = 0; e < E; e++) {
         int mtx;
         for (mtx = 0; mtx < 3; mtx++) {
@@ -415,7 +420,7 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         a[0] = &dlg; a[1] = &dbias; a[2] = &Ee; a[3] = &rsf; a[4] = &didx; a[5] = &dwt; a[6] = &dh; a[7] = &dp1;
         a[8] = &ds1; a[9] = &df1; a[10] = &dp3; a[11] = &ds3; a[12] = &df3; a[13] = &dact; a[14] = &Hh; a[15] = &In;
         a[16] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_GATE_UP, (unsigned)MINIMAX__GU_BLOCKS(g_m, T), (unsigned)T, 256,
+        REQUIRE(minimax__fast_launch(g_m, fk_gu, (unsigned)MINIMAX__GU_BLOCKS(g_m, T), (unsigned)T, 256,
                                      MINIMAX__GU_SMEM(H), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         /* the routing it did: the picked experts, in descending order of
@@ -449,7 +454,8 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         CHECK(err_wt < 1e-6, "gate/up T=%d: routing weights rel err %g (bound 1e-6)", T, err_wt);
         CHECK(memcmp(idx, idx2, (size_t)T * K * 4) == 0 && memcmp(wt, wt2, (size_t)T * K * 4) == 0,
               "gate/up T=%d: routing differs from k_router's", T);
-        { /* the same kernel given k_router's ids (logits NULL: how it runs for top-k above 8): the same act */
+        { /* the generic kernel given k_router's ids (logits NULL: how it runs for top-k above 8): the same act
+             (where fk_gu is the instance compiled for these shapes, also the same bits as the generic one) */
             minimax__cu_ptr dact2 = dnan((size_t)T * K * NI), nolg = 0;
             uint8_t *act2 = (uint8_t *)malloc((size_t)T * K * NI * 4);
             a[0] = &nolg; a[1] = &dbias; a[2] = &Ee; a[3] = &rsf; a[4] = &didx2; a[5] = &dwt2; a[6] = &dh;
@@ -466,7 +472,7 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         dx = dput(x0s, (size_t)T * H * 4);
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
         a[8] = &In; a[9] = &Kk;
-        REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN, (unsigned)((H + MINIMAX__DOWN_ROWS - 1) / MINIMAX__DOWN_ROWS),
+        REQUIRE(minimax__fast_launch(g_m, fk_down, (unsigned)((H + MINIMAX__DOWN_ROWS - 1) / MINIMAX__DOWN_ROWS),
                                      (unsigned)T, 128, MINIMAX__DOWN_SMEM(K, NI), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");
@@ -561,6 +567,8 @@ static void test_moe_fast(void) {
     test_moe_fast_shape(512, 256, 16, 4, 202);
     test_moe_fast_shape(3328, 1024, 10, 8, 203);
     test_moe_fast_shape(512, 640, 12, 3, 204);
+    NEED_GPU();
+    test_moe_fast_shape(g_m->cfg.hidden_size, g_m->cfg.intermediate_size, 12, g_m->cfg.top_k, 205);
 }
 
 /* k_attn_split + k_attn_merge against a double-precision softmax attention
