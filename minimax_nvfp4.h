@@ -5655,7 +5655,6 @@ enum {
     MINIMAX__FK_MOE_DOWN_MG,
     MINIMAX__FK_MOE_GATE_UP_C,
     MINIMAX__FK_MOE_DOWN_C,
-    MINIMAX__FK_MOE_DOWN_MG_C,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -5665,7 +5664,7 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
     "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch", "k_gemv_bf16_t1_mg",
-    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg", "k_moe_gate_up_h2_c", "k_moe_down_h2_c", "k_moe_down_h2_mg_c"};
+    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg", "k_moe_gate_up_h2_c", "k_moe_down_h2_c"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5731,9 +5730,7 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG], 8, MINIMAX__DOWN_SMEM_MAX),
                         "cuFuncSetAttribute(k_moe_down_h2_mg)") != MINIMAX_OK ||
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_C], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2_c)") != MINIMAX_OK ||
-        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG_C], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2_mg_c)") != MINIMAX_OK)
+                        "cuFuncSetAttribute(k_moe_down_h2_c)") != MINIMAX_OK)
         return MINIMAX_ERR_JIT;
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
@@ -5897,12 +5894,15 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
 /* The packed-f16 expert kernels for shapes (H, NI, top-k): the "_c"
    instances, compiled with the model's shapes as constants (kernels.cu
    MOE_SHAPE; minimax__model_create passes m->moe_shape to the JIT), where
-   they are those, else the generic ones. *gu: gate/up; *down: down, or the
-   tensor-parallel down with fused collectives (mg). */
+   they are those, else the generic ones. *gu: gate/up; *down: down, or
+   (mg) the tensor-parallel down with fused collectives, always the generic
+   k_moe_down_h2_mg: compiled for the shapes it made TP=2 slower (2 x H200,
+   62 layers: 3.348 ms a step with the compiled gate/up alone, 3.546 with
+   both, 3.425 with neither). */
 MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int mg, int *gu, int *down) {
     int c = m->moe_shape[0] > 0 && H == m->moe_shape[0] && NI == m->moe_shape[1] && K == m->moe_shape[2];
     *gu = c ? MINIMAX__FK_MOE_GATE_UP_C : MINIMAX__FK_MOE_GATE_UP;
-    *down = mg ? (c ? MINIMAX__FK_MOE_DOWN_MG_C : MINIMAX__FK_MOE_DOWN_MG) : (c ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN);
+    *down = mg ? MINIMAX__FK_MOE_DOWN_MG : c ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN;
 }
 
 /* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the

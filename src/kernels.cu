@@ -1878,14 +1878,17 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    kernels with its model's -DMINIMAX_MOE_H=<hidden_size>
    -DMINIMAX_MOE_I=<intermediate_size of this GPU's slice> -DMINIMAX_MOE_K=<top_k>,
    and the "_c" instances of the expert kernels (k_moe_gate_up_h2_c,
-   k_moe_down_h2_c, k_moe_down_h2_mg_c) take those as constants, so that the
-   loops' trip counts, divisions and row offsets fold: 10% fewer instructions
-   in gate/up's main loop (1361 -> 1218 a round at the real shapes) and 9% in
-   down's (1296 -> 1182), kernels that are bound by instruction issue on
-   Hopper (H100, 16 layers, ctx 512: batch 1 1.638-1.645 -> 1.604-1.611 ms a
-   step, batch 8 5.610 -> 5.374). The host runs them where a launch's shapes
-   are the compiled ones (impl_52_fast.h minimax__fast_moe_kernels), the
-   generic instances otherwise (where the defines are missing, 0, the _c
+   k_moe_down_h2_c) take those as constants, so that the loops' trip counts,
+   divisions and row offsets fold: 10% fewer instructions in gate/up's main
+   loop (1361 -> 1218 a round at the real shapes) and 9% in down's (1296 ->
+   1182), kernels that are bound by instruction issue on Hopper. Measured,
+   same machine, generic -> compiled: H100, 16 layers, ctx 512, batch 1
+   1.643-1.647 -> 1.616-1.619 ms a step, batch 8 5.610 -> 5.374; H200, 62
+   layers 4.413-4.420 -> 4.209-4.212; 2 x H200, TP=2 (gate/up only: the
+   tensor-parallel down, k_moe_down_h2_mg, compiled so was slower, 3.546
+   with it) 3.419-3.430 -> 3.347-3.348. The host runs them where a launch's
+   shapes are the compiled ones (impl_52_fast.h minimax__fast_moe_kernels),
+   the generic instances otherwise (where the defines are missing, 0, the _c
    instances are generic too). */
 #ifndef MINIMAX_MOE_H
 #define MINIMAX_MOE_H 0
@@ -2170,10 +2173,6 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_c(MOE_DOWN_AR
 extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_mg(MOE_DOWN_ARGS, const mg_fuse F) {
     PDL_WAIT();
     moe_down_h2_body<1, 0, 0, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
-}
-extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_mg_c(MOE_DOWN_ARGS, const mg_fuse F) {
-    PDL_WAIT();
-    moe_down_h2_body<1, MINIMAX_MOE_H, MINIMAX_MOE_I, MINIMAX_MOE_K>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
 }
 
 /* ---- benchmark helpers ----------------------------------------------------------------
