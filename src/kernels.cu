@@ -2326,7 +2326,9 @@ __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, flo
    q|k|v product's partial sums, ssq). GC: the group size G fixed at compile
    time (the head loops unrolled G times), or 0: G = nh / nkv at run time, the
    loops unrolled FA_MAXG times with a test each. The generic instances spill
-   (124 bytes in the long-split loop of the QK one, 12 in k_attn_split's) and
+   (the QK one 296 bytes, 400 with the L2 policy operands, since it holds a
+   short split's K and V rows across the wait (124 before); 12 in
+   k_attn_split's) and
    are ~12.5 K instructions; the G = 6 ones do not spill and are 16% smaller
    (minimax__fast_attn_split_kernel says what that measured). */
 template <int QK, int GC>
