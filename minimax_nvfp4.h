@@ -4132,7 +4132,6 @@ struct minimax_model {
     /* fast decode kernels (impl_52_fast.h): handles (MINIMAX__FK_COUNT of
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[32];
-    int moe_shape[3]; /* the expert shapes the kernels were compiled for (H, I, top-k; impl_52_fast.h) */
     int fast_decode, num_sms;
     /* 1 while minimax__enqueue_range enqueues a pass whose launches on
        m->stream go out with programmatic dependent launch (minimax__launch_fn) */
@@ -5151,12 +5150,9 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
         char shape_opt[3][40];
         const char *opts[4];
         int n_opts = 0, clk_khz = 0, bus_bits = 0, l2 = 0;
-        m->moe_shape[0] = m->cfg.hidden_size;
-        m->moe_shape[1] = m->cfg.intermediate_size;
-        m->moe_shape[2] = m->cfg.top_k;
-        snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->moe_shape[0]);
-        snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->moe_shape[1]);
-        snprintf(shape_opt[2], sizeof shape_opt[2], "-DMINIMAX_MOE_K=%d", m->moe_shape[2]);
+        snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->cfg.hidden_size);
+        snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->cfg.intermediate_size);
+        snprintf(shape_opt[2], sizeof shape_opt[2], "-DMINIMAX_MOE_K=%d", m->cfg.top_k);
         for (i = 0; i < 3; i++) opts[n_opts++] = shape_opt[i];
         minimax__cu.cuDeviceGetAttribute(&clk_khz, 36 /* MEMORY_CLOCK_RATE */, m->dev);
         minimax__cu.cuDeviceGetAttribute(&bus_bits, 37 /* GLOBAL_MEMORY_BUS_WIDTH */, m->dev);
@@ -5893,14 +5889,14 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
 
 /* The packed-f16 expert kernels for shapes (H, NI, top-k): the "_c"
    instances, compiled with the model's shapes as constants (kernels.cu
-   MOE_SHAPE; minimax__model_create passes m->moe_shape to the JIT), where
-   they are those, else the generic ones. *gu: gate/up; *down: down, or
+   MOE_SHAPE; minimax__model_create passes those of m->cfg to the JIT),
+   where they are those, else the generic ones. *gu: gate/up; *down: down, or
    (mg) the tensor-parallel down with fused collectives, always the generic
    k_moe_down_h2_mg: compiled for the shapes it made TP=2 slower (2 x H200,
    62 layers: 3.348 ms a step with the compiled gate/up alone, 3.546 with
    both, 3.425 with neither). */
 MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int mg, int *gu, int *down) {
-    int c = m->moe_shape[0] > 0 && H == m->moe_shape[0] && NI == m->moe_shape[1] && K == m->moe_shape[2];
+    int c = H == m->cfg.hidden_size && NI == m->cfg.intermediate_size && K == m->cfg.top_k;
     *gu = c ? MINIMAX__FK_MOE_GATE_UP_C : MINIMAX__FK_MOE_GATE_UP;
     *down = mg ? MINIMAX__FK_MOE_DOWN_MG : c ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN;
 }

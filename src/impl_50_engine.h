@@ -137,7 +137,6 @@ struct minimax_model {
     /* fast decode kernels (impl_52_fast.h): handles (MINIMAX__FK_COUNT of
        them, checked there at compile time), on/off, SM count */
     minimax__cu_function fn_fast[32];
-    int moe_shape[3]; /* the expert shapes the kernels were compiled for (H, I, top-k; impl_52_fast.h) */
     int fast_decode, num_sms;
     /* 1 while minimax__enqueue_range enqueues a pass whose launches on
        m->stream go out with programmatic dependent launch (minimax__launch_fn) */
@@ -1156,12 +1155,9 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
         char shape_opt[3][40];
         const char *opts[4];
         int n_opts = 0, clk_khz = 0, bus_bits = 0, l2 = 0;
-        m->moe_shape[0] = m->cfg.hidden_size;
-        m->moe_shape[1] = m->cfg.intermediate_size;
-        m->moe_shape[2] = m->cfg.top_k;
-        snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->moe_shape[0]);
-        snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->moe_shape[1]);
-        snprintf(shape_opt[2], sizeof shape_opt[2], "-DMINIMAX_MOE_K=%d", m->moe_shape[2]);
+        snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->cfg.hidden_size);
+        snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->cfg.intermediate_size);
+        snprintf(shape_opt[2], sizeof shape_opt[2], "-DMINIMAX_MOE_K=%d", m->cfg.top_k);
         for (i = 0; i < 3; i++) opts[n_opts++] = shape_opt[i];
         minimax__cu.cuDeviceGetAttribute(&clk_khz, 36 /* MEMORY_CLOCK_RATE */, m->dev);
         minimax__cu.cuDeviceGetAttribute(&bus_bits, 37 /* GLOBAL_MEMORY_BUS_WIDTH */, m->dev);

@@ -281,14 +281,14 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
 
 /* The packed-f16 expert kernels for shapes (H, NI, top-k): the "_c"
    instances, compiled with the model's shapes as constants (kernels.cu
-   MOE_SHAPE; minimax__model_create passes m->moe_shape to the JIT), where
-   they are those, else the generic ones. *gu: gate/up; *down: down, or
+   MOE_SHAPE; minimax__model_create passes those of m->cfg to the JIT),
+   where they are those, else the generic ones. *gu: gate/up; *down: down, or
    (mg) the tensor-parallel down with fused collectives, always the generic
    k_moe_down_h2_mg: compiled for the shapes it made TP=2 slower (2 x H200,
    62 layers: 3.348 ms a step with the compiled gate/up alone, 3.546 with
    both, 3.425 with neither). */
 MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int mg, int *gu, int *down) {
-    int c = m->moe_shape[0] > 0 && H == m->moe_shape[0] && NI == m->moe_shape[1] && K == m->moe_shape[2];
+    int c = H == m->cfg.hidden_size && NI == m->cfg.intermediate_size && K == m->cfg.top_k;
     *gu = c ? MINIMAX__FK_MOE_GATE_UP_C : MINIMAX__FK_MOE_GATE_UP;
     *down = mg ? MINIMAX__FK_MOE_DOWN_MG : c ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN;
 }
