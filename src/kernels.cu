@@ -1726,13 +1726,14 @@ extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1_mg(cons
    bytes), then I/32 float2 (I / 4 bytes), within the I * 4 bytes of an fp32
    row of act; the down kernel copies them to shared memory as they are.
 
-   Scaled domain: a block dot is sum(e2m1 * 2^-14 * x * 2^k) times 2^-k times
-   (e4m3 * 2^-8), so every result is multiplied by ws2 * FAST_FP4_CORRECTION
-   once per output. */
+   Scaled domain: a block dot is sum(e2m1 * 2^-14 * x * 2^k) times e4m3
+   (exact) times 2^-k, so every result is multiplied by ws2 *
+   FAST_FP4_CORRECTION once per output. */
 /* fp4_word_pairs is the integer path on every architecture (also where
-   MINIMAX_FP4_HW = 1 makes FP4_CORRECTION assume exact codes), so the fast
-   kernels use their own constant: 2^14 for the codes times 2^8 for the scales. */
-#define FAST_FP4_CORRECTION 4194304.0f
+   MINIMAX_FP4_HW = 1 makes FP4_CORRECTION assume exact codes), and the
+   scales are exact here, so the fast kernels use their own constant: 2^14
+   for the codes. */
+#define FAST_FP4_CORRECTION 16384.0f
 
 __device__ __forceinline__ u32 hfma2(u32 a, u32 b, u32 c) {
     u32 d;
@@ -1763,28 +1764,39 @@ __device__ __forceinline__ float h2_word(const float *v, uint4 &out) {
     out.w = f2h2(v[3] * up, v[7] * up);
     return __uint_as_float((u32)(114 + e) << 23); /* 2^(e - 13) */
 }
-/* dot of one 32-code chunk (two blocks, scales s2 = two E4M3 bytes) with its
-   4 H2 quads xq and block factors f */
-__device__ __forceinline__ float fp4_chunk_dot_h2(uint4 q, u32 s2, const uint4 *xq, float2 f) {
+/* Two E4M3 bytes (low byte = low half) -> f16x2 of their exact values
+   (cvt.rn.f16x2.e4m3x2, sm_89 and later: one instruction). */
+__device__ __forceinline__ u32 e4m3x2_to_f16x2(u32 s2) {
+    u32 d;
+    asm("{\n\t.reg .b16 s;\n\tcvt.u16.u32 s, %1;\n\tcvt.rn.f16x2.e4m3x2 %0, s;\n\t}" : "=r"(d) : "r"(s2));
+    return d;
+}
+/* acc + the dot of one 32-code chunk (two blocks, scales s2 = two E4M3
+   bytes) with its 4 H2 quads xq and block factors f. Each block's 8 f16x2
+   FMAs leave two half sums (<= 48 each), converted to fp32 and added; the
+   block's scale (exact, both converted by one instruction) times its factor
+   multiplies that sum in one FFMA into acc. */
+__device__ __forceinline__ float fp4_chunk_acc_h2(float acc, uint4 q, u32 s2, const uint4 *xq, float2 f) {
     u32 wd[4] = {q.x, q.y, q.z, q.w};
-    float b[2];
+    u32 sh = e4m3x2_to_f16x2(s2);
+    float sf[2] = {f16f((u16)(sh & 0xffffu)) * f.x, f16f((u16)(sh >> 16)) * f.y};
 #pragma unroll
     for (int blk = 0; blk < 2; blk++) {
-        u32 acc = 0;
+        u32 a = 0;
 #pragma unroll
         for (int ww = 0; ww < 2; ww++) {
             int wi = blk * 2 + ww;
             uint4 xv = xq[wi];
             u32 pj[4];
             fp4_word_pairs(wd[wi], pj);
-            acc = hfma2(pj[0], xv.x, acc);
-            acc = hfma2(pj[1], xv.y, acc);
-            acc = hfma2(pj[2], xv.z, acc);
-            acc = hfma2(pj[3], xv.w, acc);
+            a = hfma2(pj[0], xv.x, a);
+            a = hfma2(pj[1], xv.y, a);
+            a = hfma2(pj[2], xv.z, a);
+            a = hfma2(pj[3], xv.w, a);
         }
-        b[blk] = f16f((u16)(acc & 0xffffu)) + f16f((u16)(acc >> 16));
+        acc = fmaf(f16f((u16)(a & 0xffffu)) + f16f((u16)(a >> 16)), sf[blk], acc);
     }
-    return fmaf(e4m3_scaled(s2 & 0xffu) * f.x, b[0], e4m3_scaled(s2 >> 8) * f.y * b[1]);
+    return acc;
 }
 
 /* 16-byte asynchronous copy global -> shared (no registers held while in
@@ -1975,10 +1987,10 @@ __device__ __forceinline__ void moe_gate_up_h2_body(const float *logits, const f
 #pragma unroll
                 for (int wi = 0; wi < 4; wi++) xq[wi] = xh[wi * NC + c];
                 float2 f = xf[c];
-                g0 += fp4_chunk_dot_h2(q[k][0], sc[k][0], xq, f);
-                g1 += fp4_chunk_dot_h2(q[k][1], sc[k][1], xq, f);
-                u0 += fp4_chunk_dot_h2(q[k][2], sc[k][2], xq, f);
-                u1 += fp4_chunk_dot_h2(q[k][3], sc[k][3], xq, f);
+                g0 = fp4_chunk_acc_h2(g0, q[k][0], sc[k][0], xq, f);
+                g1 = fp4_chunk_acc_h2(g1, q[k][1], sc[k][1], xq, f);
+                u0 = fp4_chunk_acc_h2(u0, q[k][2], sc[k][2], xq, f);
+                u1 = fp4_chunk_acc_h2(u1, q[k][3], sc[k][3], xq, f);
             }
             if (un < NU && cn < NC) gu_load(q[k], sc[k], w1p, w1s, w3p, w3s, rown, H, cn);
         }
@@ -2122,8 +2134,10 @@ __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, 
                 const uint4 *ap = ah + aq[k];                                                                    \
                 _Pragma("unroll") for (int wi = 0; wi < 4; wi++) xq[wi] = ap[wi * NCI];                          \
                 float2 f = af[ai[k]];                                                                            \
-                y0 = fmaf(wf[k], fp4_chunk_dot_h2(q[k][0], sc[k][0], xq, f), y0);                                \
-                y1 = fmaf(wf[k], fp4_chunk_dot_h2(q[k][1], sc[k][1], xq, f), y1);                                \
+                f.x *= wf[k];                                                                                    \
+                f.y *= wf[k];                                                                                    \
+                y0 = fp4_chunk_acc_h2(y0, q[k][0], sc[k][0], xq, f);                                             \
+                y1 = fp4_chunk_acc_h2(y1, q[k][1], sc[k][1], xq, f);                                             \
             }                                                                                                    \
         }                                                                                                        \
     } while (0)
@@ -2889,8 +2903,7 @@ __device__ __forceinline__ u32 hmul2(u32 a, u32 b) {
 /* the two E4M3 bytes of s2 (low byte first) -> out[i] = f16x2 of byte i's
    value (exact: E4M3 is a subset of f16) in both halves, times mul (f16x2) */
 __device__ __forceinline__ void e4m3x2_f16x2x2(u32 s2, u32 mul, u32 *out) {
-    u32 v, lo, hi;
-    asm("{ .reg .b16 s; cvt.u16.u32 s, %1; cvt.rn.f16x2.e4m3x2 %0, s; }" : "=r"(v) : "r"(s2));
+    u32 v = e4m3x2_to_f16x2(s2), lo, hi;
     asm("prmt.b32 %0, %1, 0, 0x1010;" : "=r"(lo) : "r"(v));
     asm("prmt.b32 %0, %1, 0, 0x3232;" : "=r"(hi) : "r"(v));
     out[0] = hmul2(lo, mul);

@@ -6,7 +6,7 @@
    emulated here with the same integer operations, against the library's
    E2M1/E4M3 codecs for every code in every position; and the packed-f16
    arithmetic of the expert kernels (h2_word's per-block scaling,
-   fp4_chunk_dot_h2 with its f16 FMAs emulated) against double precision,
+   fp4_chunk_acc_h2 with its f16 operations emulated) against double precision,
    over activations from 2^-120 to 2^120, and the H2 activation layout is a
    permutation. The GPU tests (tests/gpu_engine.c, tests/gpu_fast.c) run the
    kernels themselves. */
@@ -172,11 +172,11 @@ static void test_h2_block_scaling(void) {
           bad_range, bad_err);
 }
 
-/* kernels.cu fp4_chunk_dot_h2 with the f16 FMAs emulated (each result rounded
-   to f16; the exact product and sum of f16 values fit a double), for random
-   chunks of codes (PR layout), E4M3 scales and activations of any magnitude,
-   against the exact dot in double precision. Each rounding (of an activation,
-   of each of the 8 FMAs of a half) is within 2^-11 of its value: asserted
+/* kernels.cu fp4_chunk_acc_h2 with its f16 operations emulated (each result
+   rounded to f16; the exact product and sum of f16 values fit a double), for
+   random chunks of codes (PR layout), E4M3 scales and activations of any
+   magnitude, against the exact dot in double precision. Each rounding (of an
+   activation, of each of the 8 FMAs of a half) is within 2^-11 of its value: asserted
    below 2e-3 of the sum of |products| (the same bound as the GPU test's). */
 static void test_chunk_dot_h2(void) {
     test_rng r = {78};
@@ -206,7 +206,6 @@ static void test_chunk_dot_h2(void) {
         }
         for (blk = 0; blk < 2; blk++) {
             uint16_t acc[2] = {0, 0};
-            double b;
             for (w = 2 * blk; w < 2 * blk + 2; w++) {
                 uint32_t p[4];
                 fp4_word_pairs(pr[w], p, 1);
@@ -217,8 +216,8 @@ static void test_chunk_dot_h2(void) {
                                        f16_to_f32(acc[1]));
                 }
             }
-            b = (double)(f16_to_f32(acc[0]) + f16_to_f32(acc[1]));
-            got += ldexp(f16_to_f32((uint16_t)(((s[blk] & 0x80) << 8) | ((s[blk] & 0x7f) << 7))), 8) * f[blk] * b;
+            /* the halves in fp32, times the exact scale times the block's factor */
+            got = (double)fmaf(f16_to_f32(acc[0]) + f16_to_f32(acc[1]), minimax__e4m3_to_f32(s[blk]) * f[blk], (float)got);
         }
         got *= 16384.0; /* the codes were decoded times 2^-14 */
         if (mag > 0 && fabs(got - exact) / mag > worst) worst = fabs(got - exact) / mag;

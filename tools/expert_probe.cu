@@ -38,6 +38,8 @@
 // Kept here as the baseline the probe times against, and because the bulk variants below reproduce
 // their bits. They convert every decoded code to fp32 for an FFMA; act in the chunk-transposed (CT)
 // order: float4 quads vq[q * (K/32) + c] = v[32c + 4q .. 32c + 4q + 3].
+/* the fp32 kernels' scaled domain: codes times 2^-14, scales times 2^-8 (e4m3_scaled) */
+#define FP32_FP4_CORRECTION 4194304.0f
 /* dot of one 32-code chunk (two blocks, scales s2 = two E4M3 bytes) with its
    8 CT quads of activations */
 __device__ __forceinline__ float fp4_chunk_dot(uint4 q, u32 s2, const float4 *xq) {
@@ -132,8 +134,8 @@ __device__ __forceinline__ void moe_gate_up_body(const float *hn, const int *idx
     if (lane < 2) {
         int i = lane ? i1 : i0;
         if (lane == 1 && i1 == i0) return;
-        float g = (lane ? g1 : g0) * (ws2_1[e] * FAST_FP4_CORRECTION);
-        float u = (lane ? u1 : u0) * (ws2_3[e] * FAST_FP4_CORRECTION);
+        float g = (lane ? g1 : g0) * (ws2_1[e] * FP32_FP4_CORRECTION);
+        float u = (lane ? u1 : u0) * (ws2_3[e] * FP32_FP4_CORRECTION);
         int NCI = I >> 5, c = i >> 5, qq = (i & 31) >> 2;
         act[(size_t)r * I + ((size_t)qq * NCI + c) * 4 + (i & 3)] = g / (1.0f + expf(-g)) * u;
     }
@@ -254,7 +256,7 @@ extern "C" __global__ void __launch_bounds__(128) k_moe_down_fast(const float *a
     y1 = warp_sum(y1);
     if (live && lane < 2) {
         if (lane == 1 && n1 == n0) return;
-        x[(size_t)t * H + (lane ? n1 : n0)] += (lane ? y1 : y0) * FAST_FP4_CORRECTION;
+        x[(size_t)t * H + (lane ? n1 : n0)] += (lane ? y1 : y0) * FP32_FP4_CORRECTION;
     }
 }
 
@@ -395,8 +397,8 @@ UNROLL_N(GT_UNROLL)
             float gs = warp_sum(g[rr]), vs = warp_sum(v[rr]);
             if (lane == rr) {
                 int i = i0 + rr, e = __ldg(idx + r), ci = i >> 5, qq = (i & 31) >> 2;
-                gs *= __ldg(ws2_1 + e) * FAST_FP4_CORRECTION;
-                vs *= __ldg(ws2_3 + e) * FAST_FP4_CORRECTION;
+                gs *= __ldg(ws2_1 + e) * FP32_FP4_CORRECTION;
+                vs *= __ldg(ws2_3 + e) * FP32_FP4_CORRECTION;
                 act[(size_t)r * I + ((size_t)qq * NCI + ci) * 4 + (i & 3)] = gs / (1.0f + expf(-gs)) * vs;
             }
         }
@@ -489,7 +491,7 @@ UNROLL_N(DB_UNROLL)
 #pragma unroll
         for (int rr = 0; rr < R; rr++) {
             float ys = warp_sum(y[rr]);
-            if (lane == rr) x[R * u + rr] += ys * FAST_FP4_CORRECTION;
+            if (lane == rr) x[R * u + rr] += ys * FP32_FP4_CORRECTION;
         }
     }
 }
@@ -716,10 +718,10 @@ extern "C" __global__ void __launch_bounds__(256, 2)
 #pragma unroll
                 for (int wi = 0; wi < 4; wi++) xq[wi] = sm[wi * NC + c];
                 float2 f = xf[c];
-                g0 += fp4_chunk_dot_h2(q[k][0], sc[k][0], xq, f);
-                g1 += fp4_chunk_dot_h2(q[k][1], sc[k][1], xq, f);
-                u0 += fp4_chunk_dot_h2(q[k][2], sc[k][2], xq, f);
-                u1 += fp4_chunk_dot_h2(q[k][3], sc[k][3], xq, f);
+                g0 = fp4_chunk_acc_h2(g0, q[k][0], sc[k][0], xq, f);
+                g1 = fp4_chunk_acc_h2(g1, q[k][1], sc[k][1], xq, f);
+                u0 = fp4_chunk_acc_h2(u0, q[k][2], sc[k][2], xq, f);
+                u1 = fp4_chunk_acc_h2(u1, q[k][3], sc[k][3], xq, f);
                 if (un < NU) gu_load(q[k], sc[k], w1p, w1s, w3p, w3s, rown, H, c);
             }
         }
@@ -783,8 +785,10 @@ extern "C" __global__ void __launch_bounds__(256, 2)
                 for (int wi = 0; wi < 4; wi++) xq[wi] = sm[(j * 4 + wi) * NCI + cc];
                 float2 fa = af[j * NCI + cc];
                 float wf = sf[j];
-                y0 = fmaf(wf, fp4_chunk_dot_h2(qd[k][0], sd[k][0], xq, fa), y0);
-                y1 = fmaf(wf, fp4_chunk_dot_h2(qd[k][1], sd[k][1], xq, fa), y1);
+                fa.x *= wf;
+                fa.y *= wf;
+                y0 = fp4_chunk_acc_h2(y0, qd[k][0], sd[k][0], xq, fa);
+                y1 = fp4_chunk_acc_h2(y1, qd[k][1], sd[k][1], xq, fa);
                 if (dn < ND) mp_dn_load(qd[k], sd[k], w2p, w2s, 8 * dn + 2 * pr, I, eo[k]);
             }
         }
