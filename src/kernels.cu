@@ -1775,7 +1775,14 @@ __device__ __forceinline__ u32 e4m3x2_to_f16x2(u32 s2) {
    bytes) with its 4 H2 quads xq and block factors f. Each block's 8 f16x2
    FMAs leave two half sums (<= 48 each), converted to fp32 and added; the
    block's scale (exact, both converted by one instruction) times its factor
-   multiplies that sum in one FFMA into acc. */
+   multiplies that sum in one FFMA into acc. Against converting each scale
+   with bit operations and scaling the block sums apart (before 0a4afdf):
+   gate/up's main loop 1217 -> 1109 instructions a round, down 1456 -> 1360
+   (SASS, real shapes); H200, 62 layers 4.212-4.217 -> 4.184 ms a step, H100,
+   16 layers 1.610-1.614 -> 1.607. So little from 9% fewer instructions:
+   at batch 1 these kernels are bound less by issue than by their start
+   (routing, the first weights' latency) and their end (the last item's
+   arithmetic with DRAM idle), BENCHMARKS.md. */
 __device__ __forceinline__ float fp4_chunk_acc_h2(float acc, uint4 q, u32 s2, const uint4 *xq, float2 f) {
     u32 wd[4] = {q.x, q.y, q.z, q.w};
     u32 sh = e4m3x2_to_f16x2(s2);
@@ -1893,7 +1900,8 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    k_moe_down_h2_c) take those as constants, so that the loops' trip counts,
    divisions and row offsets fold: 10% fewer instructions in gate/up's main
    loop (1361 -> 1218 a round at the real shapes) and 9% in down's (1296 ->
-   1182), kernels that are bound by instruction issue on Hopper. Measured,
+   1182), kernels whose start and end are bound by instruction issue on
+   Hopper (see fp4_chunk_acc_h2 for how far that goes). Measured,
    same machine, generic -> compiled: H100, 16 layers, ctx 512, batch 1
    1.643-1.647 -> 1.616-1.619 ms a step, batch 8 5.610 -> 5.374; H200, 62
    layers 4.413-4.420 -> 4.209-4.212; 2 x H200, TP=2 (gate/up only: the
