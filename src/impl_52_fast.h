@@ -286,11 +286,16 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
    (mg) the tensor-parallel down with fused collectives, always the generic
    k_moe_down_h2_mg: compiled for the shapes it made TP=2 slower (2 x H200,
    62 layers: 3.348 ms a step with the compiled gate/up alone, 3.546 with
-   both, 3.425 with neither). */
+   both, 3.425 with neither). Under tensor parallelism the down kernel stays
+   generic in passes of several slots too (no fused collectives there): the
+   compiled one made TP=2 at batch 8 10% slower (2 x H100, 62 layers: 15.37-
+   15.39 ms a step, 13.99 with both generic, 13.89-13.94 with the compiled
+   gate/up alone). Why the compiled down is slower at this GPU's slice (I =
+   768) and not at the whole width was not found. */
 MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int mg, int *gu, int *down) {
     int c = H == m->cfg.hidden_size && NI == m->cfg.intermediate_size && K == m->cfg.top_k;
     *gu = c ? MINIMAX__FK_MOE_GATE_UP_C : MINIMAX__FK_MOE_GATE_UP;
-    *down = mg ? MINIMAX__FK_MOE_DOWN_MG : c ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN;
+    *down = mg ? MINIMAX__FK_MOE_DOWN_MG : c && minimax__mg_tp(m) <= 1 ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN;
 }
 
 /* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the
