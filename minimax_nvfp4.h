@@ -6596,9 +6596,9 @@ MINIMAX__PRIV void minimax__bench_count_bytes(const minimax_model *m, int n, con
    and a layer split is bit-identical on the test models; the 62-layer model
    at batch 1, TP=2, with the fused collectives and programmatic dependent
    launch: 284 tok/s on 2 x H200, 257-258 on 2 x H100 (the goal: 250; 190
-   with neither, 247 without the dependent launch); 298 on 2 x H200 with
-   the attention's K/V loads before its wait and the gate/up kernel
-   compiled for the shapes (2 x H100 not measured since).
+   with neither, 247 without the dependent launch); with the attention's
+   K/V loads before its wait and the gate/up kernel compiled for the shapes
+   298-302 on 2 x H200 and 274-276 on 2 x H100 (BENCHMARKS.md).
    NOT DONE: NCCL for large (prefill) all-reduces (its group calls
    need the ranks' collectives interleaved call by call, and it would serve
    only the eager prefill); tensor parallelism combined with a layer split;

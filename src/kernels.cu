@@ -1900,13 +1900,15 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    k_moe_down_h2_c) take those as constants, so that the loops' trip counts,
    divisions and row offsets fold: 10% fewer instructions in gate/up's main
    loop (1361 -> 1218 a round at the real shapes) and 9% in down's (1296 ->
-   1182), kernels whose start and end are bound by instruction issue on
-   Hopper (see fp4_chunk_acc_h2 for how far that goes). Measured,
-   same machine, generic -> compiled: H100, 16 layers, ctx 512, batch 1
-   1.643-1.647 -> 1.616-1.619 ms a step, batch 8 5.610 -> 5.374; H200, 62
-   layers 4.413-4.420 -> 4.209-4.212; 2 x H200, TP=2 (gate/up only: the
-   tensor-parallel down, k_moe_down_h2_mg, compiled so was slower, 3.546
-   with it) 3.419-3.430 -> 3.347-3.348. The host runs them where a launch's
+   1182), kernels that issue many instructions a weight on Hopper (though
+   at batch 1 that is not what bounds them most: fp4_chunk_acc_h2).
+   Measured, same machine, generic -> compiled: H100, 16 layers, ctx 512,
+   batch 1 1.643-1.647 -> 1.616-1.619 ms a step, batch 8 5.610 -> 5.374;
+   H200, 62 layers 4.413-4.420 -> 4.209-4.212; 2 x H200, TP=2 (gate/up only:
+   the tensor-parallel down, k_moe_down_h2_mg, compiled so was slower, 3.546
+   with it) 3.419-3.430 -> 3.347-3.348. Under tensor parallelism the down
+   kernel stays generic in every pass (impl_52_fast.h says why). The host
+   runs them where a launch's
    shapes are the compiled ones (impl_52_fast.h minimax__fast_moe_kernels),
    the generic instances otherwise (where the defines are missing, 0, the _c
    instances are generic too). */

@@ -176,8 +176,9 @@ static void test_h2_block_scaling(void) {
    rounded to f16; the exact product and sum of f16 values fit a double), for
    random chunks of codes (PR layout), E4M3 scales and activations of any
    magnitude, against the exact dot in double precision. Each rounding (of an
-   activation, of each of the 8 FMAs of a half) is within 2^-11 of its value: asserted
-   below 2e-3 of the sum of |products| (the same bound as the GPU test's). */
+   activation, of each of the 8 FMAs of a half) is within 2^-11 of its value:
+   asserted below 2e-3 of the sum of |products| (the same bound as the GPU
+   test's). */
 static void test_chunk_dot_h2(void) {
     test_rng r = {78};
     int n, w, j, blk, bad = 0;
