@@ -6,6 +6,7 @@
 #   make header     regenerate minimax_nvfp4.h from src/ (also done by any build)
 #   make bench      decode benchmark on the GPU (synthetic weights, 16 layers, batch 1, ctx 512; BENCHMARKS.md)
 #   make build/expert-probe   the expert kernels timed alone, from DRAM and from L2 (tools/expert_probe.cu; nvcc)
+#   make build/l2-probe       read bandwidth against working-set size: L2 against DRAM (tools/l2_probe.cu; nvcc)
 CC      ?= cc
 CXX     ?= c++
 CFLAGS  ?= -O2 -g
@@ -52,6 +53,8 @@ $(BUILD)/tests/gpu_%: tests/gpu_%.c tests/*.h $(HEADER) $(KERNEL_HDR) | $(BUILD)
 # a measuring tool (CUDA runtime, nvcc), not part of `all`
 NVCC ?= nvcc
 $(BUILD)/expert-probe: tools/expert_probe.cu $(KERNEL_SRC) | $(BUILD)
+	$(NVCC) -O3 -std=c++17 -arch=sm_90a -DMINIMAX_ARCH_SM90=1 -o $@ $<
+$(BUILD)/l2-probe: tools/l2_probe.cu $(KERNEL_SRC) | $(BUILD)
 	$(NVCC) -O3 -std=c++17 -arch=sm_90a -DMINIMAX_ARCH_SM90=1 -o $@ $<
 
 $(BUILD) $(BUILD)/tests:
