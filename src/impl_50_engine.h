@@ -1152,7 +1152,9 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
            batch-1 step; on H200 (4.8 TB/s) the step was 0.2-0.6% slower with
            them, so they are on below 4 TB/s (measured again at 0a4afdf, 62
            layers: 4.29-4.30 ms a step with them, 4.21-4.22 without, and no
-           other share of either branch faster than none). */
+           other share of either branch faster than none; asked for from
+           inside the expert kernels instead, the routed down weights or the
+           next layer's q|k|v rows were 0.4-12% slower: BENCHMARKS.md). */
         /* and the expert shapes as constants (kernels.cu MOE_SHAPE) */
         char shape_opt[3][40];
         const char *opts[4];
