@@ -179,7 +179,7 @@ static void test_h2_block_scaling(void) {
    activation, of each of the 8 FMAs of a half) is within 2^-11 of its value:
    asserted below 2e-3 of the sum of |products| (the same bound as the GPU
    test's). */
-static void test_chunk_dot_h2(void) {
+static void test_chunk_acc_h2(void) {
     test_rng r = {78};
     int n, w, j, blk, bad = 0;
     double worst = 0;
@@ -247,7 +247,7 @@ int main(void) {
     RUN(test_fp4_pr_word_is_permutation);
     RUN(test_e4m3_scaled_all_codes);
     RUN(test_h2_block_scaling);
-    RUN(test_chunk_dot_h2);
+    RUN(test_chunk_acc_h2);
     RUN(test_h2_layout_is_permutation);
     return test_summary();
 }
