@@ -552,9 +552,11 @@ MINIMAX_API minimax_result minimax_chat_tokenize(const minimax_tokenizer *tok, c
                   no schema = string. Tried in the order integer > number > boolean > object/array
                   > string: integer as Python int(); number as float() (an integral value becomes
                   an integer, NaN and infinities fail); boolean true/1/yes/on, false/0/no/off;
-                  object/array as JSON. A value that fits none becomes JSON if it parses, else a
-                  string. "null", "none", "nil" (any case) become null unless the schema allows a
-                  string and not null (vLLM turns them to null always).
+                  object/array as JSON (not one holding a number beyond double's range, which
+                  json.dumps would write as Infinity). A value that fits none becomes JSON if it
+                  parses (the same exception), else a string. "null", "none", "nil" (any case)
+                  become null unless the schema allows a string and not null (vLLM turns them to
+                  null always).
                 - A repeated key keeps its first position and its last value.
                 - arguments is written as Python's json.dumps(ensure_ascii=False) writes it:
                   {"city": "Paris", "days": 3}.
@@ -10457,6 +10459,18 @@ MINIMAX__PRIV int minimax__py_number(const char *s, size_t n, minimax__buf *out)
     return minimax__py_float(out, d);
 }
 
+/* Whether every number in v reads as a finite double. json.dumps would
+   write an overflowing one (1e400) as Infinity, which is not JSON, so a
+   value holding one is not taken as JSON (header: NaN and infinities fail). */
+MINIMAX__PRIV int minimax__json_all_finite(const minimax__json *v) {
+    const minimax__json *c;
+    if (v->type == MINIMAX__JSON_NUMBER)
+        return minimax__json_number_is_int(v) || (v->number <= 1.7976931348623157e308 && v->number >= -1.7976931348623157e308);
+    for (c = v->child; c; c = c->next)
+        if (!minimax__json_all_finite(c)) return 0;
+    return 1;
+}
+
 /* Appends one argument value converted per vLLM's
    _convert_param_value_with_types (see the header for the rules). */
 MINIMAX__PRIV int minimax__parser_value(minimax__buf *out, const char *raw, size_t raw_n, unsigned types) {
@@ -10487,11 +10501,12 @@ MINIMAX__PRIV int minimax__parser_value(minimax__buf *out, const char *raw, size
         saved_err[keep] = 0;
         parsed = minimax__json_parse(s, n, "argument", &doc);
         minimax__fail(MINIMAX_OK, "%s", saved_err);
-        if (parsed == MINIMAX_OK) {
+        if (parsed == MINIMAX_OK && minimax__json_all_finite(doc.root)) {
             int ok = minimax__py_dumps(out, doc.root);
             minimax__json_free(&doc);
             return ok;
         }
+        if (parsed == MINIMAX_OK) minimax__json_free(&doc);
     }
     return minimax__json_write_string(out, raw, raw_n, 0);
 }

@@ -172,9 +172,11 @@ MINIMAX_API minimax_result minimax_chat_tokenize(const minimax_tokenizer *tok, c
                   no schema = string. Tried in the order integer > number > boolean > object/array
                   > string: integer as Python int(); number as float() (an integral value becomes
                   an integer, NaN and infinities fail); boolean true/1/yes/on, false/0/no/off;
-                  object/array as JSON. A value that fits none becomes JSON if it parses, else a
-                  string. "null", "none", "nil" (any case) become null unless the schema allows a
-                  string and not null (vLLM turns them to null always).
+                  object/array as JSON (not one holding a number beyond double's range, which
+                  json.dumps would write as Infinity). A value that fits none becomes JSON if it
+                  parses (the same exception), else a string. "null", "none", "nil" (any case)
+                  become null unless the schema allows a string and not null (vLLM turns them to
+                  null always).
                 - A repeated key keeps its first position and its last value.
                 - arguments is written as Python's json.dumps(ensure_ascii=False) writes it:
                   {"city": "Paris", "days": 3}.

@@ -750,6 +750,18 @@ MINIMAX__PRIV int minimax__py_number(const char *s, size_t n, minimax__buf *out)
     return minimax__py_float(out, d);
 }
 
+/* Whether every number in v reads as a finite double. json.dumps would
+   write an overflowing one (1e400) as Infinity, which is not JSON, so a
+   value holding one is not taken as JSON (header: NaN and infinities fail). */
+MINIMAX__PRIV int minimax__json_all_finite(const minimax__json *v) {
+    const minimax__json *c;
+    if (v->type == MINIMAX__JSON_NUMBER)
+        return minimax__json_number_is_int(v) || (v->number <= 1.7976931348623157e308 && v->number >= -1.7976931348623157e308);
+    for (c = v->child; c; c = c->next)
+        if (!minimax__json_all_finite(c)) return 0;
+    return 1;
+}
+
 /* Appends one argument value converted per vLLM's
    _convert_param_value_with_types (see the header for the rules). */
 MINIMAX__PRIV int minimax__parser_value(minimax__buf *out, const char *raw, size_t raw_n, unsigned types) {
@@ -780,11 +792,12 @@ MINIMAX__PRIV int minimax__parser_value(minimax__buf *out, const char *raw, size
         saved_err[keep] = 0;
         parsed = minimax__json_parse(s, n, "argument", &doc);
         minimax__fail(MINIMAX_OK, "%s", saved_err);
-        if (parsed == MINIMAX_OK) {
+        if (parsed == MINIMAX_OK && minimax__json_all_finite(doc.root)) {
             int ok = minimax__py_dumps(out, doc.root);
             minimax__json_free(&doc);
             return ok;
         }
+        if (parsed == MINIMAX_OK) minimax__json_free(&doc);
     }
     return minimax__json_write_string(out, raw, raw_n, 0);
 }

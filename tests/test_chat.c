@@ -663,6 +663,20 @@ static const parser_case parser_cases[] = {
      "",
      "",
      {"get_weather {\"metric\": false, \"maybe\": [1], \"days\": 1000, \"temp\": \"nan\"}"}},
+    /* a number beyond double's range inside an object or an untyped value: not JSON (vLLM's json.dumps
+       writes Infinity, which no JSON parser reads), so the value stays a string; a long integer is exact */
+    {"</think><minimax:tool_call><invoke name=\"get_weather\"><parameter name=\"opts\">{\"a\": [0, 2.5e309]}"
+     "</parameter><parameter name=\"maybe\">-1e400</parameter><parameter name=\"tags\">"
+     "[100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000]"
+     "</parameter></invoke></minimax:tool_call>",
+     "",
+     "",
+     {"get_weather {\"opts\": \"{\\\"a\\\": [0, 2.5e309]}\", \"maybe\": \"-1e400\", \"tags\": ["
+      "100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000]}"}},
     /* repeated parameter: first position, last value; unknown tool: all strings */
     {"</think><minimax:tool_call><invoke name=\"nope\"><parameter name=\"a\">1</parameter><parameter name=\"b\">2"
      "</parameter><parameter name=\"a\">3</parameter></invoke></minimax:tool_call>",

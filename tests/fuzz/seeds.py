@@ -47,3 +47,28 @@ shards = [shard([("a.weight", "BF16", [4, 8], 64), ("b", "F32", [], 4), ("c", "U
           shard([])]
 for i, s in enumerate(shards):
     write("safetensors", i, s)
+
+# output parser: the first byte is the mode (bit 0: output starts as content) and the chunking seed
+outputs = [
+    b"\x00Let me think.\n</think>\n\nHello!",
+    b"\x01Sure.<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"city\">Paris</parameter>\n"
+    b"<parameter name=\"days\">3</parameter>\n</invoke>\n</minimax:tool_call>",
+    b"\x02<think>\nhm\n</think>\n<minimax:tool_call>\n<invoke name=search>\n<parameter name=\"q\">x y</parameter>\n"
+    b"<parameter name=\"n\">null</parameter>\n</invoke>\n<invoke name='get_weather'>\n<parameter name=\"opts\">"
+    b"{\"a\": [1, 2.5]}</parameter>\n<parameter name=\"maybe\">yes</parameter>\n<parameter name=\"mode\">2.5"
+    b"</parameter>\n<parameter name=\"either\">-0</parameter>\n</invoke>\n</minimax:tool_call>\ntail \xe2\x82\xac",
+    b"\x03reasoning without end <minimax:tool_call>\n<invoke name=\"x\">",
+    b"\x04done</think>text<minimax:tool_call><invoke name=\"search\"><parameter name=\"n\">7</parameter></invoke>",
+]
+for i, o in enumerate(outputs):
+    write("output", i, o)
+# tokenizer: any bytes
+texts = [
+    "Hello, world! It's 2026: 12345 tokens.\r\n\tIndented   spaces\n",
+    "]~!b[]~b]system\nYou are helpful.[e~[\n]~b]user\n<think>x</think>",
+    "\u4e2d\u6587\u6d4b\u8bd5 \u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8 \u0440\u0443\u0441\u0441\u043a\u0438\u0439 "
+    "\U0001f600\U0001f468\u200d\U0001f469 e\u0301 \u2019quoted\u2019",
+]
+for i, t in enumerate(texts):
+    write("tokenizer", i, t)
+write("tokenizer", len(texts), b"invalid \xff\xfe \xc3 \xed\xa0\x80 \xf4\x90\x80\x80 end\x00nul")
