@@ -792,12 +792,11 @@ MINIMAX__PRIV int minimax__parser_value(minimax__buf *out, const char *raw, size
         saved_err[keep] = 0;
         parsed = minimax__json_parse(s, n, "argument", &doc);
         minimax__fail(MINIMAX_OK, "%s", saved_err);
-        if (parsed == MINIMAX_OK && minimax__json_all_finite(doc.root)) {
-            int ok = minimax__py_dumps(out, doc.root);
+        if (parsed == MINIMAX_OK) {
+            int finite = minimax__json_all_finite(doc.root), ok = finite && minimax__py_dumps(out, doc.root);
             minimax__json_free(&doc);
-            return ok;
+            if (finite) return ok;
         }
-        if (parsed == MINIMAX_OK) minimax__json_free(&doc);
     }
     return minimax__json_write_string(out, raw, raw_n, 0);
 }
