@@ -4,6 +4,7 @@
                    [--steps S] [--warmup W] [--kernels base|fast|both]
                    [--prefill real|random] [--seed X] [--no-micro] [--json]
                    [--tp N] [--gpus 0,1,...] [--layer-split a,b,...]
+                   [--trace FILE]
 
    --synthetic (the default) makes random weights directly on the GPU in the
    layout the loader produces, with MiniMax-M2.5's real shapes and N layers
@@ -33,7 +34,12 @@
    all-reduce cost: the same steps with every all-reduce exchanging nothing
    (its launch and local work kept), and a microbenchmark of one all-reduce
    (12 KB, the engine's kernel vs NCCL, eager and in CUDA graphs). The
-   per-kernel timings (5.) are skipped with several GPUs. */
+   per-kernel timings (5.) are skipped with several GPUs.
+   --trace FILE compiles the kernels with the step trace (kernels.cu) and,
+   after the timed steps, writes one more step's block times to FILE (GPU 0's
+   under several GPUs) for tools/trace_step.py; the traced build's own step
+   times are what the table then shows. */
+#define _POSIX_C_SOURCE 200809L /* setenv (--trace) */
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 
@@ -47,7 +53,7 @@ static void usage(void) {
     fprintf(stderr, "usage: minimax-bench [--synthetic | -m DIR] [--layers N] [--batch B] [--ctx C] [--steps S]\n"
                     "                     [--warmup W] [--kernels base|fast|both] [--prefill real|random]\n"
                     "                     [--seed X] [--no-micro] [--json] [--tp N] [--gpus 0,1,...]\n"
-                    "                     [--layer-split a,b,...]\n");
+                    "                     [--layer-split a,b,...] [--trace FILE]\n");
 }
 
 static int fail(const char *what, minimax_result r) {
@@ -129,6 +135,7 @@ int main(int argc, char **argv) {
     const char *dir = NULL, *kernels = "both", *prefill = NULL;
     int layers = 16, batch = 1, ctx = 512, steps = 50, warmup = 5, json = 0, micro = 1;
     unsigned long long seed = 1;
+    const char *trace = NULL; /* --trace FILE */
     minimax_model_desc d;
     minimax_model *m = NULL;
     minimax_session **ss;
@@ -165,6 +172,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seed") && val) seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--no-micro")) micro = 0;
         else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--trace") && val) trace = argv[++i];
         else if ((gb = gpu_opts_parse(&gpu, a, val)) != 0) {
             if (gb < 0) {
                 usage();
@@ -183,6 +191,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     real_prefill = prefill ? !strcmp(prefill, "real") : ctx <= 1024;
+    if (trace && setenv("MINIMAX_TRACE", "1", 1) != 0) {
+        fprintf(stderr, "minimax-bench: --trace: cannot set MINIMAX_TRACE\n");
+        return 2;
+    }
 
     memset(&d, 0, sizeof d);
     d.checkpoint_dir = dir;
@@ -293,6 +305,8 @@ int main(int argc, char **argv) {
         }
     }
 
+    if (trace && (r = minimax__bench_trace(m, rank_of(m, 0), ss, batch, trace)) != MINIMAX_OK)
+        return fail("trace", r);
     distinct = (int *)calloc((size_t)cfg.num_layers, sizeof(int));
     if ((r = minimax__bench_route_count(m, ss, batch, distinct)) != MINIMAX_OK) return fail("routing count", r);
     for (v = 0; v < nres; v++) {

@@ -143,6 +143,8 @@ typedef struct minimax__nvrtc_prog_s *minimax__nvrtc_program;
     X(minimax__cu_result, cuModuleUnload, (minimax__cu_module mod), "cuModuleUnload", 0, 1)                               \
     X(minimax__cu_result, cuModuleGetFunction, (minimax__cu_function * fn, minimax__cu_module mod, const char *name),     \
       "cuModuleGetFunction", 0, 1)                                                                                        \
+    X(minimax__cu_result, cuModuleGetGlobal,                                                                              \
+      (minimax__cu_ptr * p, size_t * bytes, minimax__cu_module mod, const char *name), "cuModuleGetGlobal_v2", 0, 0)      \
     X(minimax__cu_result, cuFuncSetAttribute, (minimax__cu_function fn, int attrib, int value), "cuFuncSetAttribute", 0,  \
       1)                                                                                                                  \
     X(minimax__cu_result, cuFuncGetAttribute, (int *value, int attrib, minimax__cu_function fn), "cuFuncGetAttribute", 0, \

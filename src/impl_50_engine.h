@@ -1157,7 +1157,7 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
            next layer's q|k|v rows were 0.4-12% slower: BENCHMARKS.md). */
         /* and the expert shapes as constants (kernels.cu MOE_SHAPE) */
         char shape_opt[3][40];
-        const char *opts[4];
+        const char *opts[5];
         int n_opts = 0, clk_khz = 0, bus_bits = 0, l2 = 0;
         snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->cfg.hidden_size);
         snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->cfg.intermediate_size);
@@ -1170,6 +1170,9 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
         m->info.l2_prefetch = m->info.dram_gbps > 0 && m->info.dram_gbps < 4000 && l2 > 0;
         m->l2_prefetch_bytes = m->info.l2_prefetch ? l2 / 2 : 0;
         if (m->info.l2_prefetch) opts[n_opts++] = "-DMINIMAX_L2_PREFETCH=1";
+        /* a development build that records every block's times (kernels.cu
+           "step trace"; minimax__bench_trace reads them) */
+        if (getenv("MINIMAX_TRACE") && !strcmp(getenv("MINIMAX_TRACE"), "1")) opts[n_opts++] = "-DMINIMAX_TRACE=1";
         if ((r = minimax__jit_compile(arch, opts, n_opts, desc->cache_dir, &jr)) != MINIMAX_OK) goto fail;
     }
     m->info.jit_ms = jr.compile_ms;

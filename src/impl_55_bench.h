@@ -14,6 +14,7 @@
      minimax__bench_read_bw(m, bytes, &gbps)   read-only pass over `bytes`
      minimax__bench_steps(m, ss, n, steps, warmup, ms)  times graph replays
      minimax__bench_count_bytes(...)           bytes one step must read
+     minimax__bench_trace(m, g0, ss, n, path)  one step's block times (GPU g0's) to a file
 
    Everything runs on the model's stream; timings use CUDA events. */
 
@@ -283,6 +284,57 @@ out:
     if (e0) minimax__cu.cuEventDestroy(e0);
     if (e1) minimax__cu.cuEventDestroy(e1);
     minimax__leave(&g);
+    return r;
+}
+
+/* One more decode step of the n sessions (graph replay as timed above) with
+   the step trace cleared before it, then the trace to `path`: a 16-byte
+   header "mmtrace1", u32 records, u32 record size (32), then the records in
+   the order the blocks exited (kernels.cu struct trace_rec). Needs kernels
+   compiled with -DMINIMAX_TRACE (the environment MINIMAX_TRACE=1 when the
+   model is made); tools/trace_step.py turns the file into the layer's
+   timeline. Errors: MINIMAX_ERR_INVALID_ARGUMENT without the trace build,
+   MINIMAX_ERR_IO when the file cannot be written. */
+MINIMAX__PRIV minimax_result minimax__bench_trace(minimax_model *m, minimax_model *g0, minimax_session *const *ss, int n,
+                                                  const char *path) {
+    minimax__cu_ptr ring = 0, count = 0;
+    size_t ring_bytes = 0, count_bytes = 0;
+    unsigned int got = 0, cap, head[2];
+    unsigned char *buf = NULL;
+    minimax__ctx_guard g;
+    minimax_result r;
+    float ms;
+    FILE *f;
+    if (!minimax__cu.cuModuleGetGlobal ||
+        minimax__cu.cuModuleGetGlobal(&ring, &ring_bytes, g0->module, "minimax_trace_ring") != 0 ||
+        minimax__cu.cuModuleGetGlobal(&count, &count_bytes, g0->module, "minimax_trace_count") != 0)
+        return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT,
+                             "bench trace: the kernels have no step trace (set MINIMAX_TRACE=1 before the model is made)");
+    cap = (unsigned)(ring_bytes / 32);
+    if ((r = minimax__enter(g0, &g)) != MINIMAX_OK) return r;
+    r = minimax__mcheck(g0, minimax__cu.cuMemsetD32Async(count, 0, 1, g0->stream), "trace counter");
+    if (r == MINIMAX_OK) r = minimax__mcheck(g0, minimax__cu.cuStreamSynchronize(g0->stream), "trace counter");
+    minimax__leave(&g);
+    if (r != MINIMAX_OK) return r;
+    if ((r = minimax__bench_steps(m, ss, n, 1, 0, &ms)) != MINIMAX_OK) return r;
+    if ((r = minimax__enter(g0, &g)) != MINIMAX_OK) return r;
+    r = minimax__mcheck(g0, minimax__cu.cuMemcpyDtoH(&got, count, 4), "trace counter");
+    if (r == MINIMAX_OK && got > cap) r = minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "bench trace: %u blocks, the ring holds %u", got, cap);
+    if (r == MINIMAX_OK && !(buf = (unsigned char *)minimax__alloc((size_t)got * 32 + 1, "trace records")))
+        r = MINIMAX_ERR_OUT_OF_MEMORY;
+    if (r == MINIMAX_OK) r = minimax__mcheck(g0, minimax__cu.cuMemcpyDtoH(buf, ring, (size_t)got * 32), "trace records");
+    minimax__leave(&g);
+    if (r == MINIMAX_OK) {
+        head[0] = got;
+        head[1] = 32;
+        if (!(f = fopen(path, "wb")))
+            r = minimax__fail(MINIMAX_ERR_IO, "bench trace: cannot write %s", path);
+        else {
+            int ok = fwrite("mmtrace1", 1, 8, f) == 8 && fwrite(head, 4, 2, f) == 2 && fwrite(buf, 32, got, f) == got;
+            if (fclose(f) != 0 || !ok) r = minimax__fail(MINIMAX_ERR_IO, "bench trace: cannot write %s", path);
+        }
+    }
+    MINIMAX_FREE(buf);
     return r;
 }
 
