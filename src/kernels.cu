@@ -716,9 +716,12 @@ extern "C" __global__ void k_l2_prefetch(const u8 *pf, int rows, long long pitch
    the complement of its expert id (so larger values first, ties to the lower
    id, as in the reference; -0 counts as +0, NaN below every number), every
    lane sorts its experts' keys (lane + 32m) into a list of its KL largest,
-   and five butterfly steps merge the lists (the partner's list reversed
-   against one's own, the larger of each pair, a bitonic clean-up), so every
-   lane ends with the warp's KL largest in order. Needs topk <= KL.
+   and topk rounds of two redux.sync (max of the keys' high words, then of
+   the low words among the lanes holding that maximum) pop the warp's
+   largest key from its lane's list, in order. (Five butterfly steps merging
+   the lists, as before, measured 0.8% of an H200 step slower: 4.023-4.039
+   against 3.992-3.998 ms, 62 layers; the routing runs at the start of every
+   gate/up block, where the other warps wait for it.) Needs topk <= KL.
    Every caller gets the same bits (k_router, the gate/up kernel). */
 __device__ __forceinline__ unsigned long long route_key(float v, int e) {
     u32 u = __float_as_uint(v);
@@ -775,28 +778,23 @@ __device__ void router_pick(const float *lg, const float *bias, int E, int topk,
                 for (int i = 0; i < KL; i++) key_cas(top[i], k[m]);
         }
     }
+    /* topk rounds: the warp's largest key (its high word's max, then the low
+       word's max among the lanes holding that high word: one redux.sync
+       each), popped from the list of the lane that holds it */
+    unsigned long long win = 0;
+    for (int r = 0; r < topk; r++) {
+        u32 hi = (u32)(top[0] >> 32), lo = (u32)top[0];
+        u32 mh = __reduce_max_sync(0xffffffffu, hi);
+        u32 ml = __reduce_max_sync(0xffffffffu, hi == mh ? lo : 0u);
+        if (lane == r) win = (unsigned long long)mh << 32 | ml;
+        if (hi == mh && lo == ml) {
 #pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-        unsigned long long c[KL];
-#pragma unroll
-        for (int i = 0; i < KL; i++) {
-            unsigned long long p = __shfl_xor_sync(0xffffffffu, top[KL - 1 - i], o);
-            c[i] = top[i] > p ? top[i] : p; /* bitonic: the KL largest of both lists */
+            for (int i = 0; i + 1 < KL; i++) top[i] = top[i + 1];
+            top[KL - 1] = 0;
         }
-#pragma unroll
-        for (int st = KL / 2; st > 0; st >>= 1)
-#pragma unroll
-            for (int i = 0; i < KL; i++)
-                if (!(i & st)) key_cas(c[i], c[i + st]);
-#pragma unroll
-        for (int i = 0; i < KL; i++) top[i] = c[i];
     }
     __syncwarp(); /* sc complete */
-    unsigned long long mine = top[0];
-#pragma unroll
-    for (int i = 1; i < KL; i++)
-        if (lane == i) mine = top[i];
-    int e = (int)~(u32)mine;
+    int e = (int)~(u32)win; /* lane r < topk: the r-th choice */
     float s = lane < topk ? sc[e] : 0.0f, sum = 0.0f;
     for (int j = 0; j < topk; j++) sum += __shfl_sync(0xffffffffu, s, j); /* in order, as the reference */
     if (lane < topk) {

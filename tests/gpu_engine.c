@@ -219,6 +219,51 @@ static void test_router(void) {
     free(h);
 }
 
+/* k_router beyond the model's shapes: 300 experts (more than one round of 256
+   keys a warp), top 12 (the 32-key lists): the ids of a float reference (keys
+   sigmoid + bias, larger first, ties to the lower id; the random keys' gaps
+   are far above an ulp) and its weights within 1e-6 */
+static void test_router_wide(void) {
+    enum { T = 4, E = 300, K = 12 };
+    test_rng r = {29};
+    float lg[T * E], bias[E], wt[T * K], rsf = 2.5f;
+    int idx[T * K], t, j, e, bad = 0, E_ = E, K_ = K;
+    minimax__cu_ptr dlg, dbias, didx, dwt;
+    void *a[7];
+    NEED_GPU();
+    for (j = 0; j < T * E; j++) lg[j] = (float)(test_rng_u64(&r) % 2000001) / 250000.0f - 4.0f;
+    for (j = 0; j < E; j++) bias[j] = (float)(test_rng_u64(&r) % 2001) / 100000.0f - 0.01f;
+    dlg = dput(lg, sizeof lg);
+    dbias = dput(bias, sizeof bias);
+    didx = dput(NULL, sizeof idx);
+    dwt = dnan(T * K);
+    a[0] = &dlg; a[1] = &dbias; a[2] = &didx; a[3] = &dwt; a[4] = &E_; a[5] = &K_; a[6] = &rsf;
+    REQUIRE(launch(MINIMAX__K_ROUTER, T, 1, 32, a) == 0, "launch");
+    REQUIRE(dget(wt, dwt, sizeof wt) == 0 && dget(idx, didx, sizeof idx) == 0, "download");
+    for (t = 0; t < T; t++) {
+        float sc[E], key[E], sum = 0.0f;
+        int used[E] = {0}, ridx[K];
+        for (e = 0; e < E; e++) {
+            sc[e] = 1.0f / (1.0f + expf(-lg[t * E + e]));
+            key[e] = sc[e] + bias[e];
+        }
+        for (j = 0; j < K; j++) { /* the j-th largest key, ties to the lower id */
+            int best = -1;
+            for (e = 0; e < E; e++)
+                if (!used[e] && (best < 0 || key[e] > key[best])) best = e;
+            used[best] = 1;
+            ridx[j] = best;
+            sum += sc[best];
+        }
+        for (j = 0; j < K; j++) {
+            float w = sc[ridx[j]] / sum * rsf;
+            if (idx[t * K + j] != ridx[j] || !(fabsf(wt[t * K + j] - w) <= 1e-6f * w)) bad++;
+        }
+    }
+    CHECK(bad == 0, "%d of %d choices differ from the reference", bad, T * K);
+    minimax__cu.cuMemFree(dlg); minimax__cu.cuMemFree(dbias); minimax__cu.cuMemFree(didx); minimax__cu.cuMemFree(dwt);
+}
+
 /* experts: gate/up then down + weighted residual, against double; bound 1e-4 */
 static void test_experts(void) {
     const minimax_config *c = &g_cfg;
@@ -805,6 +850,7 @@ int main(void) {
     RUN(test_mm_bf16);
     RUN(test_rmsnorm);
     RUN(test_router);
+    RUN(test_router_wide);
     RUN(test_experts);
     RUN(test_qk_rope_attention_paged);
     RUN(test_sampler);
