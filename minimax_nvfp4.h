@@ -254,7 +254,10 @@ MINIMAX_API minimax_result minimax_memory_estimate(const minimax_config *cfg, co
    and rewritten. Deleting the directory is always safe.
 
    The environment variable MINIMAX_KERNEL_SOURCE may name a .cu file to
-   compile instead of the embedded source (for kernel development). */
+   compile instead of the embedded source (for kernel development), and
+   MINIMAX_TRACE=1 compiles the kernels with the step trace (kernels.cu;
+   minimax-bench --trace sets it: every block then records its times, ~4%
+   slower). */
 
 #ifdef __cplusplus
 extern "C" {
