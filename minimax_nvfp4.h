@@ -9778,6 +9778,10 @@ MINIMAX_API size_t minimax_detokenize_flush(minimax_detokenizer *st, char *out, 
 
 /* ---- Python's json.dumps, for tojson and tool-call arguments -------------- */
 
+/* Whether d is a finite double: not NaN, not beyond the largest (one
+   place for the bound the serialisers below test). */
+MINIMAX__PRIV int minimax__finite(double d) { return d <= 1.7976931348623157e308 && d >= -1.7976931348623157e308; }
+
 /* repr() of a float, as Python writes it: the shortest digits that read
    back to the same double; fixed notation for decimal exponents -4..15
    ("1.0", "0.0001", "1000000000000000.0"), else "1e+16", "1.5e-05";
@@ -9787,8 +9791,7 @@ MINIMAX__PRIV int minimax__py_float(minimax__buf *b, double d) {
     int prec, exp10 = 0, nd = 0, i, o = 0;
     const char *e;
     if (d != d) return minimax__buf_add(b, "NaN", 3);
-    if (d > 1.7976931348623157e308) return minimax__buf_add(b, "Infinity", 8);
-    if (d < -1.7976931348623157e308) return minimax__buf_add(b, "-Infinity", 9);
+    if (!minimax__finite(d)) return d > 0 ? minimax__buf_add(b, "Infinity", 8) : minimax__buf_add(b, "-Infinity", 9);
     for (prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
         if (strtod(tmp, NULL) == d) break;
@@ -10509,7 +10512,7 @@ MINIMAX__PRIV int minimax__py_number(const char *s, size_t n, minimax__buf *out)
     tmp[o] = 0;
     /* not strtod: it reads the point of the C locale (',' after a host's setlocale in many) */
     d = tmp[0] == '+' ? minimax__json_number_value(tmp + 1, o - 1) : minimax__json_number_value(tmp, o);
-    if (d != d || d > 1.7976931348623157e308 || d < -1.7976931348623157e308) return 0;
+    if (!minimax__finite(d)) return 0;
     if (d == floor(d)) { /* int(val): the exact integer of the double */
         char big[400];
         snprintf(big, sizeof big, "%.0f", d);
@@ -10525,7 +10528,7 @@ MINIMAX__PRIV int minimax__py_number(const char *s, size_t n, minimax__buf *out)
 MINIMAX__PRIV int minimax__json_all_finite(const minimax__json *v) {
     const minimax__json *c;
     if (v->type == MINIMAX__JSON_NUMBER)
-        return minimax__json_number_is_int(v) || (v->number <= 1.7976931348623157e308 && v->number >= -1.7976931348623157e308);
+        return minimax__json_number_is_int(v) || minimax__finite(v->number);
     for (c = v->child; c; c = c->next)
         if (!minimax__json_all_finite(c)) return 0;
     return 1;
