@@ -525,16 +525,7 @@ static void tokenizer_without_marker_is_unsupported(void) {
 
 /* ---- output parser ------------------------------------------------------------ */
 
-static const char *const parser_tools[] = {
-    "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"parameters\": {\"type\": \"object\", "
-    "\"properties\": {\"city\": {\"type\": \"string\"}, \"days\": {\"type\": \"integer\"}, \"temp\": {\"type\": "
-    "\"number\"}, \"metric\": {\"type\": \"boolean\"}, \"opts\": {\"type\": \"object\"}, \"tags\": {\"type\": "
-    "\"array\"}, \"either\": {\"anyOf\": [{\"type\": \"string\"}, {\"type\": \"integer\"}]}, \"mode\": {\"enum\": "
-    "[1, 2.5, \"x\"]}, \"maybe\": {\"type\": [\"null\", \"boolean\"]}, \"free\": {}, \"nested\": {\"oneOf\": "
-    "[{\"allOf\": [{\"type\": \"number\"}]}, {\"type\": \"array\"}]}}}}}",
-    "{\"type\": \"function\", \"function\": {\"name\": \"search\", \"parameters\": {\"type\": \"object\", "
-    "\"properties\": {\"q\": {\"type\": \"string\"}, \"n\": {\"type\": \"integer\"}}}}}",
-};
+#include "tests/parser_tools.h"
 
 typedef struct parsed {
     char *reasoning, *content;

@@ -14,15 +14,7 @@
 #define MINIMAX_IMPLEMENTATION
 #include "minimax_nvfp4.h"
 
-static const char *const tools_json[] = {
-    "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"parameters\": {\"type\": \"object\", "
-    "\"properties\": {\"city\": {\"type\": \"string\"}, \"days\": {\"type\": \"integer\"}, \"temp\": {\"type\": "
-    "\"number\"}, \"metric\": {\"type\": \"boolean\"}, \"opts\": {\"type\": \"object\"}, \"tags\": {\"type\": "
-    "\"array\"}, \"either\": {\"anyOf\": [{\"type\": \"string\"}, {\"type\": \"integer\"}]}, \"mode\": {\"enum\": "
-    "[1, 2.5, \"x\"]}, \"maybe\": {\"type\": [\"null\", \"boolean\"]}, \"free\": {}}}}}",
-    "{\"type\": \"function\", \"function\": {\"name\": \"search\", \"parameters\": {\"type\": \"object\", "
-    "\"properties\": {\"q\": {\"type\": \"string\"}, \"n\": {\"type\": \"integer\"}}}}}",
-};
+#include "tests/parser_tools.h"
 
 typedef struct snap {
     char *reasoning, *content;
@@ -101,8 +93,8 @@ static void run(const char *text, size_t len, int starts_in_content, unsigned se
     prev.calls = (char **)calloc(1, sizeof(char *));
     prev.reasoning = dup_n("", 0);
     prev.content = dup_n("", 0);
-    tools[0].json = tools_json[0];
-    tools[1].json = tools_json[1];
+    tools[0].json = parser_tools[0];
+    tools[1].json = parser_tools[1];
     desc.tools = tools;
     desc.n_tools = 2;
     desc.starts_in_content = starts_in_content;
