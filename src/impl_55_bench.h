@@ -297,6 +297,7 @@ out:
    MINIMAX_ERR_IO when the file cannot be written. */
 MINIMAX__PRIV minimax_result minimax__bench_trace(minimax_model *m, minimax_model *g0, minimax_session *const *ss, int n,
                                                   const char *path) {
+    enum { REC = 32 }; /* bytes a record (kernels.cu struct trace_rec) */
     minimax__cu_ptr ring = 0, count = 0;
     size_t ring_bytes = 0, count_bytes = 0;
     unsigned int got = 0, cap, head[2];
@@ -310,7 +311,7 @@ MINIMAX__PRIV minimax_result minimax__bench_trace(minimax_model *m, minimax_mode
         minimax__cu.cuModuleGetGlobal(&count, &count_bytes, g0->module, "minimax_trace_count") != 0)
         return minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT,
                              "bench trace: the kernels have no step trace (set MINIMAX_TRACE=1 before the model is made)");
-    cap = (unsigned)(ring_bytes / 32);
+    cap = (unsigned)(ring_bytes / REC);
     if ((r = minimax__enter(g0, &g)) != MINIMAX_OK) return r;
     r = minimax__mcheck(g0, minimax__cu.cuMemsetD32Async(count, 0, 1, g0->stream), "trace counter");
     if (r == MINIMAX_OK) r = minimax__mcheck(g0, minimax__cu.cuStreamSynchronize(g0->stream), "trace counter");
@@ -320,17 +321,17 @@ MINIMAX__PRIV minimax_result minimax__bench_trace(minimax_model *m, minimax_mode
     if ((r = minimax__enter(g0, &g)) != MINIMAX_OK) return r;
     r = minimax__mcheck(g0, minimax__cu.cuMemcpyDtoH(&got, count, 4), "trace counter");
     if (r == MINIMAX_OK && got > cap) r = minimax__fail(MINIMAX_ERR_INVALID_ARGUMENT, "bench trace: %u blocks, the ring holds %u", got, cap);
-    if (r == MINIMAX_OK && !(buf = (unsigned char *)minimax__alloc((size_t)got * 32 + 1, "trace records")))
+    if (r == MINIMAX_OK && !(buf = (unsigned char *)minimax__alloc((size_t)got * REC + 1, "trace records")))
         r = MINIMAX_ERR_OUT_OF_MEMORY;
-    if (r == MINIMAX_OK) r = minimax__mcheck(g0, minimax__cu.cuMemcpyDtoH(buf, ring, (size_t)got * 32), "trace records");
+    if (r == MINIMAX_OK) r = minimax__mcheck(g0, minimax__cu.cuMemcpyDtoH(buf, ring, (size_t)got * REC), "trace records");
     minimax__leave(&g);
     if (r == MINIMAX_OK) {
         head[0] = got;
-        head[1] = 32;
+        head[1] = REC;
         if (!(f = fopen(path, "wb")))
             r = minimax__fail(MINIMAX_ERR_IO, "bench trace: cannot write %s", path);
         else {
-            int ok = fwrite("mmtrace1", 1, 8, f) == 8 && fwrite(head, 4, 2, f) == 2 && fwrite(buf, 32, got, f) == got;
+            int ok = fwrite("mmtrace1", 1, 8, f) == 8 && fwrite(head, 4, 2, f) == 2 && fwrite(buf, REC, got, f) == got;
             if (fclose(f) != 0 || !ok) r = minimax__fail(MINIMAX_ERR_IO, "bench trace: cannot write %s", path);
         }
     }

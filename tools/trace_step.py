@@ -104,8 +104,11 @@ def main():
     if not layers:
         print("no q|k|v launches found: is the source the traced build's?")
         return 1
-    shape = [L["name"] for L in layers[len(layers) // 2]]
-    same = [ly for ly in layers if [L["name"] for L in ly] == shape]
+    def names(ly):
+        return [L["name"] for L in ly]
+
+    shape = names(layers[len(layers) // 2])
+    same = [ly for ly in layers if names(ly) == shape]
     per = [ly[0]["release"] for ly in same]
     print("layers %d (of one shape: %d): %s" % (len(layers), len(same), " -> ".join(shape)))
 
@@ -119,26 +122,16 @@ def main():
     print("%-20s %7s %9s %7s %7s %7s %7s" % ("kernel", "blocks", "exposed", "dep", "work", "early", "spread"))
     tot = 0.0
     for j, nm in enumerate(shape):
-        ex, dep, wk, ea, sp = [], [], [], [], []
-        for ly in same:
-            prev_end = ly[j - 1]["end"] if j > 0 else None
-            L = ly[j]
-            if prev_end is None:
-                continue
-            ex.append((L["end"] - prev_end) / 1e3)
-            dep.append((L["release"] - prev_end) / 1e3)
-            wk.append((L["end"] - L["release"]) / 1e3)
-            ea.append((L["release"] - L["start"]) / 1e3)
-            sp.append((L["release_last"] - L["release"]) / 1e3)
-        if j == 0:  # q|k|v: against the down launch of the layer before
-            for a, b in zip(layers, layers[1:]):
-                if [L["name"] for L in a] == shape and [L["name"] for L in b] == shape:
-                    L, prev_end = b[0], a[-1]["end"]
-                    ex.append((L["end"] - prev_end) / 1e3)
-                    dep.append((L["release"] - prev_end) / 1e3)
-                    wk.append((L["end"] - L["release"]) / 1e3)
-                    ea.append((L["release"] - L["start"]) / 1e3)
-                    sp.append((L["release_last"] - L["release"]) / 1e3)
+        # (launch, end of the launch before it): q|k|v against the layer before's down
+        if j > 0:
+            pairs = [(ly[j], ly[j - 1]["end"]) for ly in same]
+        else:
+            pairs = [(b[0], a[-1]["end"]) for a, b in zip(layers, layers[1:]) if names(a) == shape and names(b) == shape]
+        ex = [(L["end"] - pe) / 1e3 for L, pe in pairs]
+        dep = [(L["release"] - pe) / 1e3 for L, pe in pairs]
+        wk = [(L["end"] - L["release"]) / 1e3 for L, _ in pairs]
+        ea = [(L["release"] - L["start"]) / 1e3 for L, _ in pairs]
+        sp = [(L["release_last"] - L["release"]) / 1e3 for L, _ in pairs]
         tot += med(ex)
         print("%-20s %7d %9.2f %7.2f %7.2f %7.2f %7.2f" %
               (nm, same[0][j]["blocks"], med(ex), med(dep), med(wk), med(ea), med(sp)))
@@ -152,7 +145,7 @@ def main():
             print("%-20s %7.2f %7.2f %7.2f %7.2f %7.2f" %
                   (L["name"], (L["start"] - z) / 1e3, (L["release"] - z) / 1e3, (L["release_last"] - z) / 1e3,
                    (L["trig"] - z) / 1e3 if L["trig"] else float("nan"), (L["end"] - z) / 1e3))
-    tail = layers[-1][len(shape):] if [L["name"] for L in layers[-1][:len(shape)]] == shape else []
+    tail = layers[-1][len(shape):] if names(layers[-1][:len(shape)]) == shape else []
     if tail:
         print()
         print("after the layers:", ", ".join("%s %.1f us" % (L["name"], (L["end"] - L["release"]) / 1e3) for L in tail))
