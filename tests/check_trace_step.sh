@@ -5,8 +5,9 @@
 # 100 ns after the one before it ended, kernel k waiting 300 + 50k ns and
 # ending 2000 + 1000k ns after its start. So kernel k adds 100 + 2000 + 1000k
 # ns to the step (its "exposed"), its wait returns 100 + 300 + 50k ns after the
-# kernel ahead ended ("dep"), and a layer takes 35.7 us. Also: a file that is
-# not a trace is refused.
+# kernel ahead ended ("dep"), and a layer takes 35.7 us; --blocks shows its
+# blocks' exits and triggers after the release. Also: a file that is not a
+# trace is refused.
 cd "$(dirname "$0")/.." || exit 1
 if ! command -v python3 >/dev/null; then
     echo "skip no python3"
@@ -32,8 +33,10 @@ recs, S = [], 1000000
 for layer in range(5):
     for k, (name, grid) in enumerate(seq):
         W, E = 300 + 50 * k, 2000 + 1000 * k
-        for b in range(3):  # blocks start 100 ns apart, all released and ended together
-            recs.append(struct.pack("<QIIIIII", S + 100 * b, W - 100 * b, 0, E - 100 * b, line[name] << 16 | b, grid, b))
+        for b in range(3):  # blocks start 100 ns apart, are released together, trigger 50, 100, 150 ns
+            # after the release and end 400, 200, 0 ns before the last
+            recs.append(struct.pack("<QIIIIII", S + 100 * b, W - 100 * b, W + 50 - 50 * b, E - 400 + 100 * b,
+                                    line[name] << 16 | b, grid, b))
         S += E + 100
 recs.append(struct.pack("<QIIIIII", S, 300, 0, 9000, line["gemv_bf16_body"] << 16, 6252, 0))
 with open(sys.argv[1], "wb") as f:
@@ -43,6 +46,11 @@ python3 tools/trace_step.py "$tmp/t.bin" --layer 2 >"$tmp/out.txt" 2>&1
 rc=$?
 cat "$tmp/out.txt"
 [ $rc -eq 0 ] && ok "trace_step.py exits 0" || fail "trace_step.py exited $rc"
+python3 tools/trace_step.py "$tmp/t.bin" --blocks >"$tmp/blocks.txt" 2>&1
+# --blocks: gate/up (kernel 5: ends 6.45 us after its release) exits p10 / p50 / p90 / last, triggers
+got=$(grep "^moe_gate_up_h2_body" "$tmp/blocks.txt" | tail -1 | awk '{ $1 = ""; print substr($0, 2) }')
+want="6.05 6.25 6.45 6.45 0.05 0.10 0.15"
+[ "$got" = "$want" ] && ok "--blocks: gate/up $want" || fail "--blocks: gate/up wanted '$want', got '$got'"
 # kernel, blocks, exposed, dep, work, early (us)
 for want in "q|k|v (norm) 3 2.10 0.40 1.70 0.30" "attn_split_body 3 3.10 0.45 2.65 0.35" \
     "k_attn_merge 3 4.10 0.50 3.60 0.40" "o_proj 3 5.10 0.55 4.55 0.45" "router (norm) 3 6.10 0.60 5.50 0.50" \

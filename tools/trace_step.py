@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One decode step's timeline from a step trace (minimax-bench --trace FILE).
 
-    python3 tools/trace_step.py FILE [--src src/kernels.cu] [--layer N]
+    python3 tools/trace_step.py FILE [--src src/kernels.cu] [--layer N] [--blocks]
 
 The trace holds one record per block (kernels.cu "step trace"): the global
 timer before its PDL_WAIT, and when the wait returned, when it last
@@ -20,6 +20,11 @@ Per kernel of the layer, medians over the layers:
             memory flush, the wait's own latency)
   work      end - release
   early     release - start: how long its blocks sat waiting (launched early)
+--blocks: per kernel, how its blocks spread after the release (us from the
+launch's release, medians over the layers): exits at the 10th, 50th and
+90th percentile and the last; triggers (PDL_TRIGGER) first, median, last.
+A wide exit spread is a tail with DRAM idling (uneven work or SMs); a
+kernel whose blocks trigger late holds its dependents back.
 The source must be the kernels.cu the traced build used (the same commit).
 """
 import struct
@@ -56,6 +61,7 @@ def main():
         src = args[args.index("--src") + 1]
     if "--layer" in args:
         want_layer = int(args[args.index("--layer") + 1])
+    want_blocks = "--blocks" in args
     data = open(path, "rb").read()
     if data[:8] != b"mmtrace1":
         print("%s: not a step trace" % path)
@@ -91,7 +97,7 @@ def main():
                 "name": name, "grid": key[1], "blocks": len(g),
                 "start": min(x[0] for x in g), "release": min(x[1] for x in g),
                 "release_last": max(x[1] for x in g), "trig": max(trig) if trig else 0,
-                "end": max(x[3] for x in g),
+                "end": max(x[3] for x in g), "ends": sorted(x[3] for x in g), "trigs": sorted(trig),
             })
     launches.sort(key=lambda L: L["start"])
     t_first = launches[0]["start"]
@@ -136,6 +142,19 @@ def main():
         print("%-20s %7d %9.2f %7.2f %7.2f %7.2f %7.2f" %
               (nm, same[0][j]["blocks"], med(ex), med(dep), med(wk), med(ea), med(sp)))
     print("%-20s %7s %9.2f" % ("sum", "", tot))
+    if want_blocks:
+        def q(v, f):  # the value at fraction f of sorted v
+            return v[min(len(v) - 1, int(f * len(v)))]
+
+        print()
+        print("blocks, us from the release: exits p10 / p50 / p90 / last; triggers first / p50 / last")
+        for j, nm in enumerate(shape):
+            ex = [[(q(L["ends"], f) - L["release"]) / 1e3 for f in (0.1, 0.5, 0.9, 1.0)] for L in (ly[j] for ly in same)]
+            tr = [[(q(L["trigs"], f) - L["release"]) / 1e3 for f in (0.0, 0.5, 1.0)] for L in (ly[j] for ly in same)
+                  if L["trigs"]]
+            cols = ["%7.2f" % med([e[c] for e in ex]) for c in range(4)]
+            cols += ["%7.2f" % med([t[c] for t in tr]) for c in range(3)] if tr else ["%7s" % "-"] * 3
+            print("%-20s %s" % (nm, " ".join(cols)))
     if want_layer is not None and 0 <= want_layer < len(layers):
         ly = layers[want_layer]
         z = ly[0]["start"]
