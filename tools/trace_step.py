@@ -92,12 +92,13 @@ def main():
             name = names.get(key[0], "line%d" % key[0])
             if "gemv" in name:
                 name = GEMV_ROLE.get(key[1], name + "/%d" % key[1])
-            trig = [x[2] for x in g if x[2]]
+            trig = sorted(x[2] for x in g if x[2])
+            ends = sorted(x[3] for x in g)
             launches.append({
                 "name": name, "grid": key[1], "blocks": len(g),
                 "start": min(x[0] for x in g), "release": min(x[1] for x in g),
-                "release_last": max(x[1] for x in g), "trig": max(trig) if trig else 0,
-                "end": max(x[3] for x in g), "ends": sorted(x[3] for x in g), "trigs": sorted(trig),
+                "release_last": max(x[1] for x in g), "trig": trig[-1] if trig else 0,
+                "end": ends[-1], "ends": ends, "trigs": trig,
             })
     launches.sort(key=lambda L: L["start"])
     t_first = launches[0]["start"]
