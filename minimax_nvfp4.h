@@ -4546,7 +4546,7 @@ MINIMAX__PRIV minimax_result minimax__fp4_layout(minimax_model *m, minimax__cu_p
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K);
 MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n);
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
-                                              int T, int N, int K, int accumulate);
+                                              int T, int N, int K, int accumulate, int l2_ahead);
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
 struct minimax__mg_fuse;
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T,
@@ -4593,12 +4593,13 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
 MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);
 MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int sample, int *done);
 
-/* Y[T, N] (+)= X[T, K] . W[N, K]^T */
+/* Y[T, N] (+)= X[T, K] . W[N, K]^T (l2_ahead: minimax__fast_mm's, where that
+   runs it) */
 MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax__cu_ptr X, minimax__cu_ptr W,
-                                           minimax__cu_ptr Y, int T, int N, int K, int accumulate) {
+                                           minimax__cu_ptr Y, int T, int N, int K, int accumulate, int l2_ahead) {
     void *a[7];
     if (kernel == MINIMAX__K_MM_BF16 && minimax__fast_mm_ok(m, T, K))
-        return minimax__fast_mm(m, X, W, Y, T, N, K, accumulate);
+        return minimax__fast_mm(m, X, W, Y, T, N, K, accumulate, l2_ahead);
     a[0] = &X;
     a[1] = &W;
     a[2] = &Y;
@@ -4611,7 +4612,7 @@ MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax
 
 MINIMAX__PRIV minimax_result minimax__mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y, int T,
                                          int N, int K, int accumulate) {
-    return minimax__mm_k(m, MINIMAX__K_MM_BF16, X, W, Y, T, N, K, accumulate);
+    return minimax__mm_k(m, MINIMAX__K_MM_BF16, X, W, Y, T, N, K, accumulate, 0);
 }
 
 MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr rows, minimax__cu_ptr w,
@@ -4749,7 +4750,14 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
             if ((r = minimax__mg_fused_layer(m, ly, L, 2)) != MINIMAX_OK) return r;
         } else {
             if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
-            if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
+            /* at T = 1 where the prefetch branch is off (it takes o_proj's
+               rows beside the attention there), o_proj's blocks ask L2 for
+               2/16 of their rows as they are launched (kernels.cu
+               gemv_bf16_body: H200 -0.5% a step) */
+            int ahead = T == 1 && !m->info.l2_prefetch ? 2 : 0;
+            if ((r = minimax__mm_k(m, MINIMAX__K_MM_BF16, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1, ahead)) !=
+                MINIMAX_OK)
+                return r;
             if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
         }
         /* post-attention RMSNorm (for the experts) + router logits */
@@ -5855,12 +5863,14 @@ MINIMAX__PRIV unsigned minimax__gemv_t1_grid(const minimax_model *m, int N, int 
     return (unsigned)MINIMAX__CDIV(N, (8 / *S) * R);
 }
 
-/* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. */
+/* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}; l2_ahead:
+   16ths of each warp's weights asked of L2 before the kernel's dependency
+   wait (kernels.cu gemv_bf16_body), 0: none. */
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
-                                              int T, int N, int K, int accumulate) {
+                                              int T, int N, int K, int accumulate, int l2_ahead) {
     int k = T <= 1 ? MINIMAX__FK_GEMV_T1 : T <= 2 ? MINIMAX__FK_GEMV_T2 : T <= 4 ? MINIMAX__FK_GEMV_T4 : MINIMAX__FK_GEMV_T8;
     int R = MINIMAX__GEMV_ROWS(T), S = minimax__gemv_split(m, N, R);
-    void *a[8];
+    void *a[9];
     a[0] = &X;
     a[1] = &W;
     a[2] = &Y;
@@ -5869,6 +5879,7 @@ MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr 
     a[5] = &K;
     a[6] = &accumulate;
     a[7] = &S;
+    a[8] = &l2_ahead;
     return minimax__fast_launch(m, k, (unsigned)MINIMAX__CDIV(N, (8 / S) * R), 1, 256, 0, a);
 }
 
@@ -6132,7 +6143,7 @@ MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minima
         if ((r = minimax__norm_mm(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn)) != MINIMAX_OK) return r;
     } else {
         if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
-        if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0)) != MINIMAX_OK) return r;
+        if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0, 0)) != MINIMAX_OK) return r;
     }
     if (mma) {
         minimax__cu_ptr hp = minimax__fast_hn_ph(m);

@@ -544,7 +544,7 @@ MINIMAX__PRIV minimax_result minimax__fp4_layout(minimax_model *m, minimax__cu_p
 MINIMAX__PRIV int minimax__fast_mm_ok(const minimax_model *m, int T, int K);
 MINIMAX__PRIV int minimax__pass_slots(const minimax_model *m, int n);
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
-                                              int T, int N, int K, int accumulate);
+                                              int T, int N, int K, int accumulate, int l2_ahead);
 MINIMAX__PRIV int minimax__fast_moe_ok(const minimax_model *m, int T);
 struct minimax__mg_fuse;
 MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__dev_layer *ly, int T,
@@ -591,12 +591,13 @@ MINIMAX__PRIV minimax_result minimax__mg_qk(minimax_model *m, const minimax__dev
 MINIMAX__PRIV minimax_result minimax__mg_partial(minimax_model *m, int T, int phase);
 MINIMAX__PRIV minimax_result minimax__mg_end(minimax_model *m, int T, int R, int sample, int *done);
 
-/* Y[T, N] (+)= X[T, K] . W[N, K]^T */
+/* Y[T, N] (+)= X[T, K] . W[N, K]^T (l2_ahead: minimax__fast_mm's, where that
+   runs it) */
 MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax__cu_ptr X, minimax__cu_ptr W,
-                                           minimax__cu_ptr Y, int T, int N, int K, int accumulate) {
+                                           minimax__cu_ptr Y, int T, int N, int K, int accumulate, int l2_ahead) {
     void *a[7];
     if (kernel == MINIMAX__K_MM_BF16 && minimax__fast_mm_ok(m, T, K))
-        return minimax__fast_mm(m, X, W, Y, T, N, K, accumulate);
+        return minimax__fast_mm(m, X, W, Y, T, N, K, accumulate, l2_ahead);
     a[0] = &X;
     a[1] = &W;
     a[2] = &Y;
@@ -609,7 +610,7 @@ MINIMAX__PRIV minimax_result minimax__mm_k(minimax_model *m, int kernel, minimax
 
 MINIMAX__PRIV minimax_result minimax__mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y, int T,
                                          int N, int K, int accumulate) {
-    return minimax__mm_k(m, MINIMAX__K_MM_BF16, X, W, Y, T, N, K, accumulate);
+    return minimax__mm_k(m, MINIMAX__K_MM_BF16, X, W, Y, T, N, K, accumulate, 0);
 }
 
 MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr rows, minimax__cu_ptr w,
@@ -747,7 +748,14 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
             if ((r = minimax__mg_fused_layer(m, ly, L, 2)) != MINIMAX_OK) return r;
         } else {
             if ((r = minimax__mg_partial(m, T, 0)) != MINIMAX_OK) return r; /* tp: o_proj into the partial sums */
-            if ((r = minimax__mm(m, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1)) != MINIMAX_OK) return r;
+            /* at T = 1 where the prefetch branch is off (it takes o_proj's
+               rows beside the attention there), o_proj's blocks ask L2 for
+               2/16 of their rows as they are launched (kernels.cu
+               gemv_bf16_body: H200 -0.5% a step) */
+            int ahead = T == 1 && !m->info.l2_prefetch ? 2 : 0;
+            if ((r = minimax__mm_k(m, MINIMAX__K_MM_BF16, m->attn, ly->wo, m->x, T, H, p->attn_dim, 1, ahead)) !=
+                MINIMAX_OK)
+                return r;
             if ((r = minimax__mg_partial(m, T, 1)) != MINIMAX_OK) return r; /* tp: x += all-reduce */
         }
         /* post-attention RMSNorm (for the experts) + router logits */

@@ -233,12 +233,14 @@ MINIMAX__PRIV unsigned minimax__gemv_t1_grid(const minimax_model *m, int N, int 
     return (unsigned)MINIMAX__CDIV(N, (8 / *S) * R);
 }
 
-/* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}. */
+/* Y[T, N] (+)= X[T, K] . W[N, K]^T with k_gemv_bf16_t{1,2,4,8}; l2_ahead:
+   16ths of each warp's weights asked of L2 before the kernel's dependency
+   wait (kernels.cu gemv_bf16_body), 0: none. */
 MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr X, minimax__cu_ptr W, minimax__cu_ptr Y,
-                                              int T, int N, int K, int accumulate) {
+                                              int T, int N, int K, int accumulate, int l2_ahead) {
     int k = T <= 1 ? MINIMAX__FK_GEMV_T1 : T <= 2 ? MINIMAX__FK_GEMV_T2 : T <= 4 ? MINIMAX__FK_GEMV_T4 : MINIMAX__FK_GEMV_T8;
     int R = MINIMAX__GEMV_ROWS(T), S = minimax__gemv_split(m, N, R);
-    void *a[8];
+    void *a[9];
     a[0] = &X;
     a[1] = &W;
     a[2] = &Y;
@@ -247,6 +249,7 @@ MINIMAX__PRIV minimax_result minimax__fast_mm(minimax_model *m, minimax__cu_ptr 
     a[5] = &K;
     a[6] = &accumulate;
     a[7] = &S;
+    a[8] = &l2_ahead;
     return minimax__fast_launch(m, k, (unsigned)MINIMAX__CDIV(N, (8 / S) * R), 1, 256, 0, a);
 }
 
@@ -510,7 +513,7 @@ MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minima
         if ((r = minimax__norm_mm(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn)) != MINIMAX_OK) return r;
     } else {
         if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
-        if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0)) != MINIMAX_OK) return r;
+        if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0, 0)) != MINIMAX_OK) return r;
     }
     if (mma) {
         minimax__cu_ptr hp = minimax__fast_hn_ph(m);

@@ -1521,13 +1521,15 @@ __device__ __forceinline__ void ph_pack(float a, float b, u32 &hi, u32 &lo); /* 
    walks its K range in 16-byte weight chunks (8 BF16), U chunks per lane in
    flight for each of its R rows; one pair of float4 activation loads serves R
    rows (L1 traffic per weight byte = 2 * NT / R). Partial sums meet in shared
-   memory; each output has one writer, so `accumulate` needs no atomics.
-   grid (ceil(N / ((8 / S) * R))), needs K % 8 == 0. */
+   memory; each output has one writer, so `accumulate` needs no atomics;
+   l2_ahead > 0: part of the block's weights asked of L2 before the wait
+   (below). grid (ceil(N / ((8 / S) * R))), needs K % 8 == 0. */
 #define GV_WARPS 8
 template <int NT, int R, int U, int NORM, int PIPE = 0, int MG = 0>
 __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, float *Y, int T, int N, int K,
                                                int accumulate, int S, const float *NW = 0, float eps = 0.0f,
-                                               float *XN = 0, int xn_ph = 0, float *SSQ = 0, const mg_fuse *F = 0) {
+                                               float *XN = 0, int xn_ph = 0, float *SSQ = 0, const mg_fuse *F = 0,
+                                               int l2_ahead = 0) {
     __shared__ float red[GV_WARPS][R * NT];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     /* MG (T = 1): without NORM, Y += the sum over ranks of the outputs
@@ -1564,6 +1566,26 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
 #pragma unroll
             for (int r = 0; r < R; r++)
                 if (c0 + lane + 32 * u < c1) wv[u][r] = ld_stream16(wr[r] + c0 + lane + 32 * u);
+    }
+    /* l2_ahead (16ths, 0: none): lane r < R asks L2 for that share of the
+       rest of the warp's K slice of its row r (past the chunks loaded above),
+       before the wait (cp.async.bulk.prefetch.L2). The engine asks it of
+       o_proj at T = 1: its blocks are launched beside the short merge kernel,
+       DRAM nearly idle, and sit ~2 us at the wait. A prefetch is not free to
+       issue: the warp stalls until the copy engine takes it, at about DRAM's
+       pace, so more than fits in that wait delays the product. H200, 62
+       layers, batch 1, ctx 512 (ms a step): 2/16 (3.9 MB a layer)
+       3.975-3.987 against 3.992-4.013 without; 3/16 3.987-3.994; 4/16
+       4.008-4.012 (the trace: o_proj's release 0.9 -> 1.6 us after the
+       merge's end); whole slices (with 4/16 of q|k|v's) 4.21 (3.0 us). */
+    if (l2_ahead > 0 && lane < R) {
+        int n = n0 + lane < N ? n0 + lane : N - 1;
+        int cs = PIPE ? c0 + 32 * U : c0;
+        int bytes = cs < c1 ? (c1 - cs) * l2_ahead / 16 * 16 : 0;
+        if (bytes > 0)
+            asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(W + (size_t)n * K + (size_t)cs * 8),
+                         "r"(bytes)
+                         : "memory");
     }
     PDL_WAIT(); /* the first weights are in flight; X, the tag and the sums come from kernels ahead */
     const unsigned mg_tag = push ? (unsigned)*F->gen : 0u;
@@ -1705,20 +1727,20 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
    round -> 1 row, 4 ahead: -1.6%; -> 2 rows, 2 ahead: -4.1%; -> 4 rows, 1
    ahead: -1.0%. */
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t1(const float *X, const u16 *W, float *Y, int T, int N,
-                                                                 int K, int accumulate, int S) {
-    gemv_bf16_body<1, 4, 1, 0, 1>(X, W, Y, T, N, K, accumulate, S);
+                                                                 int K, int accumulate, int S, int l2_ahead) {
+    gemv_bf16_body<1, 4, 1, 0, 1>(X, W, Y, T, N, K, accumulate, S, 0, 0.0f, 0, 0, 0, 0, l2_ahead);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t2(const float *X, const u16 *W, float *Y, int T, int N,
-                                                                 int K, int accumulate, int S) {
-    gemv_bf16_body<2, 2, 4, 0>(X, W, Y, T, N, K, accumulate, S);
+                                                                 int K, int accumulate, int S, int l2_ahead) {
+    gemv_bf16_body<2, 2, 4, 0>(X, W, Y, T, N, K, accumulate, S, 0, 0.0f, 0, 0, 0, 0, l2_ahead);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t4(const float *X, const u16 *W, float *Y, int T, int N,
-                                                                 int K, int accumulate, int S) {
-    gemv_bf16_body<4, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S);
+                                                                 int K, int accumulate, int S, int l2_ahead) {
+    gemv_bf16_body<4, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S, 0, 0.0f, 0, 0, 0, 0, l2_ahead);
 }
 extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X, const u16 *W, float *Y, int T, int N,
-                                                                 int K, int accumulate, int S) {
-    gemv_bf16_body<8, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S);
+                                                                 int K, int accumulate, int S, int l2_ahead) {
+    gemv_bf16_body<8, 4, 2, 0>(X, W, Y, T, N, K, accumulate, S, 0, 0.0f, 0, 0, 0, 0, l2_ahead);
 }
 
 /* RMSNorm fused into the product of one token slot (T = 1):
