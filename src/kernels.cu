@@ -678,8 +678,8 @@ extern "C" __global__ void k_attention(const float *qr_in, float *out, const int
 
 /* ---- L2 prefetch -----------------------------------------------------------------
    k_l2_prefetch asks L2 for the first `bytes` of each of `rows` rows (pitch
-   bytes apart) of pf, one row a thread (cp.async.bulk.prefetch.L2: fire and
-   forget; any grid). Rows 16-byte aligned, bytes % 16 == 0. The engine runs
+   bytes apart) of pf, one row a thread (l2_prefetch_bulk below; any grid).
+   Rows 16-byte aligned, bytes % 16 == 0. The engine runs
    it in a graph branch beside kernels that leave DRAM idle (impl_52_fast.h
    minimax__branch_prefetch): the next layer's q|k|v rows beside the routing
    and the experts (bound by the SMs, not by memory: DRAM half idle for ~45
@@ -694,10 +694,17 @@ extern "C" __global__ void k_attention(const float *qr_in, float *out, const int
    4.8 TB/s, near L2's speed): 0.25 or 0.5 of each q|k|v row no faster than
    none, whole rows (TP = 2) 4.7% slower; so the engine prefetches at T = 1
    on GPUs with DRAM below 4 TB/s. */
+/* Asks L2 for `bytes` bytes at p (16-byte aligned, bytes % 16 == 0): no
+   registers held and no completion to wait for, but the issuing thread
+   waits until the copy engine takes the request (at about DRAM's pace when
+   much is queued: gemv_bf16_body's l2_ahead). */
+__device__ __forceinline__ void l2_prefetch_bulk(const void *p, int bytes) {
+    asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
+}
 extern "C" __global__ void k_l2_prefetch(const u8 *pf, int rows, long long pitch, int bytes) {
     PDL_WAIT();
     for (int n = blockIdx.x * blockDim.x + threadIdx.x; n < rows; n += gridDim.x * blockDim.x)
-        asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(pf + n * pitch), "r"(bytes) : "memory");
+        l2_prefetch_bulk(pf + n * pitch, bytes);
 }
 
 /* ---- router ---------------------------------------------------------------------
@@ -1582,10 +1589,7 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
         int n = n0 + lane < N ? n0 + lane : N - 1;
         int cs = PIPE ? c0 + 32 * U : c0;
         int bytes = cs < c1 ? (c1 - cs) * l2_ahead / 16 * 16 : 0;
-        if (bytes > 0)
-            asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(W + (size_t)n * K + (size_t)cs * 8),
-                         "r"(bytes)
-                         : "memory");
+        if (bytes > 0) l2_prefetch_bulk(W + (size_t)n * K + (size_t)cs * 8, bytes);
     }
     PDL_WAIT(); /* the first weights are in flight; X, the tag and the sums come from kernels ahead */
     const unsigned mg_tag = push ? (unsigned)*F->gen : 0u;
