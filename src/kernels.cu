@@ -2371,11 +2371,9 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    k_attn_split: grid (nkv, splits, T), block 128 = 4 warps (at most 168
    registers: 3 blocks per SM, so 48 splits x 8 KV heads are one wave on 132
    SMs), dynamic shared
-   memory 5 * G * 128 floats (G = nh / nkv). Scores: lane = key (32 keys per
-   warp per round), the lane reads its K row with 16-byte loads and dots it
-   with the G query vectors (shared memory, broadcast). Online softmax per head
-   in fp32 (__expf, as k_attention); P.V: lane = 4 dims, one 8-byte load of a
-   V row per key for all G heads. A split of at most 4 * FA_SHORT keys (a
+   memory 5 * G * 128 floats (G = nh / nkv). A longer split: tiles of 8 keys
+   a warp on the tensor cores, online softmax per head in fp32 (__expf, as
+   k_attention); see attn_tc_tile. A split of at most 4 * FA_SHORT keys (a
    batch-1 step up to 1536 tokens of context on 48 splits) goes another way:
    a warp per key (keys j0 + warp + 4u), lane = 4 dims of its K and V rows
    (8-byte loads, all of the warp's rows in flight at once), the G scores by
@@ -2394,7 +2392,6 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
 #define FA_PART (FA_D + 4) /* floats a split's partial: o[128], max, sum, 2 unused (rows of 16 bytes) */
 #define FA_SSQ_U 12 /* partial sums of squares a thread loads at once: 128 x 12 = the 1536 of 48 query heads */
 #define FA_MAXG 8
-#define FA_VB 16 /* V rows loaded at once per lane (8 took 4 memory latencies per round of 32 keys; 32 needs 224 registers) */
 #define FA_SHORT 8 /* splits of at most 4 * FA_SHORT keys take the warp-per-key path */
 /* keys per split of a token slot with nkeys keys (the splits used: ceil(nkeys / per)) */
 __device__ __forceinline__ int attn_split_keys(int nkeys, int nsplit, int min_keys) {
@@ -2408,6 +2405,137 @@ __device__ __forceinline__ uint2 ld_stream8(const void *p) {
                  : "l"(p) LD_STREAM_POLICY);
     return v;
 }
+/* ---- the longer splits on the tensor cores ----
+   A warp takes tiles of 8 keys (keys jt .. jt + 7 of its split; warp w the
+   tiles j0 + 8w + 32i) and, for the G <= 8 query heads of its KV head:
+     S (heads x 8 keys)  = Q K^T      mma.m16n8k16, A = Q (rows = heads,
+                                      padded to 16 with zeros), B = K rows
+     O^T (128 dims x heads) += V^T P^T  mma.m16n8k8, A = V^T, B = P^T, which
+                                      is S's accumulator layout (thread (g, t)
+                                      holds head g, keys 2t, 2t + 1), so the
+                                      probabilities never leave registers
+   with BF16 operands and fp32 accumulation. Q and P are fp32 numbers: each is
+   split into hi = bf16(x) and lo = bf16(x - hi), and both are multiplied
+   (two mmas), so the products carry ~16 bits of q and p, not 8 (K and V are
+   BF16 in the cache: exact). The CUDA-core loop this replaces spent ~2400
+   instructions a warp on every 32 keys (1536 FMA a key for 6 heads, q read
+   from shared memory for each): at 32k tokens of context it was compute- and
+   latency-bound at ~2.0 TB/s (BENCHMARKS.md, eighteenth session).
+   Dimension order. A dot product does not care in which order its 128
+   dimensions go, so every operand is read in an order that makes a thread's
+   share of a row contiguous (16-byte loads straight into fragments):
+     QK^T, k-step s (0..7), fragment element (t, e) (e = 0..3: k = 2t, 2t+1,
+       2t+8, 2t+9): dimension 32(s >> 1) + 8t + 4(s & 1) + e; thread (g, t)
+       loads bytes 16t + 64c .. + 15 (c = 0..3) of key g's K row.
+     V^T P^T, m-tile i (0..7), row g (h = 0) or g + 8 (h = 1): dimension
+       64(i >> 2) + 8g + 2(i & 3) + h; thread (g, t) loads bytes 16g + 128c ..
+       + 15 (c = 0, 1) of the V rows of keys 2t and 2t + 1 and pairs their
+       halves with byte permutes.
+   A load instruction so reads whole 32-byte sectors of each row (64 bytes of
+   a K row, 128 of a V row), not half of each of twice as many sectors (the
+   first form, a thread's 64 / 32 bytes of a row contiguous: H200, 62 layers
+   at 32k tokens of context, 6.27 ms a step against 6.02, each against the
+   CUDA-core loop's 7.65-7.68 in its call; ncu of the first form: 47.6 us
+   alone, DRAM 60%, L1 61%, L2 65%).
+   Thread (g, t) ends with O of heads 2t, 2t + 1 at its 16 dimensions of row
+   g. Keys past the split's end are loaded from its last key (finite) and
+   scored -inf (p = 0). Per 8 keys a warp issues 8 16-byte loads a
+   thread, 32 mmas (16 with K, 16 with V), 16 byte permutes and the softmax
+   (~350 instructions in all, ncu). Two tiles' rows in registers: the next
+   tile's loads are in flight while a tile is computed. Measured slower
+   (BENCHMARKS.md, twenty-first session): each thread's rows of the tile two
+   and three ahead also in flight, through a ring of cp.async stages in
+   shared memory (6.02 -> 6.94 ms a step at 32k), or asked of L2
+   (prefetch.global.L2) two or three tiles ahead (6.31, 6.35). */
+__device__ __forceinline__ u32 f2bf2(float lo, float hi) { /* (lo, hi) -> bf16x2, each rounded to nearest even */
+    u32 d;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(d) : "f"(hi), "f"(lo));
+    return d;
+}
+/* x = (lo, hi) as hi = bf16x2(x), returned, and lo = bf16x2(x - hi) */
+__device__ __forceinline__ u32 bf2_split(float x0, float x1, u32 &lo) {
+    u32 h = f2bf2(x0, x1);
+    lo = f2bf2(x0 - __uint_as_float(h << 16), x1 - __uint_as_float(h & 0xffff0000u));
+    return h;
+}
+__device__ __forceinline__ void mma_bf16_16816(float *c, u32 a0, u32 a1, u32 a2, u32 a3, u32 b0, u32 b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                 "{%0, %1, %2, %3};"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+__device__ __forceinline__ void mma_bf16_1688(float *c, u32 a0, u32 a1, u32 b0) {
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5}, {%6}, "
+                 "{%0, %1, %2, %3};"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a0), "r"(a1), "r"(b0));
+}
+/* one tile's rows in a thread's registers: k = its 64 bytes of key g's K
+   row, va / vb = its 32 bytes of the V rows of keys 2t / 2t + 1 (the byte
+   offsets above) */
+struct attn_tile {
+    uint4 k[4], va[2], vb[2];
+};
+/* the cache row of key j (K; its V row is kvhs elements on) */
+__device__ __forceinline__ const u16 *attn_kv_row(const u16 *kbase, const int *bt, size_t kvhs, int kvh, int bs,
+                                                   int j) {
+    return kbase + (size_t)bt[j / bs] * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
+}
+__device__ __forceinline__ void attn_tc_load(attn_tile &b, const u16 *kbase, const int *bt, size_t kvhs, int kvh,
+                                             int bs, int jt, int j1, int g, int t) {
+    int jk = min(jt + g, j1 - 1), ja = min(jt + 2 * t, j1 - 1), jb = min(jt + 2 * t + 1, j1 - 1);
+    const u16 *kr = attn_kv_row(kbase, bt, kvhs, kvh, bs, jk) + 8 * t; /* (elements, not bytes) */
+    const u16 *va = attn_kv_row(kbase, bt, kvhs, kvh, bs, ja) + kvhs + 8 * g;
+    const u16 *vb = attn_kv_row(kbase, bt, kvhs, kvh, bs, jb) + kvhs + 8 * g;
+#pragma unroll
+    for (int c = 0; c < 4; c++) b.k[c] = ld_stream16(kr + 32 * c);
+    b.va[0] = ld_stream16(va);
+    b.va[1] = ld_stream16(va + 64);
+    b.vb[0] = ld_stream16(vb);
+    b.vb[1] = ld_stream16(vb + 64);
+}
+/* tile jt (keys < j1 valid) into the warp's online softmax: m, l = head g's
+   running max and this thread's part of its sum (keys 2t, 2t + 1 of every
+   tile; the quad's parts are added at the end), o = O^T as above */
+__device__ __forceinline__ void attn_tc_tile(const attn_tile &b, const uint4 *qf, float (*o)[4], float &m, float &l,
+                                             int jt, int j1, int t) {
+    float c[2][4];
+#pragma unroll
+    for (int z = 0; z < 2; z++) c[z][0] = c[z][1] = c[z][2] = c[z][3] = 0.0f;
+#pragma unroll
+    for (int s = 0; s < 8; s++) { /* two accumulators: two independent chains of mmas */
+        u32 b0 = (s & 1) ? b.k[s >> 1].z : b.k[s >> 1].x, b1 = (s & 1) ? b.k[s >> 1].w : b.k[s >> 1].y;
+        uint4 f = qf[s * 32];
+        mma_bf16_16816(c[0], f.x, 0u, f.y, 0u, b0, b1);
+        mma_bf16_16816(c[1], f.z, 0u, f.w, 0u, b0, b1);
+    }
+    const float ninf = -__int_as_float(0x7f800000);
+    float s0 = jt + 2 * t < j1 ? c[0][0] + c[1][0] : ninf;
+    float s1 = jt + 2 * t + 1 < j1 ? c[0][1] + c[1][1] : ninf;
+    float mx = fmaxf(s0, s1);
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2)); /* finite: the tile's key 0 is valid */
+    float mn = fmaxf(m, mx), corr = __expf(m - mn);
+    float p0 = __expf(s0 - mn), p1 = __expf(s1 - mn);
+    l = fmaf(l, corr, p0 + p1);
+    m = mn;
+    /* O^T's columns are heads 2t, 2t + 1: their factors from the lanes of rows 2t, 2t + 1 */
+    float ca = __shfl_sync(0xffffffffu, corr, 8 * t), cb = __shfl_sync(0xffffffffu, corr, 8 * t + 4);
+    u32 pl, ph = bf2_split(p0, p1, pl);
+    u32 wa[8] = {b.va[0].x, b.va[0].y, b.va[0].z, b.va[0].w, b.va[1].x, b.va[1].y, b.va[1].z, b.va[1].w};
+    u32 wb[8] = {b.vb[0].x, b.vb[0].y, b.vb[0].z, b.vb[0].w, b.vb[1].x, b.vb[1].y, b.vb[1].z, b.vb[1].w};
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        o[i][0] *= ca;
+        o[i][1] *= cb;
+        o[i][2] *= ca;
+        o[i][3] *= cb;
+        u32 a0 = __byte_perm(wa[i], wb[i], 0x5410), a1 = __byte_perm(wa[i], wb[i], 0x7632);
+        mma_bf16_1688(o[i], a0, a1, ph);
+        mma_bf16_1688(o[i], a0, a1, pl);
+    }
+}
+
 /* One key of the split-KV attention for a warp, lane = dims 4 lane .. 4 lane
    + 3: k (k0..k3) scored against the G queries qv (warp sums), the online
    softmax state (m, l, acc) of each head updated with v (v0..v3). */
@@ -2457,7 +2585,6 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                                                 const float *q_norm_w, const float *k_norm_w, const float *ss, int tp,
                                                 int rd, float theta, float eps, const float *ssq, const mg_fuse *F) {
     extern __shared__ float fsm[];
-    __shared__ float ps[4][FA_MAXG][32];
     __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
     int kvh = blockIdx.x, sp = blockIdx.y, t = blockIdx.z, nsplit = gridDim.y;
     constexpr int GM = GC ? GC : FA_MAXG; /* the head loops' trip count (GC: the group size, fixed) */
@@ -2616,14 +2743,14 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     const int *bt = block_table + srow[t] * max_blocks;
     size_t kvhs = (size_t)nkv * bs * FA_D;
     const u16 *kbase = kv + (size_t)layer * nblocks * 2 * kvhs;
-    float m[FA_MAXG], l[FA_MAXG], acc[FA_MAXG][4];
-#pragma unroll
-    for (int g = 0; g < GM; g++) {
-        m[g] = -__int_as_float(0x7f800000);
-        l[g] = 0.0f;
-        acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
-    }
+    float m[FA_MAXG], l[FA_MAXG], acc[FA_MAXG][4]; /* the warp's online softmax: heads' max, sum, O (4 dims a lane) */
     if (j1 - j0 <= 4 * FA_SHORT) { /* a short split: a warp per key, lane = dims 4 lane .. 4 lane + 3 */
+#pragma unroll
+        for (int g = 0; g < GM; g++) {
+            m[g] = -__int_as_float(0x7f800000);
+            l[g] = 0.0f;
+            acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
+        }
         float4 qv[FA_MAXG];
 #pragma unroll
         for (int g = 0; g < GM; g++)
@@ -2655,83 +2782,69 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
             }
             attn_key4<GM>(qv, G, k0, k1, k2, k3, v0, v1, v2, v3, m, l, acc);
         }
-    } else /* a longer split: lane = key, rounds of 32 keys a warp */
-    for (int jb = j0 + warp * 32; jb < j1; jb += 128) {
-        int j = jb + lane;
-        int valid = j < j1;
-        float s[FA_MAXG];
-        const u16 *vrow = kbase;
+    } else { /* a longer split: tiles of 8 keys on the tensor cores (attn_tc_tile) */
+        const int gq = lane >> 2, tq = lane & 3;
+        /* Q's A fragments, the same for the 4 warps, in shared memory (in
+           registers they took 32 of them): qf[32 s + lane] = (hi, hi, lo, lo)
+           of row gq (0 past the group) at dims 32 (s >> 1) + 8 tq + 4 (s & 1)
+           + (0, 1), (2, 3) */
+        __shared__ uint4 qfrag[8 * 32];
+        for (int i = threadIdx.x; i < 8 * 32; i += blockDim.x) {
+            int s = i >> 5, g = (i >> 2) & 7, tt = i & 3;
+            float4 x = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            if (g < G) x = *(const float4 *)(qs + g * FA_D + 32 * (s >> 1) + 8 * tt + 4 * (s & 1));
+            uint4 f;
+            f.x = bf2_split(x.x, x.y, f.z);
+            f.y = bf2_split(x.z, x.w, f.w);
+            qfrag[i] = f;
+        }
+        __syncthreads();
+        const uint4 *qf = qfrag + lane;
+        float o[8][4], mrow = -__int_as_float(0x7f800000), lrow = 0.0f;
 #pragma unroll
-        for (int g = 0; g < GM; g++) s[g] = 0.0f;
-        if (valid) {
-            int blk = bt[j / bs];
-            const u16 *krow = kbase + (size_t)blk * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
-            vrow = krow + kvhs;
-            uint4 kq[FA_D / 8]; /* the whole 256-byte row in flight at once */
-#pragma unroll
-            for (int c = 0; c < FA_D / 8; c++) kq[c] = ld_stream16(krow + c * 8);
-#pragma unroll
-            for (int c = 0; c < FA_D / 8; c++) {
-                uint4 k4 = kq[c];
-                float kf[8] = {__uint_as_float(k4.x << 16), __uint_as_float(k4.x & 0xffff0000u),
-                               __uint_as_float(k4.y << 16), __uint_as_float(k4.y & 0xffff0000u),
-                               __uint_as_float(k4.z << 16), __uint_as_float(k4.z & 0xffff0000u),
-                               __uint_as_float(k4.w << 16), __uint_as_float(k4.w & 0xffff0000u)};
-#pragma unroll
-                for (int g = 0; g < GM; g++) {
-                    if (g < G) {
-                        const float4 *q4 = (const float4 *)(qs + g * FA_D + c * 8);
-                        float4 a = q4[0], b = q4[1];
-                        float sg = s[g];
-                        sg = fmaf(a.x, kf[0], sg); sg = fmaf(a.y, kf[1], sg);
-                        sg = fmaf(a.z, kf[2], sg); sg = fmaf(a.w, kf[3], sg);
-                        sg = fmaf(b.x, kf[4], sg); sg = fmaf(b.y, kf[5], sg);
-                        sg = fmaf(b.z, kf[6], sg); sg = fmaf(b.w, kf[7], sg);
-                        s[g] = sg;
-                    }
-                }
+        for (int i = 0; i < 8; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.0f;
+        int jt = j0 + 8 * warp;
+        if (jt < j1) {
+            attn_tile ta, tb; /* two tiles: the next one's loads in flight while one is computed */
+            attn_tc_load(ta, kbase, bt, kvhs, kvh, bs, jt, j1, gq, tq);
+            for (;;) {
+                if (jt + 32 < j1) attn_tc_load(tb, kbase, bt, kvhs, kvh, bs, jt + 32, j1, gq, tq);
+                attn_tc_tile(ta, qf, o, mrow, lrow, jt, j1, tq);
+                jt += 32;
+                if (jt >= j1) break;
+                if (jt + 32 < j1) attn_tc_load(ta, kbase, bt, kvhs, kvh, bs, jt + 32, j1, gq, tq);
+                attn_tc_tile(tb, qf, o, mrow, lrow, jt, j1, tq);
+                jt += 32;
+                if (jt >= j1) break;
             }
         }
+        lrow += __shfl_xor_sync(0xffffffffu, lrow, 1);
+        lrow += __shfl_xor_sync(0xffffffffu, lrow, 2);
+        /* -> the layout of the short path (lane = dims 4 lane .. + 3 of every
+           head), through this warp's part of wo, for the code below */
+        float *ow = wo + (size_t)warp * G * FA_D;
+#pragma unroll
+        for (int i = 0; i < 8; i++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                int head = 2 * tq + (e & 1);
+                if (head < G) ow[head * FA_D + 64 * (i >> 2) + 8 * gq + 2 * (i & 3) + (e >> 1)] = o[i][e];
+            }
+        if (tq == 0 && gq < G) {
+            wm[warp][gq] = mrow;
+            wl[warp][gq] = lrow;
+        }
+        __syncwarp();
 #pragma unroll
         for (int g = 0; g < GM; g++) {
             if (g < G) {
-                float sg = valid ? s[g] : -__int_as_float(0x7f800000);
-                float mn = fmaxf(m[g], warp_max(sg)); /* finite: lane 0 is valid */
-                float corr = __expf(m[g] - mn);
-                float pg = valid ? __expf(sg - mn) : 0.0f;
-                l[g] = l[g] * corr + warp_sum(pg);
-                acc[g][0] *= corr; acc[g][1] *= corr; acc[g][2] *= corr; acc[g][3] *= corr;
-                m[g] = mn;
-                ps[warp][g][lane] = pg;
-            }
-        }
-        __syncwarp();
-        int nk = j1 - jb < 32 ? j1 - jb : 32;
-        unsigned long long vp = (unsigned long long)vrow;
-        for (int k0 = 0; k0 < nk; k0 += FA_VB) { /* the round's V rows in flight at once (the K row's registers are free now) */
-            uint2 vv[FA_VB];
-#pragma unroll
-            for (int u = 0; u < FA_VB; u++) {
-                const u16 *vr = (const u16 *)__shfl_sync(0xffffffffu, vp, (k0 + u) & 31);
-                if (k0 + u < nk) vv[u] = ld_stream8(vr + lane * 4);
-            }
-#pragma unroll
-            for (int u = 0; u < FA_VB; u++) {
-            int kk = k0 + u;
-            if (kk >= nk) break;
-            uint2 v2 = vv[u];
-            float v0 = __uint_as_float(v2.x << 16), v1 = __uint_as_float(v2.x & 0xffff0000u);
-            float v2f = __uint_as_float(v2.y << 16), v3 = __uint_as_float(v2.y & 0xffff0000u);
-#pragma unroll
-            for (int g = 0; g < GM; g++) {
-                if (g < G) {
-                    float pp = ps[warp][g][kk];
-                    acc[g][0] = fmaf(pp, v0, acc[g][0]);
-                    acc[g][1] = fmaf(pp, v1, acc[g][1]);
-                    acc[g][2] = fmaf(pp, v2f, acc[g][2]);
-                    acc[g][3] = fmaf(pp, v3, acc[g][3]);
-                }
-            }
+                float4 a = *(const float4 *)(ow + g * FA_D + 4 * lane);
+                m[g] = wm[warp][g];
+                l[g] = wl[warp][g];
+                acc[g][0] = a.x;
+                acc[g][1] = a.y;
+                acc[g][2] = a.z;
+                acc[g][3] = a.w;
             }
         }
         __syncwarp();
