@@ -2458,14 +2458,16 @@ __device__ __forceinline__ u32 bf2_split(float x0, float x1, u32 &lo) {
     lo = f2bf2(x0 - __uint_as_float(h << 16), x1 - __uint_as_float(h & 0xffff0000u));
     return h;
 }
+/* (not volatile: pure functions of their operands, so the compiler may
+   interleave independent ones) */
 __device__ __forceinline__ void mma_bf16_16816(float *c, u32 a0, u32 a1, u32 a2, u32 a3, u32 b0, u32 b1) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
                  "{%0, %1, %2, %3};"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 __device__ __forceinline__ void mma_bf16_1688(float *c, u32 a0, u32 a1, u32 b0) {
-    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5}, {%6}, "
+    asm("mma.sync.aligned.m16n8k8.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5}, {%6}, "
                  "{%0, %1, %2, %3};"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a0), "r"(a1), "r"(b0));
@@ -2476,17 +2478,36 @@ __device__ __forceinline__ void mma_bf16_1688(float *c, u32 a0, u32 a1, u32 b0) 
 struct attn_tile {
     uint4 k[4], va[2], vb[2];
 };
-/* the cache row of key j (K; its V row is kvhs elements on) */
-__device__ __forceinline__ const u16 *attn_kv_row(const u16 *kbase, const int *bt, size_t kvhs, int kvh, int bs,
-                                                   int j) {
-    return kbase + (size_t)bt[j / bs] * 2 * kvhs + ((size_t)kvh * bs + j % bs) * FA_D;
+/* Where tile jt's keys are in the paged cache: block table entry bi = jt /
+   bs, row r0 = jt % bs, advanced by 32 keys a tile without a division (a
+   tile's key k is then in entry bi + (r0 + k) / bs: at bs >= 8 one compare) */
+struct attn_cursor {
+    int bi, r0;
+};
+__device__ __forceinline__ void attn_cursor_step(attn_cursor &c, int bs) {
+    c.r0 += 32;
+    while (c.r0 >= bs) {
+        c.r0 -= bs;
+        c.bi++;
+    }
 }
-__device__ __forceinline__ void attn_tc_load(attn_tile &b, const u16 *kbase, const int *bt, size_t kvhs, int kvh,
-                                             int bs, int jt, int j1, int g, int t) {
-    int jk = min(jt + g, j1 - 1), ja = min(jt + 2 * t, j1 - 1), jb = min(jt + 2 * t + 1, j1 - 1);
-    const u16 *kr = attn_kv_row(kbase, bt, kvhs, kvh, bs, jk) + 8 * t; /* (elements, not bytes) */
-    const u16 *va = attn_kv_row(kbase, bt, kvhs, kvh, bs, ja) + kvhs + 8 * g;
-    const u16 *vb = attn_kv_row(kbase, bt, kvhs, kvh, bs, jb) + kvhs + 8 * g;
+/* the cache row (K; its V row is kvhs elements on) of key k of the tile at
+   cursor c (tile start jt; keys past j1 - 1 read the tile's key 0's, valid);
+   kvb: the layer's cache + this KV head's rows within a block */
+__device__ __forceinline__ const u16 *attn_tile_row(const u16 *kvb, const int *bt, size_t kvhs, int bs, attn_cursor c,
+                                                    int jt, int j1, int k) {
+    int r = jt + k < j1 ? c.r0 + k : c.r0, q = c.bi;
+    while (r >= bs) {
+        r -= bs;
+        q++;
+    }
+    return kvb + (size_t)bt[q] * 2 * kvhs + (size_t)r * FA_D;
+}
+__device__ __forceinline__ void attn_tc_load(attn_tile &b, const u16 *kvb, const int *bt, size_t kvhs, int bs,
+                                             attn_cursor cur, int jt, int j1, int g, int t) {
+    const u16 *kr = attn_tile_row(kvb, bt, kvhs, bs, cur, jt, j1, g) + 8 * t; /* (elements, not bytes) */
+    const u16 *va = attn_tile_row(kvb, bt, kvhs, bs, cur, jt, j1, 2 * t) + kvhs + 8 * g;
+    const u16 *vb = attn_tile_row(kvb, bt, kvhs, bs, cur, jt, j1, 2 * t + 1) + kvhs + 8 * g;
 #pragma unroll
     for (int c = 0; c < 4; c++) b.k[c] = ld_stream16(kr + 32 * c);
     b.va[0] = ld_stream16(va);
@@ -2524,16 +2545,19 @@ __device__ __forceinline__ void attn_tc_tile(const attn_tile &b, const uint4 *qf
     u32 pl, ph = bf2_split(p0, p1, pl);
     u32 wa[8] = {b.va[0].x, b.va[0].y, b.va[0].z, b.va[0].w, b.va[1].x, b.va[1].y, b.va[1].z, b.va[1].w};
     u32 wb[8] = {b.vb[0].x, b.vb[0].y, b.vb[0].z, b.vb[0].w, b.vb[1].x, b.vb[1].y, b.vb[1].z, b.vb[1].w};
+    u32 va[8][2];
 #pragma unroll
     for (int i = 0; i < 8; i++) {
         o[i][0] *= ca;
         o[i][1] *= cb;
         o[i][2] *= ca;
         o[i][3] *= cb;
-        u32 a0 = __byte_perm(wa[i], wb[i], 0x5410), a1 = __byte_perm(wa[i], wb[i], 0x7632);
-        mma_bf16_1688(o[i], a0, a1, ph);
-        mma_bf16_1688(o[i], a0, a1, pl);
+        va[i][0] = __byte_perm(wa[i], wb[i], 0x5410);
+        va[i][1] = __byte_perm(wa[i], wb[i], 0x7632);
+        mma_bf16_1688(o[i], va[i][0], va[i][1], ph);
     }
+#pragma unroll
+    for (int i = 0; i < 8; i++) mma_bf16_1688(o[i], va[i][0], va[i][1], pl); /* (apart: not each right behind its hi) */
 }
 
 /* One key of the split-KV attention for a warp, lane = dims 4 lane .. 4 lane
@@ -2806,13 +2830,17 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         int jt = j0 + 8 * warp;
         if (jt < j1) {
             attn_tile ta, tb; /* two tiles: the next one's loads in flight while one is computed */
-            attn_tc_load(ta, kbase, bt, kvhs, kvh, bs, jt, j1, gq, tq);
+            const u16 *kvb = kbase + (size_t)kvh * bs * FA_D;
+            attn_cursor cur = {jt / bs, jt % bs}; /* the tile loaded next */
+            attn_tc_load(ta, kvb, bt, kvhs, bs, cur, jt, j1, gq, tq);
             for (;;) {
-                if (jt + 32 < j1) attn_tc_load(tb, kbase, bt, kvhs, kvh, bs, jt + 32, j1, gq, tq);
+                attn_cursor_step(cur, bs);
+                if (jt + 32 < j1) attn_tc_load(tb, kvb, bt, kvhs, bs, cur, jt + 32, j1, gq, tq);
                 attn_tc_tile(ta, qf, o, mrow, lrow, jt, j1, tq);
                 jt += 32;
                 if (jt >= j1) break;
-                if (jt + 32 < j1) attn_tc_load(ta, kbase, bt, kvhs, kvh, bs, jt + 32, j1, gq, tq);
+                attn_cursor_step(cur, bs);
+                if (jt + 32 < j1) attn_tc_load(ta, kvb, bt, kvhs, bs, cur, jt + 32, j1, gq, tq);
                 attn_tc_tile(tb, qf, o, mrow, lrow, jt, j1, tq);
                 jt += 32;
                 if (jt >= j1) break;

@@ -582,9 +582,11 @@ static void test_moe_fast(void) {
    split (the splits used: 1, 23, 32, 32) and at least 128 (1, 1, 17, 32),
    and on 72 splits (the merge's loads in two rounds: 72 splits used at
    5000 keys); the generic instance and the one for G = 6. Outputs poisoned
-   before each launch. Bound 1e-5. */
-static void test_attention_split(void) {
-    const int nh = 12, nkv = 2, d = 128, bs = 16, maxb = 320, nsess = 2, L = 2, layer = 1;
+   before each launch. Bound 1e-5. Cache blocks of bs tokens: 16 (the
+   engine's default), and 5 (fewer than a tensor-core tile's 8 keys: a tile
+   spans up to 3 blocks). */
+static void test_attention_split_bs(int bs, int maxb) {
+    const int nh = 12, nkv = 2, d = 128, nsess = 2, L = 2, layer = 1;
     const int T = 4, posv[4] = {0, 44, 2099, 4999}, srowv[4] = {0, 1, 1, 0};
     int nblocks = nsess * maxb, t, h, i, j, bad, G = nh / nkv, ns;
     size_t kvhs = (size_t)nkv * bs * d, kv_elems = (size_t)L * nblocks * 2 * kvhs;
@@ -596,7 +598,6 @@ static void test_attention_split(void) {
     minimax__cu_ptr dkv, dbt, dq, dout, dpart, dpos, dsrow;
     void *a[13];
     double err;
-    NEED_GPU();
     for (i = 0; i < (int)kv_elems; i++) kv[i] = minimax__f32_to_bf16(test_rng_normal(&r));
     for (i = 0; i < nblocks; i++) bt[i] = i;
     for (i = nblocks - 1; i > 0; i--) { /* shuffled: sessions' blocks interleave */
@@ -651,14 +652,19 @@ static void test_attention_split(void) {
                 "launch merge: %s", minimax_last_error());
         REQUIRE(dget(out, dout, (size_t)T * nh * d * 4) == 0, "download");
         err = eu_rel_err(out, ref, (size_t)T * nh * d, &bad);
-        printf("    split-KV attention%s (keys 1, 45, 2100, 5000; %d splits, >= %d keys a split): rel err %.3g\n",
-               g6 ? " for G = 6" : "", splits, min_keys, err);
-        CHECK(!bad && err < 1e-5, "%d splits, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", splits, min_keys,
-              err, bad);
+        printf("    split-KV attention%s (keys 1, 45, 2100, 5000; %d splits, >= %d keys a split; blocks of %d): rel err %.3g\n",
+               g6 ? " for G = 6" : "", splits, min_keys, bs, err);
+        CHECK(!bad && err < 1e-5, "%d splits, >= %d keys a split, blocks of %d: rel err %g (bound 1e-5), nan/inf %d",
+              splits, min_keys, bs, err, bad);
     }
     minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dq); minimax__cu.cuMemFree(dout);
     minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
     free(kv); free(bt); free(q); free(out); free(ref);
+}
+static void test_attention_split(void) {
+    NEED_GPU();
+    test_attention_split_bs(16, 320);
+    test_attention_split_bs(5, 1000);
 }
 
 /* k_attn_split_qk (QK-norm, RoPE and the KV append inside the split blocks)
