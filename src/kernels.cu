@@ -2438,8 +2438,8 @@ __device__ __forceinline__ uint2 ld_stream8(const void *p) {
    CUDA-core loop's 7.65-7.68 in its call; ncu of the first form: 47.6 us
    alone, DRAM 60%, L1 61%, L2 65%).
    Thread (g, t) ends with O of heads 2t, 2t + 1 at its 16 dimensions of row
-   g. Keys past the split's end are loaded from its last key (finite) and
-   scored -inf (p = 0). Per 8 keys a warp issues 8 16-byte loads a
+   g. Keys past the split's end are loaded from the tile's key 0 (valid,
+   finite) and scored -inf (p = 0). Per 8 keys a warp issues 8 16-byte loads a
    thread, 32 mmas (16 with K, 16 with V), 16 byte permutes and the softmax
    (~350 instructions in all, ncu). Two tiles' rows in registers: the next
    tile's loads are in flight while a tile is computed. Measured slower
@@ -2462,15 +2462,14 @@ __device__ __forceinline__ u32 bf2_split(float x0, float x1, u32 &lo) {
    interleave independent ones) */
 __device__ __forceinline__ void mma_bf16_16816(float *c, u32 a0, u32 a1, u32 a2, u32 a3, u32 b0, u32 b1) {
     asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-                 "{%0, %1, %2, %3};"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+        "{%0, %1, %2, %3};"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 __device__ __forceinline__ void mma_bf16_1688(float *c, u32 a0, u32 a1, u32 b0) {
-    asm("mma.sync.aligned.m16n8k8.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5}, {%6}, "
-                 "{%0, %1, %2, %3};"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a0), "r"(a1), "r"(b0));
+    asm("mma.sync.aligned.m16n8k8.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5}, {%6}, {%0, %1, %2, %3};"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a0), "r"(a1), "r"(b0));
 }
 /* one tile's rows in a thread's registers: k = its 64 bytes of key g's K
    row, va / vb = its 32 bytes of the V rows of keys 2t / 2t + 1 (the byte
@@ -2809,7 +2808,8 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     } else { /* a longer split: tiles of 8 keys on the tensor cores (attn_tc_tile) */
         const int gq = lane >> 2, tq = lane & 3;
         /* Q's A fragments, the same for the 4 warps, in shared memory (in
-           registers they took 32 of them): qf[32 s + lane] = (hi, hi, lo, lo)
+           registers, 32 a thread, they pushed the kernel past its 168 into
+           spills): qf[32 s + lane] = (hi, hi, lo, lo)
            of row gq (0 past the group) at dims 32 (s >> 1) + 8 tq + 4 (s & 1)
            + (0, 1), (2, 3) */
         __shared__ uint4 qfrag[8 * 32];
