@@ -2446,7 +2446,8 @@ __device__ __forceinline__ uint2 ld_stream8(const void *p) {
    (BENCHMARKS.md, twenty-first session): each thread's rows of the tile two
    and three ahead also in flight, through a ring of cp.async stages in
    shared memory (6.02 -> 6.94 ms a step at 32k), or asked of L2
-   (prefetch.global.L2) two or three tiles ahead (6.31, 6.35). */
+   (prefetch.global.L2) two or three tiles ahead (6.31, 6.35); K rows two
+   tiles ahead in registers, V one (5.95 -> 6.06). */
 __device__ __forceinline__ u32 f2bf2(float lo, float hi) { /* (lo, hi) -> bf16x2, each rounded to nearest even */
     u32 d;
     asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(d) : "f"(hi), "f"(lo));
