@@ -2377,9 +2377,10 @@ extern "C" __global__ void k_read_bw(const uint4 *src, u64 n, u32 *out) {
    batch-1 step up to 1536 tokens of context on 48 splits) goes another way:
    a warp per key (keys j0 + warp + 4u), lane = 4 dims of its K and V rows
    (8-byte loads, all of the warp's rows in flight at once), the G scores by
-   warp sums. (With lane = key, 11 keys a split at 512 tokens left 21 lanes
-   and 3 warps idle, and one warp spent ~5000 dependent instructions: 14.6 us
-   a layer, its warps stalled 10 of 17 cycles at the barrier.) The 4 warps
+   one transposed warp reduction (attn_key4). (With lane = key, 11 keys a
+   split at 512 tokens left 21 lanes and 3 warps idle, and one warp spent
+   ~5000 dependent instructions: 14.6 us a layer, its warps stalled 10 of 17
+   cycles at the barrier.) The 4 warps
    merge in shared memory and write part[t][h][split] = (o[128] unnormalised,
    max, sum, 2 unused) (fp32, FA_PART = 132 floats).
    k_attn_merge: grid (nh, T), block 128: out[t, h*128 + i] = the used
@@ -2561,23 +2562,48 @@ __device__ __forceinline__ void attn_tc_tile(const attn_tile &b, const uint4 *qf
 }
 
 /* One key of the split-KV attention for a warp, lane = dims 4 lane .. 4 lane
-   + 3: k (k0..k3) scored against the G queries qv (warp sums), the online
-   softmax state (m, l, acc) of each head updated with v (v0..v3). */
+   + 3: k (k0..k3) scored against the G <= 8 queries qv, the online softmax
+   state of each head updated with v (v0..v3): acc (the lane's 4 dimensions
+   of every head's O) in every lane, a head's max and sum (mh, lh) in its 4
+   lanes 4h .. 4h + 3 (h = lane >> 2, the tensor-core tiles' layout too).
+   The scores are reduced transposed: the lane's products of the 8 heads are
+   halved at each of the 5 butterfly steps (4 + 2 + 1 + 1 + 1 shuffles, not 5
+   a head), so lanes 4h .. 4h + 3 end with head h's score (the same pairs
+   added in the same order as warp_sum: the same bits), do head h's softmax
+   (2 exponentials a lane, not 2 a head), and every lane takes each head's two
+   factors from lane 4h. Against warp sums a head (30 shuffles and 12
+   exponentials a key a lane): H200, 62 layers, batch 1, ctx 512, 3.978-3.988
+   -> 3.966-3.969 ms a step; ctx 1024 4.080 -> 4.047 (BENCHMARKS.md, twenty-
+   second session). */
 template <int GM>
 __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, float k1, float k2, float k3, float v0,
-                                          float v1, float v2, float v3, float *m, float *l, float (*acc)[4]) {
+                                          float v1, float v2, float v3, float &mh, float &lh, float (*acc)[4],
+                                          int lane) {
+    float p[8];
+#pragma unroll
+    for (int g = 0; g < 8; g++)
+        p[g] = g < GM && g < G ? fmaf(qv[g].x, k0, fmaf(qv[g].y, k1, fmaf(qv[g].z, k2, qv[g].w * k3))) : 0.0f;
+    const bool b4 = lane & 16, b3 = lane & 8, b2 = lane & 4;
+    float r[4], t2[2];
+#pragma unroll
+    for (int i = 0; i < 4; i++) r[i] = (b4 ? p[i + 4] : p[i]) + __shfl_xor_sync(0xffffffffu, b4 ? p[i] : p[i + 4], 16);
+#pragma unroll
+    for (int i = 0; i < 2; i++) t2[i] = (b3 ? r[i + 2] : r[i]) + __shfl_xor_sync(0xffffffffu, b3 ? r[i] : r[i + 2], 8);
+    float sc = (b2 ? t2[1] : t2[0]) + __shfl_xor_sync(0xffffffffu, b2 ? t2[0] : t2[1], 4);
+    sc += __shfl_xor_sync(0xffffffffu, sc, 2);
+    sc += __shfl_xor_sync(0xffffffffu, sc, 1);
+    float mn = fmaxf(mh, sc);
+    float corr = __expf(mh - mn), pg = __expf(sc - mn);
+    lh = fmaf(lh, corr, pg);
+    mh = mn;
 #pragma unroll
     for (int g = 0; g < GM; g++) {
         if (g < G) {
-            float sg = warp_sum(fmaf(qv[g].x, k0, fmaf(qv[g].y, k1, fmaf(qv[g].z, k2, qv[g].w * k3))));
-            float mn = fmaxf(m[g], sg);
-            float corr = __expf(m[g] - mn), pg = __expf(sg - mn);
-            l[g] = fmaf(l[g], corr, pg);
-            acc[g][0] = fmaf(acc[g][0], corr, pg * v0);
-            acc[g][1] = fmaf(acc[g][1], corr, pg * v1);
-            acc[g][2] = fmaf(acc[g][2], corr, pg * v2);
-            acc[g][3] = fmaf(acc[g][3], corr, pg * v3);
-            m[g] = mn;
+            float cg = __shfl_sync(0xffffffffu, corr, 4 * g), pgg = __shfl_sync(0xffffffffu, pg, 4 * g);
+            acc[g][0] = fmaf(acc[g][0], cg, pgg * v0);
+            acc[g][1] = fmaf(acc[g][1], cg, pgg * v1);
+            acc[g][2] = fmaf(acc[g][2], cg, pgg * v2);
+            acc[g][3] = fmaf(acc[g][3], cg, pgg * v3);
         }
     }
 }
@@ -2596,12 +2622,13 @@ __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, flo
    of the 384 blocks reads all of q and k; since then they come from the
    q|k|v product's partial sums, ssq). GC: the group size G fixed at compile
    time (the head loops unrolled G times), or 0: G = nh / nkv at run time, the
-   loops unrolled FA_MAXG times with a test each. The generic instances spill
-   (the QK one 296 bytes, 400 with the L2 policy operands, since it holds a
-   short split's K and V rows across the wait (124 before); 12 in
-   k_attn_split's) and
-   are ~12.5 K instructions; the G = 6 ones do not spill and are 16% smaller
-   (minimax__fast_attn_split_kernel says what that measured). */
+   loops unrolled FA_MAXG times with a test each. The generic instances
+   spilled before the tensor-core tiles (the QK one 296 bytes, 400 with the
+   L2 policy operands; 12 in k_attn_split's); no instance does now (ptxas,
+   sm_90a, with and without the policy operands: 0 bytes spill stores; the
+   QK instances' 32-byte stack frame is sincosf's, in rope_cs). The G = 6
+   ones were 16% smaller (minimax__fast_attn_split_kernel says what that
+   measured). */
 template <int QK, int GC>
 __device__ __forceinline__ void attn_split_body(const float *qr, float *part, const int *pos, const int *srow,
                                                 const int *block_table, const u16 *kv, u16 *kv_w, int layer,
@@ -2767,14 +2794,11 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     const int *bt = block_table + srow[t] * max_blocks;
     size_t kvhs = (size_t)nkv * bs * FA_D;
     const u16 *kbase = kv + (size_t)layer * nblocks * 2 * kvhs;
-    float m[FA_MAXG], l[FA_MAXG], acc[FA_MAXG][4]; /* the warp's online softmax: heads' max, sum, O (4 dims a lane) */
+    /* the warp's online softmax (attn_key4): O's 4 dims a lane of every head, head lane >> 2's max and sum */
+    float acc[FA_MAXG][4], mh = -__int_as_float(0x7f800000), lh = 0.0f;
     if (j1 - j0 <= 4 * FA_SHORT) { /* a short split: a warp per key, lane = dims 4 lane .. 4 lane + 3 */
 #pragma unroll
-        for (int g = 0; g < GM; g++) {
-            m[g] = -__int_as_float(0x7f800000);
-            l[g] = 0.0f;
-            acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
-        }
+        for (int g = 0; g < GM; g++) acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
         float4 qv[FA_MAXG];
 #pragma unroll
         for (int g = 0; g < GM; g++)
@@ -2804,7 +2828,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                 kk[i] = kk[i + 1];
                 vv[i] = vv[i + 1];
             }
-            attn_key4<GM>(qv, G, k0, k1, k2, k3, v0, v1, v2, v3, m, l, acc);
+            attn_key4<GM>(qv, G, k0, k1, k2, k3, v0, v1, v2, v3, mh, lh, acc, lane);
         }
     } else { /* a longer split: tiles of 8 keys on the tensor cores (attn_tc_tile) */
         const int gq = lane >> 2, tq = lane & 3;
@@ -2859,17 +2883,13 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                 int head = 2 * tq + (e & 1);
                 if (head < G) ow[head * FA_D + 64 * (i >> 2) + 8 * gq + 2 * (i & 3) + (e >> 1)] = o[i][e];
             }
-        if (tq == 0 && gq < G) {
-            wm[warp][gq] = mrow;
-            wl[warp][gq] = lrow;
-        }
+        mh = mrow; /* head gq = lane >> 2's, in lanes 4 gq .. + 3, as attn_key4 keeps them */
+        lh = lrow;
         __syncwarp();
 #pragma unroll
         for (int g = 0; g < GM; g++) {
             if (g < G) {
                 float4 a = *(const float4 *)(ow + g * FA_D + 4 * lane);
-                m[g] = wm[warp][g];
-                l[g] = wl[warp][g];
                 acc[g][0] = a.x;
                 acc[g][1] = a.y;
                 acc[g][2] = a.z;
@@ -2885,15 +2905,15 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         for (int g = 0; g < GM; g++)
             if (g < G) qv[g] = ((const float4 *)(qs + g * FA_D))[lane];
         float4 k4 = ((const float4 *)knew)[lane], v4 = ((const float4 *)vnew)[lane];
-        attn_key4<GM>(qv, G, k4.x, k4.y, k4.z, k4.w, v4.x, v4.y, v4.z, v4.w, m, l, acc);
+        attn_key4<GM>(qv, G, k4.x, k4.y, k4.z, k4.w, v4.x, v4.y, v4.z, v4.w, mh, lh, acc, lane);
+    }
+    if ((lane & 3) == 0 && (lane >> 2) < G) {
+        wm[warp][lane >> 2] = mh;
+        wl[warp][lane >> 2] = lh;
     }
 #pragma unroll
     for (int g = 0; g < GM; g++) {
         if (g < G) {
-            if (lane == 0) {
-                wm[warp][g] = m[g];
-                wl[warp][g] = l[g];
-            }
             float4 o4 = make_float4(acc[g][0], acc[g][1], acc[g][2], acc[g][3]);
             *(float4 *)(wo + ((size_t)warp * G + g) * FA_D + lane * 4) = o4;
         }
