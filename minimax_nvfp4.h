@@ -4489,14 +4489,6 @@ MINIMAX__PRIV minimax_result minimax__launch_fn(minimax_model *m, minimax__cu_fu
                                                 minimax__cu_stream stream, void **args) {
     char what[128];
     minimax__cu_result cr;
-    if (m->pdl && getenv("MINIMAX_X_SKIP")) { /* leave-out runs: ",name," or ",name:gx," in the list */
-        char tok[96], list[512];
-        snprintf(list, sizeof list, ",%s,", getenv("MINIMAX_X_SKIP"));
-        snprintf(tok, sizeof tok, ",%s,", name);
-        if (strstr(list, tok)) return MINIMAX_OK;
-        snprintf(tok, sizeof tok, ",%s:%u,", name, gx);
-        if (strstr(list, tok)) return MINIMAX_OK;
-    }
     if (m->pdl && stream == m->stream) {
         minimax__cu_launch_attr at;
         minimax__cu_launch_config lc;
@@ -4641,7 +4633,6 @@ MINIMAX__PRIV minimax_result minimax__rmsnorm(minimax_model *m, minimax__cu_ptr 
    dependent launch (minimax__launch_fn): where the driver has
    cuLaunchKernelEx, for passes of one token slot. */
 MINIMAX__PRIV int minimax__pdl_wanted(int T) {
-    if (getenv("MINIMAX_X_PDL")) return minimax__cu.cuLaunchKernelEx != NULL && T <= atoi(getenv("MINIMAX_X_PDL"));
     return minimax__cu.cuLaunchKernelEx != NULL && T == 1;
 }
 
@@ -4697,7 +4688,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
            -0.9%, 3/8 +0.4%, 1/2 +1.1%, whole rows +6.9%: more competes with
            the q|k|v prefetch for the L2 that survives) */
         if (minimax__branch_ok(m, T) && minimax__fast_attn_ok(m, T) &&
-            (r = minimax__branch_prefetch(m, ly->wo, H, (long long)p->attn_dim * 2, (getenv("MINIMAX_X_WO") ? atoi(getenv("MINIMAX_X_WO")) : 4) * (p->attn_dim * 2 / 16) / 16 * 16)) !=
+            (r = minimax__branch_prefetch(m, ly->wo, H, (long long)p->attn_dim * 2, p->attn_dim * 2 / 4 / 16 * 16)) !=
                 MINIMAX_OK)
             return r;
         if (qk && fused) {
@@ -4785,7 +4776,6 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
         if (L + 1 < L1 && minimax__branch_ok(m, T)) {
             long long pitch = (long long)H * 2, per_row = (long long)m->l2_prefetch_bytes / p->qkv_dim;
             long long cap = pitch / 4;
-            if (getenv("MINIMAX_X_QKV")) cap = atoi(getenv("MINIMAX_X_QKV")) * (pitch / 16);
             if (per_row > cap) per_row = cap;
             if ((r = minimax__branch_prefetch(m, m->layers[L + 1].wqkv, p->qkv_dim, pitch, (int)(per_row / 16 * 16))) !=
                 MINIMAX_OK)
@@ -5177,7 +5167,7 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
            next layer's q|k|v rows were 0.4-12% slower: BENCHMARKS.md). */
         /* and the expert shapes as constants (kernels.cu MOE_SHAPE) */
         char shape_opt[3][40];
-        const char *opts[8];
+        const char *opts[5];
         int n_opts = 0, clk_khz = 0, bus_bits = 0, l2 = 0;
         snprintf(shape_opt[0], sizeof shape_opt[0], "-DMINIMAX_MOE_H=%d", m->cfg.hidden_size);
         snprintf(shape_opt[1], sizeof shape_opt[1], "-DMINIMAX_MOE_I=%d", m->cfg.intermediate_size);
@@ -5187,11 +5177,9 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
         minimax__cu.cuDeviceGetAttribute(&bus_bits, 37 /* GLOBAL_MEMORY_BUS_WIDTH */, m->dev);
         minimax__cu.cuDeviceGetAttribute(&l2, 38 /* L2_CACHE_SIZE */, m->dev);
         m->info.dram_gbps = 2.0 * clk_khz * 1e3 * (bus_bits / 8) / 1e9;
-        m->info.l2_prefetch = getenv("MINIMAX_X_PF") ? atoi(getenv("MINIMAX_X_PF")) : (m->info.dram_gbps > 0 && m->info.dram_gbps < 4000 && l2 > 0);
+        m->info.l2_prefetch = m->info.dram_gbps > 0 && m->info.dram_gbps < 4000 && l2 > 0;
         m->l2_prefetch_bytes = m->info.l2_prefetch ? l2 / 2 : 0;
         if (m->info.l2_prefetch) opts[n_opts++] = "-DMINIMAX_L2_PREFETCH=1";
-        if (getenv("MINIMAX_X_DEF1")) opts[n_opts++] = getenv("MINIMAX_X_DEF1");
-        if (getenv("MINIMAX_X_DEF2")) opts[n_opts++] = getenv("MINIMAX_X_DEF2");
         /* a development build that records every block's times (kernels.cu
            "step trace"; minimax__bench_trace reads them) */
         if (getenv("MINIMAX_TRACE") && !strcmp(getenv("MINIMAX_TRACE"), "1")) opts[n_opts++] = "-DMINIMAX_TRACE=1";
@@ -5939,7 +5927,6 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
    768) and not at the whole width was not found. */
 MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int mg, int *gu, int *down) {
     int c = H == m->cfg.hidden_size && NI == m->cfg.intermediate_size && K == m->cfg.top_k;
-    if (getenv("MINIMAX_X_NOSHAPE")) c = 0;
     *gu = c ? MINIMAX__FK_MOE_GATE_UP_C : MINIMAX__FK_MOE_GATE_UP;
     *down = mg ? MINIMAX__FK_MOE_DOWN_MG : c && minimax__mg_tp(m) <= 1 ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN;
 }
