@@ -2608,6 +2608,15 @@ __device__ __forceinline__ void attn_key4(const float4 *qv, int G, float k0, flo
     }
 }
 
+/* the group's G queries (scaled, in shared memory qs [G][128]) in the
+   warp-per-key layout of attn_key4: lane = dims 4 lane .. + 3 of each head */
+template <int GM>
+__device__ __forceinline__ void attn_load_q4(float4 *qv, const float *qs, int G, int lane) {
+#pragma unroll
+    for (int g = 0; g < GM; g++)
+        if (g < G) qv[g] = ((const float4 *)(qs + g * FA_D))[lane];
+}
+
 /* QK = 0: q from qr (normed and rotated by k_qk_norm_rope_kv; the token's key
    already in the cache). QK = 1 (k_attn_split_qk, decode of one token slot
    per session): qr is the raw q|k|v of the pass, and each block does the
@@ -2800,9 +2809,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
 #pragma unroll
         for (int g = 0; g < GM; g++) acc[g][0] = acc[g][1] = acc[g][2] = acc[g][3] = 0.0f;
         float4 qv[FA_MAXG];
-#pragma unroll
-        for (int g = 0; g < GM; g++)
-            if (g < G) qv[g] = ((const float4 *)(qs + g * FA_D))[lane];
+        attn_load_q4<GM>(qv, qs, G, lane);
 #pragma unroll
         for (int u = 0; u < FA_SHORT; u++) { /* the warp's K and V rows, all in flight at once (unless loaded above) */
             int j = j0 + warp + 4 * u;
@@ -2874,7 +2881,10 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         lrow += __shfl_xor_sync(0xffffffffu, lrow, 1);
         lrow += __shfl_xor_sync(0xffffffffu, lrow, 2);
         /* -> the layout of the short path (lane = dims 4 lane .. + 3 of every
-           head), through this warp's part of wo, for the code below */
+           head), through this warp's part of wo, for the code below (which
+           stores acc back to the same place: doing that only for the warp
+           that scores the token's own key took 2 more registers and measured
+           0.3-0.5% slower a step, BENCHMARKS.md) */
         float *ow = wo + (size_t)warp * G * FA_D;
 #pragma unroll
         for (int i = 0; i < 8; i++)
@@ -2901,9 +2911,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
     PDL_TRIGGER();
     if (QK && warp == 0 && s_has_new) { /* the token's own key, from shared memory */
         float4 qv[FA_MAXG];
-#pragma unroll
-        for (int g = 0; g < GM; g++)
-            if (g < G) qv[g] = ((const float4 *)(qs + g * FA_D))[lane];
+        attn_load_q4<GM>(qv, qs, G, lane);
         float4 k4 = ((const float4 *)knew)[lane], v4 = ((const float4 *)vnew)[lane];
         attn_key4<GM>(qv, G, k4.x, k4.y, k4.z, k4.w, v4.x, v4.y, v4.z, v4.w, mh, lh, acc, lane);
     }
@@ -2935,7 +2943,7 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
             if (wl[w][g] > 0.0f) M = fmaxf(M, wm[w][g]);
         for (int w = 0; w < 4; w++) {
             float f = wl[w][g] > 0.0f ? __expf(wm[w][g] - M) : 0.0f;
-            if (wl[w][g] > 0.0f) L += wl[w][g] * f;
+            L += wl[w][g] * f; /* + 0 for a warp without keys (f = 0) */
             wf[w][g] = f;
         }
         float *pp = part + (((size_t)t * nh + (size_t)kvh * G + g) * nsplit + sp) * FA_PART;
