@@ -5673,6 +5673,7 @@ enum {
     MINIMAX__FK_MOE_DOWN_MG,
     MINIMAX__FK_MOE_GATE_UP_C,
     MINIMAX__FK_MOE_DOWN_C,
+    MINIMAX__FK_MOE_DOWN_C1,
     MINIMAX__FK_COUNT
 };
 /* m->fn_fast holds a handle for each (a negative array size if it is too short) */
@@ -5682,7 +5683,8 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
     "k_moe_gate_up_h2",   "k_moe_down_h2",   "k_fill_random",  "k_read_bw", "k_attn_split", "k_attn_merge",
     "k_gemv_bf16_norm_t1", "k_argmax_part",  "k_sample_fast", "k_moe_gate_up_mma", "k_moe_down_mma", "k_to_ph",
     "k_attn_split_qk",    "k_attn_split_g6", "k_attn_split_qk_g6", "k_l2_prefetch", "k_gemv_bf16_t1_mg",
-    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg", "k_moe_gate_up_h2_c", "k_moe_down_h2_c"};
+    "k_gemv_bf16_norm_t1_mg", "k_moe_down_h2_mg", "k_moe_gate_up_h2_c", "k_moe_down_h2_c",
+    "k_moe_down_h2_c1"};
 
 /* KV splits of the decode attention: 48 x 8 KV heads = 384 blocks per token
    slot, one wave on 132 SMs at 3 blocks per SM (k_attn_split takes 168
@@ -5748,7 +5750,9 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG], 8, MINIMAX__DOWN_SMEM_MAX),
                         "cuFuncSetAttribute(k_moe_down_h2_mg)") != MINIMAX_OK ||
         minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_C], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2_c)") != MINIMAX_OK)
+                        "cuFuncSetAttribute(k_moe_down_h2_c)") != MINIMAX_OK ||
+        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_C1], 8, MINIMAX__DOWN_SMEM_MAX),
+                        "cuFuncSetAttribute(k_moe_down_h2_c1)") != MINIMAX_OK)
         return MINIMAX_ERR_JIT;
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
@@ -5924,11 +5928,17 @@ MINIMAX__PRIV int minimax__fast_moe_mma_ok(const minimax_model *m, int T) {
    compiled one made TP=2 at batch 8 10% slower (2 x H100, 62 layers: 15.37-
    15.39 ms a step, 13.99 with both generic, 13.89-13.94 with the compiled
    gate/up alone). Why the compiled down is slower at this GPU's slice (I =
-   768) and not at the whole width was not found. */
-MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int mg, int *gu, int *down) {
+   768) and not at the whole width was not found. A pass of one token slot
+   (T = 1) on one GPU takes k_moe_down_h2_c1 (the whole walk of a lane in
+   flight at once, kernels.cu moe_down_h2_body's ALL). */
+MINIMAX__PRIV void minimax__fast_moe_kernels(const minimax_model *m, int H, int NI, int K, int T, int mg, int *gu,
+                                             int *down) {
     int c = H == m->cfg.hidden_size && NI == m->cfg.intermediate_size && K == m->cfg.top_k;
     *gu = c ? MINIMAX__FK_MOE_GATE_UP_C : MINIMAX__FK_MOE_GATE_UP;
-    *down = mg ? MINIMAX__FK_MOE_DOWN_MG : c && minimax__mg_tp(m) <= 1 ? MINIMAX__FK_MOE_DOWN_C : MINIMAX__FK_MOE_DOWN;
+    *down = mg                             ? MINIMAX__FK_MOE_DOWN_MG
+            : !c || minimax__mg_tp(m) > 1 ? MINIMAX__FK_MOE_DOWN
+            : T == 1                       ? MINIMAX__FK_MOE_DOWN_C1
+                                           : MINIMAX__FK_MOE_DOWN_C;
 }
 
 /* Gate/up + SiLU (act in the H2 layout) with the routing of the pass (the
@@ -5944,7 +5954,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     float rsf = m->cfg.routed_scaling_factor > 0 ? m->cfg.routed_scaling_factor : 1.0f;
     minimax_result r;
     void *a[17];
-    minimax__fast_moe_kernels(m, H, NI, K, F != NULL, &fk_gu, &fk_down);
+    minimax__fast_moe_kernels(m, H, NI, K, T, F != NULL, &fk_gu, &fk_down);
     if (mma) {
         minimax__cu_ptr h = minimax__fast_hn_ph(m); /* the normed input in PH */
         a[0] = &h;

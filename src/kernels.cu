@@ -2145,11 +2145,13 @@ extern "C" __global__ void __launch_bounds__(256, 2) k_moe_gate_up_h2_c(MOE_GATE
    register sets of MD_U chunks of both rows, the next round's loads in flight
    while a round is computed (the grid is one wave at the real shapes, so
    without it every warp waited a whole memory latency each round; H100:
-   14.7 -> 13.8 us; MD_U 2 or 4 the same). Each x[t, n] has one writer.
-   Needs I % 32 == 0, topk <= 32. */
+   14.7 -> 13.8 us; MD_U 2 or 4 the same). k_moe_down_h2_c1 (one token
+   slot, the compiled shapes) asks for the whole walk at once instead (ALL,
+   below). Each x[t, n] has one writer. Needs I % 32 == 0, topk <= 32. */
 #define MD_ROWS 8
 #define MD_U 3
-template <int MG, int HC, int IC, int KC>
+#define MD_ALL 12 /* ALL: at most this many chunks a lane */
+template <int MG, int HC, int IC, int KC, int ALL>
 __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, const float *wt, const u8 *w2p,
                                                  const u8 *w2s, const float *ws2_2, float *x, int H_, int I_,
                                                  int topk_, const mg_fuse *F) {
@@ -2246,19 +2248,58 @@ __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, 
             }                                                                                                    \
         }                                                                                                        \
     } while (0)
-    int c = lane;
-    MD_LOAD(c, qa, sca, aia, aqa, wfa);
-    cp_async_wait_all();
-    __syncthreads();
-    for (;;) {
-        if (c + 32 * MD_U < total) MD_LOAD(c + 32 * MD_U, qb, scb, aib, aqb, wfb);
-        MD_COMPUTE(c, qa, sca, aia, aqa, wfa);
-        c += 32 * MD_U;
-        if (c >= total) break;
-        if (c + 32 * MD_U < total) MD_LOAD(c + 32 * MD_U, qa, sca, aia, aqa, wfa);
-        MD_COMPUTE(c, qb, scb, aib, aqb, wfb);
-        c += 32 * MD_U;
-        if (c >= total) break;
+    /* ALL (k_moe_down_h2_c1, one token slot): the lane's whole walk, NA
+       chunks of both rows, asked for at once (NA <= MD_ALL, all in
+       registers: 96 of the kernel's 133 at the real shapes, 3 blocks an SM,
+       one wave of 384), then computed in the same order as the rounds below
+       (the same bits). H200, 62 layers, batch 1: 3.945-3.946 -> 3.926-3.935
+       ms a step; down's work 10.85 -> 10.40 us a layer (trace), its blocks'
+       exits closer together. Not for several slots: batch 8 was 1.6% slower
+       with it (more waves at 3 blocks an SM). */
+    constexpr int NA = ALL && HC && IC && KC && (KC * (IC >> 5)) % 32 == 0 ? KC * (IC >> 5) / 32 : 0;
+    if constexpr (NA > 0 && NA <= MD_ALL) {
+        uint4 q[NA][2];
+        u32 sq[NA][2];
+#pragma unroll
+        for (int k = 0; k < NA; k++) {
+            int f = lane + 32 * k, j = f / NCI, cc = f - j * NCI;
+            size_t eo = (size_t)se[j] * estride + (size_t)cc * 16;
+            q[k][0] = ld_stream16(p0 + eo);
+            q[k][1] = ld_stream16(p1 + eo);
+            sq[k][0] = ld_stream_u16(r0 + (eo >> 3));
+            sq[k][1] = ld_stream_u16(r1 + (eo >> 3));
+        }
+        cp_async_wait_all();
+        __syncthreads();
+#pragma unroll
+        for (int k = 0; k < NA; k++) {
+            int f = lane + 32 * k, j = f / NCI, cc = f - j * NCI;
+            uint4 xq[4];
+            const uint4 *ap = ah + j * 4 * NCI + cc;
+#pragma unroll
+            for (int wi = 0; wi < 4; wi++) xq[wi] = ap[wi * NCI];
+            float2 fa = af[j * NCI + cc];
+            float w = sf[j];
+            fa.x *= w;
+            fa.y *= w;
+            y0 = fp4_chunk_acc_h2(y0, q[k][0], sq[k][0], xq, fa);
+            y1 = fp4_chunk_acc_h2(y1, q[k][1], sq[k][1], xq, fa);
+        }
+    } else {
+        int c = lane;
+        MD_LOAD(c, qa, sca, aia, aqa, wfa);
+        cp_async_wait_all();
+        __syncthreads();
+        for (;;) {
+            if (c + 32 * MD_U < total) MD_LOAD(c + 32 * MD_U, qb, scb, aib, aqb, wfb);
+            MD_COMPUTE(c, qa, sca, aia, aqa, wfa);
+            c += 32 * MD_U;
+            if (c >= total) break;
+            if (c + 32 * MD_U < total) MD_LOAD(c + 32 * MD_U, qa, sca, aia, aqa, wfa);
+            MD_COMPUTE(c, qb, scb, aib, aqb, wfb);
+            c += 32 * MD_U;
+            if (c >= total) break;
+        }
     }
 #undef MD_LOAD
 #undef MD_COMPUTE
@@ -2280,18 +2321,26 @@ __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, 
         int I, int topk
 extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2(MOE_DOWN_ARGS) {
     PDL_WAIT();
-    moe_down_h2_body<0, 0, 0, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, 0);
+    moe_down_h2_body<0, 0, 0, 0, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, 0);
 }
 extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_c(MOE_DOWN_ARGS) {
     PDL_WAIT();
-    moe_down_h2_body<0, MINIMAX_MOE_H, MINIMAX_MOE_I, MINIMAX_MOE_K>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, 0);
+    moe_down_h2_body<0, MINIMAX_MOE_H, MINIMAX_MOE_I, MINIMAX_MOE_K, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk,
+                                                                        0);
+}
+/* one token slot: the lane's whole walk in flight at once (ALL), where the
+   compiled shapes allow it (else the same as k_moe_down_h2_c) */
+extern "C" __global__ void __launch_bounds__(128, 3) k_moe_down_h2_c1(MOE_DOWN_ARGS) {
+    PDL_WAIT();
+    moe_down_h2_body<0, MINIMAX_MOE_H, MINIMAX_MOE_I, MINIMAX_MOE_K, 1>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk,
+                                                                        0);
 }
 /* Tensor parallelism, one token slot: x += the sum over ranks of their
    parts (this rank's pushed to F.out_site, the others' added as they come:
    struct mg_fuse). */
 extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_mg(MOE_DOWN_ARGS, const mg_fuse F) {
     PDL_WAIT();
-    moe_down_h2_body<1, 0, 0, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
+    moe_down_h2_body<1, 0, 0, 0, 0>(act, idx, wt, w2p, w2s, ws2_2, x, H, I, topk, &F);
 }
 
 /* ---- benchmark helpers ----------------------------------------------------------------

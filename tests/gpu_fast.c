@@ -330,7 +330,9 @@ static void h2_act_to_f32(const uint8_t *act, int R, int NI, float *out) {
    experts, top-4, which runs the packed-f16 instances compiled with those
    shapes as constants (kernels.cu MOE_SHAPE; the other shapes run the
    generic ones), its act also compared bit for bit with the generic
-   kernel's. */
+   kernel's; and MiniMax-M2's, H 3072, I 1536, top-8 (12 experts), through
+   a one-layer synthetic model of the real configuration, whose kernels are
+   compiled for those shapes: the instances a decode step runs. */
 static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long seed) {
     static const int Ts[] = {1, 3, 8};
     test_rng r = {seed};
@@ -345,7 +347,6 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
     minimax__cu_ptr dp1, dp3, dp2, ds1, ds3, ds2, df1, df3, df2;
     int e, ti, fk_gu, fk_down;
     NEED_GPU();
-    minimax__fast_moe_kernels(g_m, H, NI, K, 0, &fk_gu, &fk_down); /* the _c instances at the model's own shapes */
     for (e = 0; e < E; e++) {
         int mtx;
         for (mtx = 0; mtx < 3; mtx++) {
@@ -388,6 +389,7 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         double err, err_act = 0, err_x = 0, err_wt = 0;
         void *a[17];
         int Hh = H, In = NI, Kk = K, Ee = E, bad_route = 0;
+        minimax__fast_moe_kernels(g_m, H, NI, K, T, 0, &fk_gu, &fk_down); /* the _c instances at the model's own shapes */
         rand_f32(&r, h, (size_t)T * H, 1.0f);
         rand_f32(&r, x0, (size_t)T * H, 1.0f);
         /* router logits that pick K distinct random experts a token by a wide
@@ -480,6 +482,21 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
                                      (unsigned)T, 128, MINIMAX__DOWN_SMEM(K, NI), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");
+        if (fk_down == MINIMAX__FK_MOE_DOWN_C1) { /* one slot's instance: the same bits as the several slots' one */
+            minimax__cu_ptr dx2 = dput(x0s, (size_t)T * H * 4);
+            float *x2 = (float *)malloc((size_t)T * H * 4);
+            a[6] = &dx2;
+            REQUIRE(minimax__fast_launch(g_m, MINIMAX__FK_MOE_DOWN_C,
+                                         (unsigned)((H + MINIMAX__DOWN_ROWS - 1) / MINIMAX__DOWN_ROWS), (unsigned)T, 128,
+                                         MINIMAX__DOWN_SMEM(K, NI), a) == MINIMAX_OK,
+                    "launch: %s", minimax_last_error());
+            REQUIRE(dget(x2, dx2, (size_t)T * H * 4) == 0, "download");
+            printf("    moe down H=%d T=%d: the one-slot instance %s the several slots' one\n", H, T,
+                   memcmp(x, x2, (size_t)T * H * 4) == 0 ? "gives the same bits as" : "DIFFERS from");
+            CHECK(memcmp(x, x2, (size_t)T * H * 4) == 0, "down T=%d: k_moe_down_h2_c1 differs from k_moe_down_h2_c", T);
+            minimax__cu.cuMemFree(dx2);
+            free(x2);
+        }
         moe_ref(w1, w3, w2, idx, wt, hs, x0s, T, H, NI, K, aref, xref);
         h2_act_to_f32(act, T * K, NI, nat);
         for (t = 0; t < T; t++) {
@@ -573,6 +590,22 @@ static void test_moe_fast(void) {
     test_moe_fast_shape(512, 640, 12, 3, 204);
     NEED_GPU();
     test_moe_fast_shape(g_m->cfg.hidden_size, g_m->cfg.intermediate_size, 12, g_m->cfg.top_k, 205);
+    { /* the real expert shapes: the kernels of a one-layer synthetic model of that configuration */
+        minimax_config c = minimax__bench_real_config(1);
+        minimax_model_desc d;
+        minimax_model *real = NULL, *keep = g_m;
+        memset(&d, 0, sizeof d);
+        d.max_sessions = 1;
+        d.max_context = 64;
+        d.max_batch_tokens = 16;
+        REQUIRE(minimax__model_create_synthetic(&d, &c, 99, &real) == MINIMAX_OK, "synthetic real shapes: %s",
+                minimax_last_error());
+        g_m = real;
+        test_moe_fast_shape(c.hidden_size, c.intermediate_size, 12, c.top_k, 206);
+        g_m = keep;
+        minimax_model_free(real);
+        minimax__cu.cuCtxSetCurrent(g_m->ctx);
+    }
 }
 
 /* k_attn_split + k_attn_merge against a double-precision softmax attention
