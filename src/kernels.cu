@@ -2252,10 +2252,12 @@ __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, 
        chunks of both rows, asked for at once (NA <= MD_ALL, all in
        registers: 96 of the kernel's 133 at the real shapes, 3 blocks an SM,
        one wave of 384), then computed in the same order as the rounds below
-       (the same bits). H200, 62 layers, batch 1: 3.945-3.946 -> 3.926-3.935
-       ms a step; down's work 10.85 -> 10.40 us a layer (trace), its blocks'
-       exits closer together. Not for several slots: batch 8 was 1.6% slower
-       with it (more waves at 3 blocks an SM). */
+       (the same bits). H200, 62 layers, batch 1, ctx 512, same machine,
+       alternating: 3.929-3.940 -> 3.906-3.914 ms a step; down's work 10.85
+       -> 10.40 us a layer (trace), its blocks' exits closer together. Not
+       for several slots: batch 8 was 1.6% slower with it (16.048 against
+       15.801 ms; presumably its 8 waves at 3 blocks an SM, not 4: not
+       measured further). */
     constexpr int NA = ALL && HC && IC && KC && (KC * (IC >> 5)) % 32 == 0 ? KC * (IC >> 5) / 32 : 0;
     if constexpr (NA > 0 && NA <= MD_ALL) {
         uint4 q[NA][2];
