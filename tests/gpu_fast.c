@@ -330,7 +330,8 @@ static void h2_act_to_f32(const uint8_t *act, int R, int NI, float *out) {
    experts, top-4, which runs the packed-f16 instances compiled with those
    shapes as constants (kernels.cu MOE_SHAPE; the other shapes run the
    generic ones), its act also compared bit for bit with the generic
-   kernel's; and MiniMax-M2's, H 3072, I 1536, top-8 (12 experts), through
+   kernel's; the same H and I with MiniMax-M2's routing, 256 experts, top-8
+   (generic instances); and MiniMax-M2's, H 3072, I 1536, top-8 (12 experts), through
    a one-layer synthetic model of the real configuration, whose kernels are
    compiled for those shapes: the instances a decode step runs. */
 static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long seed) {
@@ -342,7 +343,7 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
             *p2 = (uint8_t *)malloc((size_t)E * NI * H / 2);
     uint8_t *s1 = (uint8_t *)malloc((size_t)E * NI * H / 16), *s3 = (uint8_t *)malloc((size_t)E * NI * H / 16),
             *s2 = (uint8_t *)malloc((size_t)E * NI * H / 16);
-    float f1[16], f3[16], f2[16];
+    float *f1 = (float *)malloc((size_t)E * 4), *f3 = (float *)malloc((size_t)E * 4), *f2 = (float *)malloc((size_t)E * 4);
     float *tmp = (float *)malloc((size_t)NI * H * 4);
     minimax__cu_ptr dp1, dp3, dp2, ds1, ds3, ds2, df1, df3, df2;
     int e, ti, fk_gu, fk_down;
@@ -583,6 +584,7 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
     minimax__cu.cuMemFree(ds1); minimax__cu.cuMemFree(ds3); minimax__cu.cuMemFree(ds2);
     minimax__cu.cuMemFree(df1); minimax__cu.cuMemFree(df3); minimax__cu.cuMemFree(df2);
     free(w1); free(w3); free(w2); free(p1); free(p3); free(p2); free(s1); free(s3); free(s2); free(tmp);
+    free(f1); free(f3); free(f2);
 }
 static void test_moe_fast(void) {
     test_moe_fast_shape(512, 256, 16, 4, 202);
@@ -590,6 +592,7 @@ static void test_moe_fast(void) {
     test_moe_fast_shape(512, 640, 12, 3, 204);
     NEED_GPU();
     test_moe_fast_shape(g_m->cfg.hidden_size, g_m->cfg.intermediate_size, 12, g_m->cfg.top_k, 205);
+    test_moe_fast_shape(g_m->cfg.hidden_size, g_m->cfg.intermediate_size, 256, 8, 207); /* MiniMax-M2's routing: 256, top 8 */
     { /* the real expert shapes: the kernels of a one-layer synthetic model of that configuration */
         minimax_config c = minimax__bench_real_config(1);
         minimax_model_desc d;
