@@ -723,9 +723,8 @@ extern "C" __global__ void k_l2_prefetch(const u8 *pf, int rows, long long pitch
    the complement of its expert id (so larger values first, ties to the lower
    id, as in the reference; -0 counts as +0, NaN below every number), every
    lane sorts its experts' keys (lane + 32m) into a list of its KL largest,
-   and topk rounds of two redux.sync (max of the keys' high words, then of
-   the low words among the lanes holding that maximum) pop the warp's
-   largest key from its lane's list, in order. (Five butterfly steps merging
+   and topk rounds of warp_max_key pop the warp's largest key from its
+   lane's list, in order. (Five butterfly steps merging
    the lists, as before, measured 0.8% of an H200 step slower: 4.023-4.039
    against 3.992-3.998 ms, 62 layers; the routing runs at the start of every
    gate/up block, where the other warps wait for it.) Needs topk <= KL.
@@ -741,6 +740,16 @@ __device__ __forceinline__ void key_cas(unsigned long long &a, unsigned long lon
     unsigned long long hi = a > b ? a : b, lo = a > b ? b : a;
     a = hi;
     b = lo;
+}
+/* The warp's largest 64-bit key: the max of the high words, then of the low
+   words among the lanes holding that high word (one redux.sync each; there is
+   no 64-bit one). *mine: this lane holds it. */
+__device__ __forceinline__ unsigned long long warp_max_key(unsigned long long k, bool *mine) {
+    u32 hi = (u32)(k >> 32), lo = (u32)k;
+    u32 mh = __reduce_max_sync(0xffffffffu, hi);
+    u32 ml = __reduce_max_sync(0xffffffffu, hi == mh ? lo : 0u);
+    *mine = hi == mh && lo == ml;
+    return (unsigned long long)mh << 32 | ml;
 }
 /* One warp, lane r < topk holding the r-th choice's key in win: chosen[r] =
    its expert, wsel[r] = its score / the sum of the chosen scores (in choice
@@ -801,16 +810,14 @@ __device__ void router_pick(const float *lg, const float *bias, int E, int topk,
                 for (int i = 0; i < KL; i++) key_cas(top[i], k[m]);
         }
     }
-    /* topk rounds: the warp's largest key (its high word's max, then the low
-       word's max among the lanes holding that high word: one redux.sync
-       each), popped from the list of the lane that holds it */
+    /* topk rounds: the warp's largest key, popped from the list of the lane
+       that holds it */
     unsigned long long win = 0;
     for (int r = 0; r < topk; r++) {
-        u32 hi = (u32)(top[0] >> 32), lo = (u32)top[0];
-        u32 mh = __reduce_max_sync(0xffffffffu, hi);
-        u32 ml = __reduce_max_sync(0xffffffffu, hi == mh ? lo : 0u);
-        if (lane == r) win = (unsigned long long)mh << 32 | ml;
-        if (hi == mh && lo == ml) {
+        bool mine;
+        unsigned long long m = warp_max_key(top[0], &mine);
+        if (lane == r) win = m;
+        if (mine) {
 #pragma unroll
             for (int i = 0; i + 1 < KL; i++) top[i] = top[i + 1];
             top[KL - 1] = 0;
@@ -821,7 +828,7 @@ __device__ void router_pick(const float *lg, const float *bias, int E, int topk,
 /* router_pick by the 8 warps of a block, for E <= 256 and topk <= 8 (the
    gate/up kernel, whose warps waited at a barrier while warp 0 routed, ~2 us
    a layer): warp w makes the keys of experts 32 w + lane (one a lane) and
-   finds its topk largest by topk rounds of two redux.sync, into cand[8 w ..]
+   finds its topk largest by topk rounds of warp_max_key, into cand[8 w ..]
    (shared, 64 keys, 0 past topk); then warp 0 finds the topk largest of
    those 64 (a sorted pair a lane) the same way. Every key of the global top
    k is among its warp's top k, and the keys are those of router_pick: the
@@ -839,11 +846,10 @@ __device__ void router_pick_block(const float *lg, const float *bias, int E, int
         k = route_key(sg + bias[e], e);
     }
     for (int r = 0; r < topk; r++) {
-        u32 hi = (u32)(k >> 32), lo = (u32)k;
-        u32 mh = __reduce_max_sync(0xffffffffu, hi);
-        u32 ml = __reduce_max_sync(0xffffffffu, hi == mh ? lo : 0u);
-        if (lane == 0) cand[8 * warp + r] = (unsigned long long)mh << 32 | ml;
-        if (hi == mh && lo == ml) k = 0;
+        bool mine;
+        unsigned long long m = warp_max_key(k, &mine);
+        if (lane == 0) cand[8 * warp + r] = m;
+        if (mine) k = 0;
     }
     if (lane == 0)
         for (int r = topk; r < 8; r++) cand[8 * warp + r] = 0;
@@ -852,11 +858,10 @@ __device__ void router_pick_block(const float *lg, const float *bias, int E, int
     unsigned long long a = cand[lane], b = cand[32 + lane], win = 0;
     key_cas(a, b);
     for (int r = 0; r < topk; r++) {
-        u32 hi = (u32)(a >> 32), lo = (u32)a;
-        u32 mh = __reduce_max_sync(0xffffffffu, hi);
-        u32 ml = __reduce_max_sync(0xffffffffu, hi == mh ? lo : 0u);
-        if (lane == r) win = (unsigned long long)mh << 32 | ml;
-        if (hi == mh && lo == ml) {
+        bool mine;
+        unsigned long long m = warp_max_key(a, &mine);
+        if (lane == r) win = m;
+        if (mine) {
             a = b;
             b = 0;
         }
