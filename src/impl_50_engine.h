@@ -121,6 +121,7 @@ struct minimax_model {
     minimax__cu_ptr embed, lm_head, final_norm;
     minimax__cu_ptr kv, block_table, step_in;
     minimax__cu_ptr x, hn, qkv, qr, attn, rlog, topk_idx, topk_wt, act, xo, logits, sampled;
+    minimax__cu_ptr route_flag; /* int, 1 while a pass's routing is out for its down kernel (kernels.cu EARLY) */
     /* per-step inputs: device offsets into step_in and the pinned host mirror */
     size_t off_ids, off_pos, off_srow, off_rows, off_sp, step_in_bytes;
     int pass0; /* the first slot of the pass being enqueued (minimax__pass_view) */
@@ -1269,6 +1270,10 @@ MINIMAX__PRIV minimax_result minimax__model_create_from(const minimax_model_desc
         if ((r = minimax__dalloc(m, T * (size_t)c->num_experts * 4, "router logits", &m->rlog)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->top_k * 4, "routing", &m->topk_idx)) != MINIMAX_OK) goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->top_k * 4, "routing", &m->topk_wt)) != MINIMAX_OK) goto fail;
+        if ((r = minimax__dalloc(m, 4, "routing", &m->route_flag)) != MINIMAX_OK ||
+            (r = minimax__mcheck(m, minimax__cu.cuMemsetD32Async(m->route_flag, 0, 1, m->stream), "routing flag")) !=
+                MINIMAX_OK)
+            goto fail;
         if ((r = minimax__dalloc(m, T * (size_t)c->top_k * c->intermediate_size * 4, "expert activations", &m->act)) !=
             MINIMAX_OK)
             goto fail;

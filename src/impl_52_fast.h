@@ -321,10 +321,12 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
                                                const minimax__mg_fuse *F) {
     int H = m->cfg.hidden_size, NI = m->cfg.intermediate_size, K = m->cfg.top_k, E = m->cfg.num_experts;
     int mma = minimax__fast_moe_mma_ok(m, T), fk_gu, fk_down;
+    minimax__cu_ptr rflag = 0; /* the one-slot down takes the ids before its wait (kernels.cu EARLY) */
     float rsf = m->cfg.routed_scaling_factor > 0 ? m->cfg.routed_scaling_factor : 1.0f;
     minimax_result r;
-    void *a[17];
+    void *a[18];
     minimax__fast_moe_kernels(m, H, NI, K, T, F != NULL, &fk_gu, &fk_down);
+    if (fk_down == MINIMAX__FK_MOE_DOWN_C1 && minimax__fast_route_ok(m, T)) rflag = m->route_flag;
     if (mma) {
         minimax__cu_ptr h = minimax__fast_hn_ph(m); /* the normed input in PH */
         a[0] = &h;
@@ -360,6 +362,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
         a[14] = &H;
         a[15] = &NI;
         a[16] = &K;
+        a[17] = &rflag;
         r = minimax__fast_launch(m, fk_gu, (unsigned)MINIMAX__GU_BLOCKS(m, T), (unsigned)T, 256, MINIMAX__GU_SMEM(H), a);
     }
     if (r != MINIMAX_OK) return r;
@@ -373,6 +376,8 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[7] = &H;
     a[8] = &NI;
     a[9] = &K;
+    a[10] = &rflag; /* k_moe_down_h2_c1's (the other instances take 10 arguments) */
+    a[11] = &E;
     if (F && !mma) {
         a[10] = (void *)F;
         return minimax__fast_launch(m, fk_down, (unsigned)MINIMAX__CDIV(H, MINIMAX__DOWN_ROWS), 1, 128,

@@ -386,10 +386,10 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         float *wt = (float *)malloc((size_t)T * K * 4), *wt2 = (float *)malloc((size_t)T * K * 4);
         float *lg = (float *)malloc((size_t)T * E * 4), *bias = (float *)malloc((size_t)E * 4), rsf = 2.5f;
         int *pick = (int *)malloc((size_t)T * K * 4);
-        minimax__cu_ptr dh, dx, dact, didx, dwt, dlg, dbias, didx2, dwt2;
+        minimax__cu_ptr dh, dx, dact, didx, dwt, dlg, dbias, didx2, dwt2, rflag;
         double err, err_act = 0, err_x = 0, err_wt = 0;
-        void *a[17];
-        int Hh = H, In = NI, Kk = K, Ee = E, bad_route = 0;
+        void *a[18];
+        int Hh = H, In = NI, Kk = K, Ee = E, bad_route = 0, flag = -1;
         minimax__fast_moe_kernels(g_m, H, NI, K, T, 0, &fk_gu, &fk_down); /* the _c instances at the model's own shapes */
         rand_f32(&r, h, (size_t)T * H, 1.0f);
         rand_f32(&r, x0, (size_t)T * H, 1.0f);
@@ -427,9 +427,16 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         a[0] = &dlg; a[1] = &dbias; a[2] = &Ee; a[3] = &rsf; a[4] = &didx; a[5] = &dwt; a[6] = &dh; a[7] = &dp1;
         a[8] = &ds1; a[9] = &df1; a[10] = &dp3; a[11] = &ds3; a[12] = &df3; a[13] = &dact; a[14] = &Hh; a[15] = &In;
         a[16] = &Kk;
+        /* one slot: the routing flag, so that the one-slot down below takes the ids before its wait (EARLY) */
+        rflag = T == 1 && fk_down == MINIMAX__FK_MOE_DOWN_C1 ? g_m->route_flag : 0;
+        a[17] = &rflag;
         REQUIRE(minimax__fast_launch(g_m, fk_gu, (unsigned)MINIMAX__GU_BLOCKS(g_m, T), (unsigned)T, 256,
                                      MINIMAX__GU_SMEM(H), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
+        if (rflag) {
+            REQUIRE(dget(&flag, rflag, 4) == 0, "download");
+            CHECK(flag == 1, "gate/up T=1: the routing flag is %d, not 1", flag);
+        }
         /* the routing it did: the picked experts, in descending order of
            sigmoid + bias, weights sigmoid / sum * rsf; bit for bit k_router's */
         a[0] = &dlg; a[1] = &dbias; a[2] = &didx2; a[3] = &dwt2; a[4] = &Ee; a[5] = &Kk; a[6] = &rsf;
@@ -478,11 +485,15 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         }
         dx = dput(x0s, (size_t)T * H * 4);
         a[0] = &dact; a[1] = &didx; a[2] = &dwt; a[3] = &dp2; a[4] = &ds2; a[5] = &df2; a[6] = &dx; a[7] = &Hh;
-        a[8] = &In; a[9] = &Kk;
+        a[8] = &In; a[9] = &Kk; a[10] = &rflag; a[11] = &Ee;
         REQUIRE(minimax__fast_launch(g_m, fk_down, (unsigned)((H + MINIMAX__DOWN_ROWS - 1) / MINIMAX__DOWN_ROWS),
                                      (unsigned)T, 128, MINIMAX__DOWN_SMEM(K, NI), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());
         REQUIRE(dget(act, dact, (size_t)T * K * NI * 4) == 0 && dget(x, dx, (size_t)T * H * 4) == 0, "download");
+        if (rflag) {
+            REQUIRE(dget(&flag, rflag, 4) == 0, "download");
+            CHECK(flag == 0, "down T=1: the routing flag is %d after it, not 0", flag);
+        }
         if (fk_down == MINIMAX__FK_MOE_DOWN_C1) { /* one slot's instance: the same bits as the several slots' one */
             minimax__cu_ptr dx2 = dput(x0s, (size_t)T * H * 4);
             float *x2 = (float *)malloc((size_t)T * H * 4);
