@@ -6011,7 +6011,7 @@ MINIMAX__PRIV minimax_result minimax__fast_moe(minimax_model *m, const minimax__
     a[7] = &H;
     a[8] = &NI;
     a[9] = &K;
-    a[10] = &rflag; /* k_moe_down_h2_c1's (the other instances take 10 arguments) */
+    a[10] = &rflag; /* k_moe_down_h2_c1's 11th and 12th; _mg takes F there (below), the rest take 10 */
     a[11] = &E;
     if (F && !mma) {
         a[10] = (void *)F;

@@ -78,7 +78,10 @@ typedef unsigned long long u64;
    the pass's inputs and what passes before this one wrote, nothing else: the
    BF16 products ask for their first weights there, the split attention of
    one token slot for its splits' cached K and V rows (a short split's; the
-   token's own key, the only one the pass writes, is not among them).
+   token's own key, the only one the pass writes, is not among them). One
+   exception, a hint: the one-slot down kernel reads the routing flag and
+   ids that the running gate/up wrote, only to ask L2 for rows (EARLY at
+   k_moe_down_h2_c1), and reads the ids again after its wait.
    PDL_TRIGGER (griddepcontrol.launch_dependents) lets the
    next kernel launch once every block of this one has passed it (else as
    the blocks exit): the BF16 products and the attention trigger after their
@@ -87,8 +90,10 @@ typedef unsigned long long u64;
    reductions, stores and exchanges. Measured (H200, batch 1, ctx 512): TP=2,
    62 layers 3.73 ms a step -> 3.66 with the waits alone -> 3.55 with
    triggers after the main loops -> 3.51-3.52 with the down product's at its
-   start; one GPU, 16 layers 1.444 -> 1.424 -> 1.396 -> 1.377 ms. Not kept:
-   the gate/up product triggering after its routing (1.409), the BF16
+   start; one GPU, 16 layers 1.444 -> 1.424 -> 1.396 -> 1.377 ms. Not kept
+   then: the gate/up product triggering after its routing (1.409; kept
+   since, with the down kernel asking L2 for its rows while it waits: EARLY
+   at k_moe_down_h2_c1), the BF16
    products at their start (1.402), the products asking L2 for more of their
    weights before the wait (TP=2 3.77), the attention asking L2 for its K and
    V rows before the wait (TP=2 3.56, slower; one GPU 1.391 against 1.397,
@@ -2028,9 +2033,9 @@ __device__ __forceinline__ void gu_store_act(const float *sa, u8 *ar, int I, int
    (0, t) write idx[t], wt[t] for the down kernel. No routing kernel of its
    own: that launch and its latency chain were ~6 us a layer on an H100.
    logits = NULL: the ids are given in idx (k_router ran: top-k above 8).
-   rflag (one slot, or null): block 0 sets *rflag = 1 once idx is written,
-   and every block triggers the down kernel's launch after its routing
-   (k_moe_down_h2_c1's EARLY).
+   rflag (one slot, or null): block 0 sets *rflag = 1 once it has written idx
+   (with logits given), and every block triggers the down kernel's launch
+   after its routing (k_moe_down_h2_c1's EARLY).
    Then the block walks items u = blockIdx.x, + G, ... < topk * I/16, item u
    = (slot j = u / (I/16), row group g): warp w takes rows 16g + 2w, + 1 of
    W1 and W3 (four rows share each activation read; a block owns whole
@@ -2148,7 +2153,8 @@ __device__ __forceinline__ void moe_gate_up_h2_body(const float *logits, const f
        measurements). Block 0 set the flag before this point, and down
        launches only when every block has triggered. Triggered at each
        block's last item instead: 3.915-3.923 ms a step against 3.886-3.894
-       here (H200, 62 layers, same machine). */
+       here (H200, 62 layers, same machine, EARLY then prefetching codes and
+       scales). */
     if (rflag) PDL_TRIGGER();
     while (u < NU) {
         /* the next step: the item's next round, or the next item's first */

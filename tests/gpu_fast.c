@@ -430,6 +430,10 @@ static void test_moe_fast_shape(int H, int NI, int E, int K, unsigned long long 
         /* one slot: the routing flag, so that the one-slot down below takes the ids before its wait (EARLY) */
         rflag = T == 1 && fk_down == MINIMAX__FK_MOE_DOWN_C1 ? g_m->route_flag : 0;
         a[17] = &rflag;
+        if (rflag) { /* a value neither kernel writes, so that the checks below see what each wrote */
+            int sentinel = 7;
+            REQUIRE(minimax__cu.cuMemcpyHtoD(rflag, &sentinel, 4) == 0, "upload");
+        }
         REQUIRE(minimax__fast_launch(g_m, fk_gu, (unsigned)MINIMAX__GU_BLOCKS(g_m, T), (unsigned)T, 256,
                                      MINIMAX__GU_SMEM(H), a) == MINIMAX_OK,
                 "launch: %s", minimax_last_error());

@@ -1001,7 +1001,7 @@ int main() {
     auto guh = [&](int l, const int *) {
         k_moe_gate_up_h2<<<dim3(2 * sms, 1), 256, guh_smem>>>(lg, rbias, E, 1.0f, idxr, wtr, hn, w1p + l * mat,
                                                               w1s + l * sc, ws, w3p + l * mat, w3s + l * sc, ws, acth,
-                                                              H, I, K);
+                                                              H, I, K, nullptr);
     };
     auto dnh = [&](int l, const int *ix) {
         k_moe_down_h2<<<dim3(H / 8, 1), 128, dnh_smem>>>(acth, ix, wt, w2p + l * mat, w2s + l * sc, ws, xh2, H, I, K);
@@ -1088,7 +1088,7 @@ int main() {
     auto gui = [&](int l, const int *ix) {
         k_moe_gate_up_h2<<<dim3(2 * sms, 1), 256, guh_smem>>>(nullptr, rbias, E, 1.0f, (int *)ix, wtr, hn, w1p + l * mat,
                                                               w1s + l * sc, ws, w3p + l * mat, w3s + l * sc, ws, acth,
-                                                              H, I, K);
+                                                              H, I, K, nullptr);
     };
     timeit("gate/up (H2), ids given", gu_bytes, [&](int l) { gui(l, idx); });
     timeit("gate/up (H2), ids given, one expert: from L2", gu_bytes, [&](int l) { gui(l, idx_one); });
