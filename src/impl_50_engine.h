@@ -561,11 +561,9 @@ MINIMAX__PRIV int minimax__branch_ok(const minimax_model *m, int T);
 MINIMAX__PRIV minimax_result minimax__branch_join(minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__branch_prefetch(minimax_model *m, minimax__cu_ptr pf, int rows, long long pitch,
                                                       int bytes);
-MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
-                                              minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn);
 MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                                 minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph,
-                                                minimax__cu_ptr ssq);
+                                                minimax__cu_ptr ssq, int l2_ahead);
 MINIMAX__PRIV minimax__cu_ptr minimax__fast_qk_ssq(const minimax_model *m);
 MINIMAX__PRIV minimax_result minimax__sample(minimax_model *m, int R);
 MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minimax__dev_layer *ly, int T);
@@ -678,7 +676,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
         if (fused)
             r = minimax__mg_fused_layer(m, ly, L, 0);
         else
-            r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq);
+            r = minimax__norm_mm_f(m, m->x, ly->in_norm, ly->wqkv, m->qkv, T, p->qkv_dim, H, 0, 0, ssq, 0);
         if (r != MINIMAX_OK) return r;
         /* a quarter of each of the layer's o_proj rows (9.4 MB at the real
            shapes) asked of L2 beside the attention, a chain of latencies that

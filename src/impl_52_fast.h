@@ -481,14 +481,15 @@ MINIMAX__PRIV int minimax__fast_norm_ok(const minimax_model *m, int T, int K) {
    vector (xn_ph: in the PH layout). One launch of k_gemv_bf16_norm_t1 when
    minimax__fast_norm_ok (ssq, if not 0: the partial sums of squares of Y,
    kernels.cu GV_SSQ_ROWS outputs each), else k_rmsnorm into xn (m->hn when 0)
-   and the product (ssq not written: callers check minimax__fast_norm_ok). */
+   and the product (ssq not written: callers check minimax__fast_norm_ok).
+   l2_ahead: as minimax__fast_mm's (the fused launch only). */
 MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
                                                 minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn, int xn_ph,
-                                                minimax__cu_ptr ssq) {
+                                                minimax__cu_ptr ssq, int l2_ahead) {
     float eps = m->cfg.rms_norm_eps;
     int S, acc = 0;
     unsigned grid = minimax__gemv_t1_grid(m, N, &S);
-    void *a[12];
+    void *a[13];
     if (!minimax__fast_norm_ok(m, T, K)) {
         minimax_result r;
         minimax__cu_ptr out = xn ? xn : m->hn;
@@ -507,13 +508,13 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
     a[9] = &S;
     a[10] = &xn_ph;
     a[11] = &ssq;
+    a[12] = &l2_ahead;
     return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, grid, 1, 256, 0, a);
 }
-MINIMAX__PRIV minimax_result minimax__norm_mm(minimax_model *m, minimax__cu_ptr x, minimax__cu_ptr nw, minimax__cu_ptr W,
-                                              minimax__cu_ptr Y, int T, int N, int K, minimax__cu_ptr xn) {
-    return minimax__norm_mm_f(m, x, nw, W, Y, T, N, K, xn, 0, 0);
-}
 
+/* 16ths of each router warp's rows asked of L2 before the wait: all of them
+   (kernels.cu gemv_bf16_body's l2_ahead, COLD LOADS) */
+#define MINIMAX__ROUTER_L2_AHEAD 16
 /* Post-attention RMSNorm + router logits (m->rlog) for the layer, leaving the
    normed vector where the expert kernels read it: PH at minimax__fast_hn_ph
    for the tensor-core kernels (fused into the router product, or converted
@@ -524,8 +525,11 @@ MINIMAX__PRIV minimax_result minimax__norm_router(minimax_model *m, const minima
     minimax_result r;
     if (!ly->router_f32) {
         if (mma && minimax__fast_norm_ok(m, T, H))
-            return minimax__norm_mm_f(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, minimax__fast_hn_ph(m), 1, 0);
-        if ((r = minimax__norm_mm(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn)) != MINIMAX_OK) return r;
+            return minimax__norm_mm_f(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, minimax__fast_hn_ph(m), 1, 0,
+                                      MINIMAX__ROUTER_L2_AHEAD);
+        if ((r = minimax__norm_mm_f(m, m->x, ly->post_norm, ly->router, m->rlog, T, E, H, m->hn, 0, 0,
+                                    MINIMAX__ROUTER_L2_AHEAD)) != MINIMAX_OK)
+            return r;
     } else {
         if ((r = minimax__rmsnorm(m, m->x, 0, ly->post_norm, m->hn, T)) != MINIMAX_OK) return r;
         if ((r = minimax__mm_k(m, MINIMAX__K_MM_F32, m->hn, ly->router, m->rlog, T, E, H, 0, 0)) != MINIMAX_OK) return r;

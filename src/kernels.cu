@@ -98,7 +98,25 @@ typedef unsigned long long u64;
    weights before the wait (TP=2 3.77), the attention asking L2 for its K and
    V rows before the wait (TP=2 3.56, slower; one GPU 1.391 against 1.397,
    measured before the down product's trigger moved; loading them into
-   registers there instead, kept, is 1.5% faster on an H100: attn_split_body). */
+   registers there instead, kept, is 1.5% faster on an H100: attn_split_body).
+   COLD LOADS. A weight read after the wait on a chain of latencies (the
+   small kernels between the big products: nothing streams there) comes
+   from DRAM, a round trip longer than the L2 hits of what the kernel ahead
+   wrote, and it is the chain's slowest load however few its bytes. So such
+   weights are read, or asked of L2, before the wait: the router's bias (gate/up's
+   routing), the router's and q|k|v's norm weights and the rest of each
+   router warp's rows (gemv_bf16_body), the QK-norm's weights (the split
+   attention). H200, 62 layers, batch 1, ctx 512, same machine, alternating
+   (ms a step): all of them 3.891-3.902 -> 3.831-3.836 (-1.5%). Apart, in
+   other rounds: gate/up's bias 3.870-3.877 against 3.895-3.903; the
+   router's norm weights or its rows alone within the noise, both
+   3.881-3.885 (its work 2.69 -> 2.37 us in the trace); those three
+   3.850-3.860 against 3.891-3.896, then the attention's 3.846-3.848 or
+   q|k|v's 3.836-3.847. Not kept: down's ws2_2 so (3.856-3.869 against
+   3.850-3.860: its weights' own loads follow at once); h read into
+   registers before gate/up's routing (3.929-3.935 against 3.895-3.903: the
+   224 threads' loads queue ahead of the logits') or after it with both
+   rounds' loads first (3.831-3.844 against 3.831-3.836). */
 #ifndef MINIMAX_TRACE
 #define PDL_WAIT() asm volatile("griddepcontrol.wait;" ::: "memory")
 #define PDL_TRIGGER() asm volatile("griddepcontrol.launch_dependents;" ::: "memory")
@@ -699,6 +717,9 @@ extern "C" __global__ void k_attention(const float *qr_in, float *out, const int
    4.8 TB/s, near L2's speed): 0.25 or 0.5 of each q|k|v row no faster than
    none, whole rows (TP = 2) 4.7% slower; so the engine prefetches at T = 1
    on GPUs with DRAM below 4 TB/s. */
+/* Asks L2 for the 128-byte line holding p (one instruction; for the few
+   lines of a cold weight, COLD LOADS at PDL_WAIT). */
+__device__ __forceinline__ void l2_prefetch_line(const void *p) { asm volatile("prefetch.global.L2 [%0];" ::"l"(p)); }
 /* Asks L2 for `bytes` bytes at p (16-byte aligned, bytes % 16 == 0): no
    registers held and no completion to wait for, but the issuing thread
    waits until the copy engine takes the request (at about DRAM's pace when
@@ -838,17 +859,19 @@ __device__ void router_pick(const float *lg, const float *bias, int E, int topk,
    those 64 (a sorted pair a lane) the same way. Every key of the global top
    k is among its warp's top k, and the keys are those of router_pick: the
    same choices in the same order, the same weights. All threads of the block
-   call it (a barrier inside); warp 0 leaves with chosen / wsel written.
+   call it (a barrier inside), each with bias_e = bias[threadIdx.x] (0 past
+   E; the caller reads it before its wait); warp 0 leaves with chosen / wsel
+   written.
    H200, 62 layers, batch 1, ctx 512, same machine, alternating: 3.901-3.909
    -> 3.890-3.895 ms a step. */
-__device__ void router_pick_block(const float *lg, const float *bias, int E, int topk, float routed_scale, float *sc,
+__device__ void router_pick_block(const float *lg, float bias_e, int E, int topk, float routed_scale, float *sc,
                                   int *chosen, float *wsel, unsigned long long *cand) {
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, e = 32 * warp + lane;
     unsigned long long k = 0; /* below every key */
     if (e < E) {
         float sg = 1.0f / (1.0f + expf(-lg[e]));
         sc[e] = sg;
-        k = route_key(sg + bias[e], e);
+        k = route_key(sg + bias_e, e);
     }
     for (int r = 0; r < topk; r++) {
         bool mine;
@@ -1647,7 +1670,15 @@ __device__ __forceinline__ void gemv_bf16_body(const float *X, const u16 *W, flo
        layers, batch 1, ctx 512 (ms a step): 2/16 (3.9 MB a layer)
        3.975-3.987 against 3.992-4.013 without; 3/16 3.987-3.994; 4/16
        4.008-4.012 (the trace: o_proj's release 0.9 -> 1.6 us after the
-       merge's end); whole slices (with 4/16 of q|k|v's) 4.21 (3.0 us). */
+       merge's end); whole slices (with 4/16 of q|k|v's) 4.21 (3.0 us).
+       The router asks for the whole rest (16): 8 warps a block, 48 chunks
+       a row slice, so the loop's second chunk (lanes 0 .. 15) would come
+       from DRAM after the wait (COLD LOADS at PDL_WAIT). */
+    /* NORM: the norm weights NW (K / 32 lines of 128 bytes, a line a thread
+       of the grid) asked of L2 before the wait (COLD LOADS at PDL_WAIT) */
+    if (NORM)
+        for (int l = blockIdx.x * blockDim.x + threadIdx.x; l < K / 32; l += gridDim.x * blockDim.x)
+            l2_prefetch_line(NW + 32 * l);
     if (l2_ahead > 0 && lane < R) {
         int n = n0 + lane < N ? n0 + lane : N - 1;
         int cs = PIPE ? c0 + 32 * U : c0;
@@ -1816,14 +1847,15 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
    null) receives that normed vector (NW * (X * inv), written in slices by
    all blocks). ssq (if not null, accumulate = 0): ssq[n / GV_SSQ_ROWS] = the
    sum of squares of outputs n .. n + GV_SSQ_ROWS - 1 (written by the q|k|v
-   product for k_attn_split_qk's QK-norm). Grid and split as
+   product for k_attn_split_qk's QK-norm). Grid, split and l2_ahead as
    k_gemv_bf16_t1; at most 64 registers, so that 4 blocks fit an SM as for
    k_gemv_bf16_t1. Needs K % 8 == 0. */
 #define GV_SSQ_ROWS 4 /* R of this instance (MINIMAX__GEMV_ROWS(1) on the host) */
 extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
-                                                                      int accumulate, int S, int xn_ph, float *ssq) {
-    gemv_bf16_body<1, GV_SSQ_ROWS, 1, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph, ssq);
+                                                                      int accumulate, int S, int xn_ph, float *ssq,
+                                                                      int l2_ahead) {
+    gemv_bf16_body<1, GV_SSQ_ROWS, 1, 1, 1>(X, W, Y, 1, N, K, accumulate, S, NW, eps, XN, xn_ph, ssq, 0, l2_ahead);
 }
 /* Tensor parallelism, one token slot, with the fused collectives (struct
    mg_fuse above):
@@ -2099,6 +2131,12 @@ __device__ __forceinline__ void moe_gate_up_h2_body(const float *logits, const f
                                                     const float *ws2_3, u8 *act, int H_, int I_, int topk_,
                                                     int *rflag) {
     const int H = HC ? HC : H_, I = IC ? IC : I_, topk = KC ? KC : topk_; /* MOE_SHAPE */
+    /* E <= 256, top-k <= 8 (MiniMax-M2: 256, 8): all warps route, then warp 0
+       finishes while the others stage h; else warp 0 routes alone. The bias
+       (a weight) is read before the wait: after it, its DRAM round trip was
+       on the routing's chain, the logits coming from L2. */
+    const bool rblock = logits && E <= 32 * 8 && topk <= 8 && blockDim.x == 256;
+    const float bias_e = rblock && (int)threadIdx.x < E ? bias[threadIdx.x] : 0.0f;
     PDL_WAIT();
     extern __shared__ uint4 xh[];
     __shared__ float rsc[ROUTER_MAXE];
@@ -2107,11 +2145,8 @@ __device__ __forceinline__ void moe_gate_up_h2_body(const float *logits, const f
     int t = blockIdx.y, G = gridDim.x;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int NC = H >> 5, NG = I >> 4, NU = topk * NG, NR = (NC + 32 * GU_U - 1) / (32 * GU_U);
-    /* E <= 256, top-k <= 8 (MiniMax-M2: 256, 8): all warps route, then warp 0
-       finishes while the others stage h; else warp 0 routes alone */
     __shared__ unsigned long long rcand[64];
-    const bool rblock = logits && E <= 32 * 8 && topk <= 8 && blockDim.x == 256;
-    if (rblock) router_pick_block(logits + (size_t)t * E, bias, E, topk, routed_scale, rsc, se, wsel, rcand);
+    if (rblock) router_pick_block(logits + (size_t)t * E, bias_e, E, topk, routed_scale, rsc, se, wsel, rcand);
     if (warp == 0) {
         if (logits) {
             if (!rblock) router_pick<8>(logits + (size_t)t * E, bias, E, topk, routed_scale, rsc, se, wsel);
@@ -2850,6 +2885,15 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
                 vv[u] = ld_stream8(krow + kvhs + lane * 4);
             }
         }
+    }
+    /* QK: the group's q_norm_w and k_norm_w rows (weights, 4 lines of 128
+       bytes a head) asked of L2 before the wait (COLD LOADS at PDL_WAIT) */
+    if (QK) {
+        int i = threadIdx.x;
+        if (i < 4 * G)
+            l2_prefetch_line(q_norm_w + (size_t)kvh * G * FA_D + 32 * i);
+        else if (i < 4 * G + 4)
+            l2_prefetch_line(k_norm_w + (size_t)kvh * FA_D + 32 * (i - 4 * G));
     }
     PDL_WAIT();
     if (j0 >= nkeys) return; /* a split past the keys: the merge skips it */

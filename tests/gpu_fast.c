@@ -96,7 +96,7 @@ static void test_gemv_bf16(void) {
     }
 }
 
-/* k_gemv_bf16_norm_t1 (through minimax__norm_mm at T = 1): Y = rmsnorm(x, nw) W^T
+/* k_gemv_bf16_norm_t1 (through minimax__norm_mm_f at T = 1, l2_ahead 0 and 16): Y = rmsnorm(x, nw) W^T
    and the normed vector xn, against ref_rmsnorm + ref_matvec_bf16, with and
    without the split-K path (N = 256: S = 8), N not a multiple of 8. x has a
    large offset so that the norm's scale matters. Bounds 1e-5. */
@@ -106,7 +106,7 @@ static void test_gemv_norm(void) {
     size_t s;
     NEED_GPU();
     for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        int N = shapes[s][0], K = shapes[s][1], bad, bad2;
+        int N = shapes[s][0], K = shapes[s][1], bad, bad2, ahead;
         float *X = (float *)malloc((size_t)K * 4), *NW = (float *)malloc((size_t)K * 4), *xn = (float *)malloc((size_t)K * 4);
         float *Y = (float *)malloc((size_t)N * 4), *ref = (float *)malloc((size_t)N * 4), *refn = (float *)malloc((size_t)K * 4);
         float *gxn = (float *)malloc((size_t)K * 4);
@@ -134,7 +134,11 @@ static void test_gemv_norm(void) {
         dY = dnan((size_t)N); dXN = dnan((size_t)K);
         dSSQ = dnan((size_t)(N + 3) / 4);
         REQUIRE(minimax__fast_norm_ok(g_m, 1, K), "fused path not taken");
-        REQUIRE(minimax__norm_mm_f(g_m, dX, dN, dW, dY, 1, N, K, dXN, 0, dSSQ) == MINIMAX_OK, "launch: %s",
+        for (ahead = 0; ahead <= 16; ahead += 16) { /* without and with the rest of each slice asked of L2 (the router's) */
+        minimax__cu.cuMemsetD32Async(dY, 0x7fc00000u, (size_t)N, g_m->stream); /* poisoned again */
+        minimax__cu.cuMemsetD32Async(dXN, 0x7fc00000u, (size_t)K, g_m->stream);
+        minimax__cu.cuMemsetD32Async(dSSQ, 0x7fc00000u, (size_t)(N + 3) / 4, g_m->stream);
+        REQUIRE(minimax__norm_mm_f(g_m, dX, dN, dW, dY, 1, N, K, dXN, 0, dSSQ, ahead) == MINIMAX_OK, "launch: %s",
                 minimax_last_error());
         REQUIRE(dget(Y, dY, (size_t)N * 4) == 0 && dget(gxn, dXN, (size_t)K * 4) == 0 &&
                     dget(ssq, dSSQ, (size_t)(N + 3) / 4 * 4) == 0,
@@ -151,9 +155,10 @@ static void test_gemv_norm(void) {
         }
         err = eu_rel_err(Y, ref, (size_t)N, &bad);
         err2 = eu_rel_err(gxn, refn, (size_t)K, &bad2);
-        printf("    norm+gemv N=%d K=%d: rel err %.3g, normed vector %.3g\n", N, K, err, err2);
+        printf("    norm+gemv N=%d K=%d l2_ahead=%d: rel err %.3g, normed vector %.3g\n", N, K, ahead, err, err2);
         CHECK(!bad && err < 1e-5, "N=%d K=%d: rel err %g (bound 1e-5), nan/inf %d", N, K, err, bad);
         CHECK(!bad2 && err2 < 1e-6, "N=%d K=%d: normed vector rel err %g (bound 1e-6), nan/inf %d", N, K, err2, bad2);
+        }
         minimax__cu.cuMemFree(dX); minimax__cu.cuMemFree(dN); minimax__cu.cuMemFree(dW); minimax__cu.cuMemFree(dY);
         minimax__cu.cuMemFree(dXN); minimax__cu.cuMemFree(dSSQ);
         free(X); free(NW); free(xn); free(Y); free(ref); free(refn); free(gxn); free(W); free(ssq);
