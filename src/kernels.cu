@@ -2468,9 +2468,13 @@ extern "C" __global__ void __launch_bounds__(128, 4) k_moe_down_h2_c(MOE_DOWN_AR
    ms a step: no EARLY, no trigger (before) 3.921-3.929; the trigger alone
    3.917-3.923; with EARLY prefetching codes and scales 3.906-3.913 (one
    block's 16 prefetches spread over its 4 warps: 3.945-3.956); codes only
-   (this) 3.896-3.907. The prefetch issue stalls its thread at about DRAM's
-   pace, so without the early launch (the blocks arriving after gate/up's
-   end) it cost: 4.019-4.023 against 3.899-3.905. Not kept: the whole walk
+   (this) 3.896-3.907; later (a faster base, 3.829-3.836) the scales added
+   as line prefetches (prefetch.global.L2, no copy engine, 48 a block)
+   3.856-3.860, codes and scales as line prefetches 3.881-3.893: under
+   gate/up's last items DRAM has no room for more. The prefetch issue
+   stalls its thread at about DRAM's pace, so without the early launch (the
+   blocks arriving after gate/up's end) it cost: 4.019-4.023 against
+   3.899-3.905. Not kept: the whole walk
    loaded into registers before the wait (as ALL does after it): ptxas then
    hoisted the codes' decoding above the activations' barrier (160
    registers, not 133), so no block computed before all its rows had come:
