@@ -5745,18 +5745,19 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
                             what) != MINIMAX_OK)
             return MINIMAX_ERR_JIT;
     }
-    if (minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN], 8 /* MAX_DYNAMIC_SHARED_SIZE_BYTES */,
-                                                          MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2)") != MINIMAX_OK ||
-        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MMA], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_mma)") != MINIMAX_OK ||
-        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_MG], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2_mg)") != MINIMAX_OK ||
-        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_C], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2_c)") != MINIMAX_OK ||
-        minimax__mcheck(m, minimax__cu.cuFuncSetAttribute(m->fn_fast[MINIMAX__FK_MOE_DOWN_C1], 8, MINIMAX__DOWN_SMEM_MAX),
-                        "cuFuncSetAttribute(k_moe_down_h2_c1)") != MINIMAX_OK)
-        return MINIMAX_ERR_JIT;
+    { /* the down kernels stage every routed slot's activations: more than the default 48 KB of shared memory */
+        static const int staging[] = {MINIMAX__FK_MOE_DOWN, MINIMAX__FK_MOE_DOWN_MMA, MINIMAX__FK_MOE_DOWN_MG,
+                                      MINIMAX__FK_MOE_DOWN_C, MINIMAX__FK_MOE_DOWN_C1};
+        for (i = 0; i < (int)(sizeof staging / sizeof staging[0]); i++) {
+            char what[96];
+            snprintf(what, sizeof what, "cuFuncSetAttribute(%s)", minimax__fast_kernel_names[staging[i]]);
+            if (minimax__mcheck(m,
+                                minimax__cu.cuFuncSetAttribute(m->fn_fast[staging[i]], 8 /* MAX_DYNAMIC_SHARED_SIZE_BYTES */,
+                                                               MINIMAX__DOWN_SMEM_MAX),
+                                what) != MINIMAX_OK)
+                return MINIMAX_ERR_JIT;
+        }
+    }
     m->num_sms = 0;
     minimax__cu.cuDeviceGetAttribute(&m->num_sms, 16 /* MULTIPROCESSOR_COUNT */, m->dev);
     if (m->num_sms <= 0) m->num_sms = 132;
