@@ -6146,8 +6146,9 @@ MINIMAX__PRIV minimax_result minimax__norm_mm_f(minimax_model *m, minimax__cu_pt
     return minimax__fast_launch(m, MINIMAX__FK_GEMV_NORM_T1, grid, 1, 256, 0, a);
 }
 
-/* 16ths of each router warp's rows asked of L2 before the wait: all of them
-   (kernels.cu gemv_bf16_body's l2_ahead, COLD LOADS) */
+/* 16ths of the rest of each router warp's K slice (past the chunk a lane
+   loads first) asked of L2 before the wait: all of it (kernels.cu
+   gemv_bf16_body's l2_ahead, COLD LOADS) */
 #define MINIMAX__ROUTER_L2_AHEAD 16
 /* Post-attention RMSNorm + router logits (m->rlog) for the layer, leaving the
    normed vector where the expert kernels read it: PH at minimax__fast_hn_ph

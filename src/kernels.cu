@@ -95,7 +95,9 @@ typedef unsigned long long u64;
    since, with the down kernel asking L2 for its rows while it waits: EARLY
    at k_moe_down_h2_c1), the BF16
    products at their start (1.402), the products asking L2 for more of their
-   weights before the wait (TP=2 3.77), the attention asking L2 for its K and
+   weights before the wait (TP=2 3.77; kept since in small shares where the
+   blocks wait long or the chain is short: o_proj's 2/16, the router's whole
+   rest, gemv_bf16_body's l2_ahead), the attention asking L2 for its K and
    V rows before the wait (TP=2 3.56, slower; one GPU 1.391 against 1.397,
    measured before the down product's trigger moved; loading them into
    registers there instead, kept, is 1.5% faster on an H100: attn_split_body).
@@ -1849,7 +1851,9 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
    sum of squares of outputs n .. n + GV_SSQ_ROWS - 1 (written by the q|k|v
    product for k_attn_split_qk's QK-norm). Grid, split and l2_ahead as
    k_gemv_bf16_t1; at most 64 registers, so that 4 blocks fit an SM as for
-   k_gemv_bf16_t1. Needs K % 8 == 0. */
+   k_gemv_bf16_t1 (sm_90a: 60, no spills; this machine's ptxas spills
+   48 / 36 bytes on sm_100a / sm_120a, not measured there). Needs
+   K % 8 == 0. */
 #define GV_SSQ_ROWS 4 /* R of this instance (MINIMAX__GEMV_ROWS(1) on the host) */
 extern "C" __global__ void __launch_bounds__(256, 4) k_gemv_bf16_norm_t1(const float *X, const float *NW, float eps,
                                                                       const u16 *W, float *Y, float *XN, int N, int K,
