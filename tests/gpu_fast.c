@@ -135,29 +135,29 @@ static void test_gemv_norm(void) {
         dSSQ = dnan((size_t)(N + 3) / 4);
         REQUIRE(minimax__fast_norm_ok(g_m, 1, K), "fused path not taken");
         for (ahead = 0; ahead <= 16; ahead += 16) { /* without and with the rest of each slice asked of L2 (the router's) */
-        minimax__cu.cuMemsetD32Async(dY, 0x7fc00000u, (size_t)N, g_m->stream); /* poisoned again */
-        minimax__cu.cuMemsetD32Async(dXN, 0x7fc00000u, (size_t)K, g_m->stream);
-        minimax__cu.cuMemsetD32Async(dSSQ, 0x7fc00000u, (size_t)(N + 3) / 4, g_m->stream);
-        REQUIRE(minimax__norm_mm_f(g_m, dX, dN, dW, dY, 1, N, K, dXN, 0, dSSQ, ahead) == MINIMAX_OK, "launch: %s",
-                minimax_last_error());
-        REQUIRE(dget(Y, dY, (size_t)N * 4) == 0 && dget(gxn, dXN, (size_t)K * 4) == 0 &&
-                    dget(ssq, dSSQ, (size_t)(N + 3) / 4 * 4) == 0,
-                "download");
-        { /* the partial sums of squares: of the outputs' own values, 4 rows each (the last group may be short) */
-            double worst = 0;
-            for (i = 0; i < (size_t)(N + 3) / 4; i++) {
-                double want = 0;
-                size_t n;
-                for (n = 4 * i; n < 4 * i + 4 && n < (size_t)N; n++) want += (double)Y[n] * Y[n];
-                if (!(fabs(ssq[i] - want) <= 1e-6 * want)) worst = worst > 1 ? worst : fabs(ssq[i] - want) / (want > 0 ? want : 1);
+            minimax__cu.cuMemsetD32Async(dY, 0x7fc00000u, (size_t)N, g_m->stream); /* poisoned again */
+            minimax__cu.cuMemsetD32Async(dXN, 0x7fc00000u, (size_t)K, g_m->stream);
+            minimax__cu.cuMemsetD32Async(dSSQ, 0x7fc00000u, (size_t)(N + 3) / 4, g_m->stream);
+            REQUIRE(minimax__norm_mm_f(g_m, dX, dN, dW, dY, 1, N, K, dXN, 0, dSSQ, ahead) == MINIMAX_OK, "launch: %s",
+                    minimax_last_error());
+            REQUIRE(dget(Y, dY, (size_t)N * 4) == 0 && dget(gxn, dXN, (size_t)K * 4) == 0 &&
+                        dget(ssq, dSSQ, (size_t)(N + 3) / 4 * 4) == 0,
+                    "download");
+            { /* the partial sums of squares: of the outputs' own values, 4 rows each (the last group may be short) */
+                double worst = 0;
+                for (i = 0; i < (size_t)(N + 3) / 4; i++) {
+                    double want = 0;
+                    size_t n;
+                    for (n = 4 * i; n < 4 * i + 4 && n < (size_t)N; n++) want += (double)Y[n] * Y[n];
+                    if (!(fabs(ssq[i] - want) <= 1e-6 * want)) worst = worst > 1 ? worst : fabs(ssq[i] - want) / (want > 0 ? want : 1);
+                }
+                CHECK(worst == 0, "N=%d K=%d: partial sums of squares off by %g (relative, bound 1e-6)", N, K, worst);
             }
-            CHECK(worst == 0, "N=%d K=%d: partial sums of squares off by %g (relative, bound 1e-6)", N, K, worst);
-        }
-        err = eu_rel_err(Y, ref, (size_t)N, &bad);
-        err2 = eu_rel_err(gxn, refn, (size_t)K, &bad2);
-        printf("    norm+gemv N=%d K=%d l2_ahead=%d: rel err %.3g, normed vector %.3g\n", N, K, ahead, err, err2);
-        CHECK(!bad && err < 1e-5, "N=%d K=%d: rel err %g (bound 1e-5), nan/inf %d", N, K, err, bad);
-        CHECK(!bad2 && err2 < 1e-6, "N=%d K=%d: normed vector rel err %g (bound 1e-6), nan/inf %d", N, K, err2, bad2);
+            err = eu_rel_err(Y, ref, (size_t)N, &bad);
+            err2 = eu_rel_err(gxn, refn, (size_t)K, &bad2);
+            printf("    norm+gemv N=%d K=%d l2_ahead=%d: rel err %.3g, normed vector %.3g\n", N, K, ahead, err, err2);
+            CHECK(!bad && err < 1e-5, "N=%d K=%d: rel err %g (bound 1e-5), nan/inf %d", N, K, err, bad);
+            CHECK(!bad2 && err2 < 1e-6, "N=%d K=%d: normed vector rel err %g (bound 1e-6), nan/inf %d", N, K, err2, bad2);
         }
         minimax__cu.cuMemFree(dX); minimax__cu.cuMemFree(dN); minimax__cu.cuMemFree(dW); minimax__cu.cuMemFree(dY);
         minimax__cu.cuMemFree(dXN); minimax__cu.cuMemFree(dSSQ);
