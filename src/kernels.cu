@@ -1999,6 +1999,22 @@ __device__ __forceinline__ float fp4_chunk_acc_h2(float acc, uint4 q, u32 s2, co
     }
     return acc;
 }
+/* down's step: one chunk of its two rows (codes q0, q1, scales s0, s1) with
+   the activations' 4 H2 quads at ap (NCI quads apart: the layout of act in
+   shared memory, [topk][4][I/32]) and their block factors *fp, times the
+   expert's weight *wp, into y0, y1 (every walk of the down kernels) */
+__device__ __forceinline__ void md_chunk_acc(float &y0, float &y1, uint4 q0, uint4 q1, u32 s0, u32 s1,
+                                             const uint4 *ap, int NCI, const float2 *fp, const float *wp) {
+    uint4 xq[4];
+#pragma unroll
+    for (int wi = 0; wi < 4; wi++) xq[wi] = ap[wi * NCI];
+    float2 f = *fp;
+    float w = *wp;
+    f.x *= w;
+    f.y *= w;
+    y0 = fp4_chunk_acc_h2(y0, q0, s0, xq, f);
+    y1 = fp4_chunk_acc_h2(y1, q1, s1, xq, f);
+}
 
 /* 16-byte asynchronous copy global -> shared (no registers held while in
    flight); cp_async_wait_all waits for the thread's copies (a barrier then
@@ -2365,16 +2381,8 @@ __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, 
 #define MD_COMPUTE(c, q, sc, ai, aq, wf)                                                                         \
     do {                                                                                                         \
         _Pragma("unroll") for (int k = 0; k < MD_U; k++) {                                                       \
-            if ((c) + 32 * k < total) {                                                                          \
-                uint4 xq[4];                                                                                     \
-                const uint4 *ap = ah + aq[k];                                                                    \
-                _Pragma("unroll") for (int wi = 0; wi < 4; wi++) xq[wi] = ap[wi * NCI];                          \
-                float2 f = af[ai[k]];                                                                            \
-                f.x *= wf[k];                                                                                    \
-                f.y *= wf[k];                                                                                    \
-                y0 = fp4_chunk_acc_h2(y0, q[k][0], sc[k][0], xq, f);                                             \
-                y1 = fp4_chunk_acc_h2(y1, q[k][1], sc[k][1], xq, f);                                             \
-            }                                                                                                    \
+            if ((c) + 32 * k < total)                                                                            \
+                md_chunk_acc(y0, y1, q[k][0], q[k][1], sc[k][0], sc[k][1], ah + aq[k], NCI, af + ai[k], wf + k);   \
         }                                                                                                        \
     } while (0)
     /* ALL (k_moe_down_h2_c1, one token slot): the lane's whole walk, NA
@@ -2405,16 +2413,8 @@ __device__ __forceinline__ void moe_down_h2_body(const u8 *act, const int *idx, 
 #pragma unroll
         for (int k = 0; k < NA; k++) {
             int f = lane + 32 * k, j = f / NCI, cc = f - j * NCI;
-            uint4 xq[4];
-            const uint4 *ap = ah + j * 4 * NCI + cc;
-#pragma unroll
-            for (int wi = 0; wi < 4; wi++) xq[wi] = ap[wi * NCI];
-            float2 fa = af[j * NCI + cc];
-            float w = sf[j];
-            fa.x *= w;
-            fa.y *= w;
-            y0 = fp4_chunk_acc_h2(y0, q[k][0], sq[k][0], xq, fa);
-            y1 = fp4_chunk_acc_h2(y1, q[k][1], sq[k][1], xq, fa);
+            md_chunk_acc(y0, y1, q[k][0], q[k][1], sq[k][0], sq[k][1], ah + j * 4 * NCI + cc, NCI, af + j * NCI + cc,
+                         sf + j);
         }
     } else {
         int c = lane;

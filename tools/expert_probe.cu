@@ -780,15 +780,8 @@ extern "C" __global__ void __launch_bounds__(256, 2)
             int f = fb + 32 * k;
             if (f < fe) {
                 int j = jk[k], cc = f - j * NCI;
-                uint4 xq[4];
-#pragma unroll
-                for (int wi = 0; wi < 4; wi++) xq[wi] = sm[(j * 4 + wi) * NCI + cc];
-                float2 fa = af[j * NCI + cc];
-                float wf = sf[j];
-                fa.x *= wf;
-                fa.y *= wf;
-                y0 = fp4_chunk_acc_h2(y0, qd[k][0], sd[k][0], xq, fa);
-                y1 = fp4_chunk_acc_h2(y1, qd[k][1], sd[k][1], xq, fa);
+                md_chunk_acc(y0, y1, qd[k][0], qd[k][1], sd[k][0], sd[k][1], sm + j * 4 * NCI + cc, NCI,
+                             af + j * NCI + cc, sf + j);
                 if (dn < ND) mp_dn_load(qd[k], sd[k], w2p, w2s, 8 * dn + 2 * pr, I, eo[k]);
             }
         }
