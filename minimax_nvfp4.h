@@ -4151,6 +4151,8 @@ struct minimax_model {
     minimax__cu_event ev_fork, ev_join;
     int branch_open;
     minimax__cu_ptr fast_part; /* split-KV attention partials */
+    int attn_l0; /* the first layer of the pass being enqueued, set by its first call (begin): that layer's
+                    attention stores the RoPE angles, the later layers' load them (minimax__fast_attn) */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
        < dbg_route_stride */
@@ -4655,6 +4657,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
     minimax_result r;
     int L;
     m->branch_open = 0; /* (a pass that failed left one open) */
+    if (begin) m->attn_l0 = L0; /* the pass's first layer (tp ranks get their layers a call each, after this one) */
     if (begin && m->mg) {
         if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
     } else if (begin) {
@@ -5725,7 +5728,8 @@ static const char *const minimax__fast_kernel_names[MINIMAX__FK_COUNT] = {
    only), then the argmax partials [8][parts] (fp32 values, then int ids), then
    the post-attention normed vector in the PH layout (kernels.cu) [8][H] u32,
    then the q|k|v product's partial sums of squares [qkv_dim / 4] (one token
-   slot: minimax__fast_qk_ssq). */
+   slot: minimax__fast_qk_ssq), then the RoPE angles of the pass's positions
+   [8][rotary_dim / 2] float2 (minimax__fast_rope: k_attn_split_qk's ROPE). */
 MINIMAX__PRIV size_t minimax__fast_attn_part_bytes(const minimax_model *m) {
     return m->cfg.head_dim == 128 ? (size_t)MINIMAX__FAST_MAX_T * m->cfg.num_heads * MINIMAX__ATTN_SPLITS * 132 * 4 : 0;
 }
@@ -5734,6 +5738,9 @@ MINIMAX__PRIV minimax__cu_ptr minimax__fast_hn_ph(const minimax_model *m) {
 }
 MINIMAX__PRIV minimax__cu_ptr minimax__fast_qk_ssq(const minimax_model *m) {
     return minimax__fast_hn_ph(m) + (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4;
+}
+MINIMAX__PRIV minimax__cu_ptr minimax__fast_rope(const minimax_model *m) {
+    return minimax__fast_qk_ssq(m) + (size_t)m->plan.qkv_dim / MINIMAX__GEMV_ROWS(1) * 4;
 }
 
 MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
@@ -5765,7 +5772,8 @@ MINIMAX__PRIV minimax_result minimax__fast_init(minimax_model *m) {
         minimax_result r = minimax__dalloc(m, minimax__fast_attn_part_bytes(m) +
                                                   (size_t)MINIMAX__FAST_MAX_T * MINIMAX__ARGMAX_PARTS(m) * 8 +
                                                   (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4 +
-                                                  (size_t)m->plan.qkv_dim / MINIMAX__GEMV_ROWS(1) * 4,
+                                                  (size_t)m->plan.qkv_dim / MINIMAX__GEMV_ROWS(1) * 4 +
+                                                  (size_t)MINIMAX__FAST_MAX_T * (m->cfg.rotary_dim / 2) * 8,
                                            "attention and argmax partials", &m->fast_part);
         if (r != MINIMAX_OK) return r;
     }
@@ -6068,7 +6076,11 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     unsigned smem = (unsigned)(5 * (nh / nkv) * 128 * 4);
     minimax__mg_fuse off;
     minimax_result r;
-    void *a[22];
+    void *a[24];
+    /* the RoPE angles: computed and stored by the pass's first layer, loaded
+       by the others (kernels.cu ROPE at attn_split_body) */
+    minimax__cu_ptr rope = minimax__fast_rope(m);
+    int rope_mode = layer == m->attn_l0 ? 1 : 2;
     memset(&off, 0, sizeof off);
     a[0] = qk ? &m->qkv : &m->qr;
     a[1] = &m->fast_part;
@@ -6092,6 +6104,8 @@ MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax_
     a[19] = &eps;
     a[20] = &ssq;
     a[21] = (void *)(F ? F : &off);
+    a[22] = &rope;
+    a[23] = &rope_mode;
     if ((r = minimax__fast_launch_on(m, minimax__fast_attn_split_kernel(nh / nkv, qk), (unsigned)nkv, (unsigned)splits,
                                      (unsigned)T, 128, smem, m->stream, a)) != MINIMAX_OK)
         return r;

@@ -149,6 +149,8 @@ struct minimax_model {
     minimax__cu_event ev_fork, ev_join;
     int branch_open;
     minimax__cu_ptr fast_part; /* split-KV attention partials */
+    int attn_l0; /* the first layer of the pass being enqueued, set by its first call (begin): that layer's
+                    attention stores the RoPE angles, the later layers' load them (minimax__fast_attn) */
     /* tests only: when dbg_route is set, prefill copies each layer's routing
        (topk_idx of its tokens) to dbg_route[layer][position][top_k], positions
        < dbg_route_stride */
@@ -653,6 +655,7 @@ MINIMAX__PRIV minimax_result minimax__enqueue_launches(minimax_model *m, int T, 
     minimax_result r;
     int L;
     m->branch_open = 0; /* (a pass that failed left one open) */
+    if (begin) m->attn_l0 = L0; /* the pass's first layer (tp ranks get their layers a call each, after this one) */
     if (begin && m->mg) {
         if ((r = minimax__mg_begin(m, T)) != MINIMAX_OK) return r;
     } else if (begin) {

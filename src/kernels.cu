@@ -2857,13 +2857,26 @@ __device__ __forceinline__ void attn_load_q4(float4 *qv, const float *qs, int G,
    sm_90a, with and without the policy operands: 0 bytes spill stores; the
    QK instances' 32-byte stack frame is sincosf's, in rope_cs). The G = 6
    ones were 16% smaller (minimax__fast_attn_split_kernel says what that
-   measured). */
+   measured).
+   ROPE (QK): the angles (cos, sin) of pair i < rd / 2 at the token's
+   position are the same in every layer, so only the pass's first layer
+   computes them (rope_cs: powf, a division and sincosf, ~0.45 us of the
+   block's chain between the sums of squares and the rotation); with
+   rope_mode 1 its block (kvh 0, split 0) of each slot t also stores them
+   to rope [T][rd / 2] float2, and with rope_mode 2 the later layers load
+   them from there, beside the sums' loads (the same values: the same
+   bits; the table is written 7 launches before its next reader, which
+   reads it after its wait). rope_mode 0: computed, not stored. H200, 62
+   layers, batch 1, ctx 512, same machine, alternating, ms a step:
+   3.825-3.837 -> 3.800-3.802; the trace: the attention's work 6.40 ->
+   5.92 us a layer. */
 template <int QK, int GC>
 __device__ __forceinline__ void attn_split_body(const float *qr, float *part, const int *pos, const int *srow,
                                                 const int *block_table, const u16 *kv, u16 *kv_w, int layer,
                                                 int nblocks, int max_blocks, int bs, int nh, int nkv, int min_keys,
                                                 const float *q_norm_w, const float *k_norm_w, const float *ss, int tp,
-                                                int rd, float theta, float eps, const float *ssq, const mg_fuse *F) {
+                                                int rd, float theta, float eps, const float *ssq, const mg_fuse *F,
+                                                float2 *rope = 0, int rope_mode = 0) {
     extern __shared__ float fsm[];
     __shared__ float wm[4][FA_MAXG], wl[4][FA_MAXG];
     int kvh = blockIdx.x, sp = blockIdx.y, t = blockIdx.z, nsplit = gridDim.y;
@@ -2920,6 +2933,10 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
         __shared__ float2 cs[FA_D / 2];
         int qn = nh * FA_D, kn = nkv * FA_D, i = threadIdx.x, half = rd / 2;
         const float *row = qr + (size_t)t * (qn + 2 * kn);
+        /* rope_mode 2: the angles as the pass's first layer stored them, loaded
+           beside the sums' loads (ROPE above) */
+        float2 rc = make_float2(0.0f, 0.0f);
+        if (rope_mode == 2 && i < half) rc = rope[t * half + i];
         float sq, sk;
         if (ss) { /* tp: the all-reduced sums */
             sq = ss[t * 2];
@@ -2956,7 +2973,11 @@ __device__ __forceinline__ void attn_split_body(const float *qr, float *part, co
             sk = qk_sumsq(row + qn, kn, red);
         }
         float iq = rsqrtf(sq / ((float)qn * (float)tp) + eps), ik = rsqrtf(sk / ((float)kn * (float)tp) + eps);
-        if (i < half) cs[i] = rope_cs(nkeys - 1, i, rd, theta); /* the angles of position pos[t], once */
+        if (i < half) { /* the angles of position pos[t], once a block */
+            if (rope_mode != 2) rc = rope_cs(nkeys - 1, i, rd, theta);
+            cs[i] = rc;
+            if (rope_mode == 1 && kvh == 0 && sp == 0) rope[t * half + i] = rc;
+        }
         __syncthreads();
         int has_new = j1 == nkeys; /* this split holds the token's own key: scored last, from knew / vnew */
         if (threadIdx.x == 0) s_has_new = has_new;
@@ -3214,7 +3235,9 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_g6(const float
    k_gemv_bf16_norm_t1 left [(nh + nkv) * 128 / GV_SSQ_ROWS], or null: the
    block sums them itself from qkv. F: tp with fused collectives (ss and ssq
    null): those partial sums of every rank, pushed by k_gemv_bf16_norm_t1_mg
-   (struct mg_fuse; nr = 0 where not). One token slot per session (a decode
+   (struct mg_fuse; nr = 0 where not). rope, rope_mode: the RoPE angles'
+   table [T][rd / 2] float2 and 0 (computed) / 1 (computed, stored) / 2
+   (loaded): ROPE at attn_split_body. One token slot per session (a decode
    step): a prefill chunk's slots read keys that other slots append. */
 extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk(const float *qkv, float *part, const int *pos,
                                                                   const int *srow, const int *block_table, u16 *kv,
@@ -3222,9 +3245,9 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk(const float
                                                                   int nh, int nkv, int min_keys, const float *q_norm_w,
                                                                   const float *k_norm_w, const float *ss, int tp,
                                                                   int rd, float theta, float eps, const float *ssq,
-                                                                  const mg_fuse F) {
+                                                                  const mg_fuse F, float2 *rope, int rope_mode) {
     attn_split_body<1, 0>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
-                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq, &F);
+                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq, &F, rope, rope_mode);
 }
 extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk_g6(const float *qkv, float *part, const int *pos,
                                                                      const int *srow, const int *block_table, u16 *kv,
@@ -3232,9 +3255,10 @@ extern "C" __global__ void __launch_bounds__(128, 3) k_attn_split_qk_g6(const fl
                                                                      int nh, int nkv, int min_keys,
                                                                      const float *q_norm_w, const float *k_norm_w,
                                                                      const float *ss, int tp, int rd, float theta,
-                                                                     float eps, const float *ssq, const mg_fuse F) {
+                                                                     float eps, const float *ssq, const mg_fuse F,
+                                                                     float2 *rope, int rope_mode) {
     attn_split_body<1, 6>(qkv, part, pos, srow, block_table, kv, kv, layer, nblocks, max_blocks, bs, nh, nkv, min_keys,
-                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq, &F);
+                          q_norm_w, k_norm_w, ss, tp, rd, theta, eps, ssq, &F, rope, rope_mode);
 }
 
 /* k_attn_merge: thread i takes dimensions 4 (i % 32) .. + 3 of the splits

@@ -750,9 +750,10 @@ static void test_attention_split_qk(void) {
     int *bt = (int *)malloc((size_t)nblocks * 4);
     float *qkv = (float *)malloc((size_t)T * W * 4), *qw = (float *)malloc((size_t)qn * 4), *kw = (float *)malloc((size_t)kn * 4);
     float *out_ref = (float *)malloc((size_t)T * qn * 4), *out = (float *)malloc((size_t)T * qn * 4), ssv[6];
-    float *ssq = (float *)malloc((size_t)W / 4 * 4);
+    float *ssq = (float *)malloc((size_t)W / 4 * 4), *out1 = (float *)malloc((size_t)T * qn * 4);
+    uint16_t *kv1 = (uint16_t *)malloc(kv_elems * 2);
     test_rng r = {313};
-    minimax__cu_ptr dkv, dbt, dqkv, dqr, dout, dpart, dpos, dsrow, dqw, dkw, dss, dssq, null = 0, drf, dgen, dstat;
+    minimax__cu_ptr dkv, dbt, dqkv, dqr, dout, dpart, dpos, dsrow, dqw, dkw, dss, dssq, null = 0, drf, dgen, dstat, drope;
     minimax__mg_fuse foff, fuse;
     int mk, genv = 1, stat = 0, code = 0x10000 | MINIMAX__MG_OP_ALLREDUCE << 8;
     uint64_t *rf;
@@ -772,7 +773,7 @@ static void test_attention_split_qk(void) {
     dkv = dput(kv, kv_elems * 2); dbt = dput(bt, (size_t)nblocks * 4); dqkv = dput(qkv, (size_t)T * W * 4);
     dqr = dnan((size_t)T * qn); dout = dnan((size_t)T * qn); dpart = dnan((size_t)T * nh * splits * (d + 4)); /* kernels.cu FA_PART */
     dpos = dput(posv, sizeof posv); dsrow = dput(srowv, sizeof srowv); dqw = dput(qw, (size_t)qn * 4);
-    dkw = dput(kw, (size_t)kn * 4); dss = dput(ssv, sizeof ssv);
+    dkw = dput(kw, (size_t)kn * 4); dss = dput(ssv, sizeof ssv); drope = dnan((size_t)T * (rd / 2) * 2);
     for (i = 0; i < W / 4; i++) { /* slot 2's partial sums of squares, 4 rows each, as k_gemv_bf16_norm_t1 leaves them */
         const float *v = qkv + (size_t)2 * W + 4 * i;
         ssq[i] = fmaf(v[3], v[3], fmaf(v[2], v[2], fmaf(v[1], v[1], v[0] * v[0])));
@@ -796,12 +797,16 @@ static void test_attention_split_qk(void) {
         int ly = layer, nb = nblocks, mb = maxb, b = bs, nh_ = nh, nkv_ = nkv, min_keys = (mk & 1) ? 128 : 1, mode;
         int g6 = mk >> 1;
         int d_ = d, rd_ = rd, one = 1, two = 2;
-        void *a[22];
-        for (mode = 0; mode < 6; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given;
+        void *a[24];
+        int rope_mode;
+        for (mode = 0; mode < 8; mode++) { /* 0: the kernels replaced; 1: fused, one GPU; 2: fused, sums given;
                                               3: fused, the product's partial sums (slot 2 alone: the engine's T = 1);
-                                              4: those of 2 senders (struct mg_fuse); 5: 4 with stale tags */
+                                              4: those of 2 senders (struct mg_fuse); 5: 4 with stale tags;
+                                              6: 1 with the RoPE angles that 1 stored (rope_mode 1, then 2);
+                                              7: 6 with a table of NaNs (so the table is what 6 used) */
             double err;
-            int Tm = mode >= 3 ? 1 : T, s0 = mode >= 3 ? 2 : 0; /* the slots run: s0 .. s0 + Tm - 1 */
+            int cfg = mode >= 6 ? 1 : mode; /* the configuration run */
+            int Tm = cfg >= 3 ? 1 : T, s0 = cfg >= 3 ? 2 : 0; /* the slots run: s0 .. s0 + Tm - 1 */
             minimax__cu_ptr qkv_s = dqkv + (size_t)s0 * W * 4, pos_s = dpos + (size_t)s0 * 4, srow_s = dsrow + (size_t)s0 * 4;
             minimax__cu_ptr out_s = dout + (size_t)s0 * qn * 4;
             size_t kdiff = 0, other = 0, vdiff = 0;
@@ -817,12 +822,15 @@ static void test_attention_split_qk(void) {
             }
             a[0] = mode ? &qkv_s : &dqr; a[1] = &dpart; a[2] = &pos_s; a[3] = &srow_s; a[4] = &dbt; a[5] = &dkv;
             a[6] = &ly; a[7] = &nb; a[8] = &mb; a[9] = &b; a[10] = &nh_; a[11] = &nkv_; a[12] = &min_keys;
-            a[13] = &dqw; a[14] = &dkw; a[15] = mode == 2 ? &dss : &null; a[16] = mode == 2 || mode >= 4 ? &two : &one;
-            a[17] = &rd_; a[18] = &theta; a[19] = &eps; a[20] = mode == 3 ? &dssq : &null;
-            a[21] = mode >= 4 ? &fuse : &foff;
-            genv = mode == 5 ? 2 : 1; /* 5: the words are of another pass */
+            a[13] = &dqw; a[14] = &dkw; a[15] = cfg == 2 ? &dss : &null; a[16] = cfg == 2 || cfg >= 4 ? &two : &one;
+            a[17] = &rd_; a[18] = &theta; a[19] = &eps; a[20] = cfg == 3 ? &dssq : &null;
+            a[21] = cfg >= 4 ? &fuse : &foff;
+            rope_mode = mode == 1 ? 1 : mode >= 6 ? 2 : 0;
+            if (mode == 7) minimax__cu.cuMemsetD32Async(drope, 0x7fc00000u, (size_t)T * (rd / 2) * 2, g_m->stream);
+            a[22] = &drope; a[23] = &rope_mode;
+            genv = cfg == 5 ? 2 : 1; /* 5: the words are of another pass */
             minimax__cu.cuMemcpyHtoD(dgen, &genv, 4);
-            fuse.timeout = mode == 5 ? 1ll << 20 : 1ll << 30;
+            fuse.timeout = cfg == 5 ? 1ll << 20 : 1ll << 30;
             REQUIRE(minimax__cu.cuLaunchKernel(g_m->fn_fast[!mode ? MINIMAX__FK_ATTN_SPLIT
                                                             : g6 ? MINIMAX__FK_ATTN_SPLIT_QK_G6
                                                                  : MINIMAX__FK_ATTN_SPLIT_QK],
@@ -845,6 +853,20 @@ static void test_attention_split_qk(void) {
             }
             CHECK(stat == 0, "mode %d: status 0x%x", mode, (unsigned)stat);
             if (mode == 0) continue;
+            if (mode == 1) {
+                memcpy(out1, out, (size_t)T * qn * 4);
+                memcpy(kv1, kv_got, kv_elems * 2);
+            }
+            if (mode >= 6) {
+                int same = memcmp(out, out1, (size_t)T * qn * 4) == 0 && memcmp(kv_got, kv1, kv_elems * 2) == 0;
+                printf("    split-KV attention with QK-norm inside%s, >= %d keys a split, RoPE angles %s: output and "
+                       "cache %s mode 1's\n",
+                       g6 ? " for G = 6" : "", min_keys, mode == 6 ? "loaded as stored" : "loaded from NaNs",
+                       same ? "the same bits as" : "differ from");
+                CHECK(mode == 6 ? same : !same, "mode %d%s: the loaded RoPE table %s", mode, g6 ? " (G = 6)" : "",
+                      mode == 6 ? "changed the result" : "was not used");
+                if (mode == 7) continue;
+            }
             err = eu_rel_err(out + (size_t)s0 * qn, out_ref + (size_t)s0 * qn, (size_t)Tm * qn, &bad);
             for (e = 0; e < kv_elems; e++) {
                 size_t blkoff = e % (2 * kvhs), in_blk = blkoff % kvhs, tok = (in_blk / d) % bs;
@@ -867,9 +889,9 @@ static void test_attention_split_qk(void) {
             printf("    split-KV attention with QK-norm inside%s (%s, >= %d keys a split): rel err %.3g vs the replaced "
                    "kernels; cache: %zu K elements beyond one BF16 step, %zu V differ, %zu elsewhere\n",
                    g6 ? " for G = 6" : "",
-                   mode == 1   ? "one GPU"
-                   : mode == 2 ? "sums given, tp 2"
-                   : mode == 3 ? "partial sums, slot 2 alone"
+                   cfg == 1    ? "one GPU"
+                   : cfg == 2  ? "sums given, tp 2"
+                   : cfg == 3  ? "partial sums, slot 2 alone"
                                : "2 senders' partial sums, fused",
                    min_keys, err, kdiff, vdiff, other);
             CHECK(!bad && err < 1e-5, "mode %d%s, >= %d keys a split: rel err %g (bound 1e-5), nan/inf %d", mode,
@@ -882,7 +904,9 @@ static void test_attention_split_qk(void) {
     minimax__cu.cuMemFree(dkv); minimax__cu.cuMemFree(dbt); minimax__cu.cuMemFree(dqkv); minimax__cu.cuMemFree(dqr);
     minimax__cu.cuMemFree(dout); minimax__cu.cuMemFree(dpart); minimax__cu.cuMemFree(dpos); minimax__cu.cuMemFree(dsrow);
     minimax__cu.cuMemFree(dqw); minimax__cu.cuMemFree(dkw); minimax__cu.cuMemFree(dss); minimax__cu.cuMemFree(dssq);
+    minimax__cu.cuMemFree(drope);
     free(kv); free(kv_ref); free(kv_got); free(bt); free(qkv); free(qw); free(kw); free(out_ref); free(out); free(ssq);
+    free(out1); free(kv1);
 }
 
 /* The whole model (head_dim 128: every fast path, attention included): a
