@@ -2842,10 +2842,11 @@ __device__ __forceinline__ void attn_load_q4(float4 *qv, const float *qs, int G,
    per session): qr is the raw q|k|v of the pass, and each block does the
    QK-norm itself: the sums of squares of the whole q and k (as
    k_qk_norm_rope_kv computes them; with ss given, the all-reduced sums of
-   tp ranks as k_mg_qk_norm_rope_kv), the RoPE angles once, its G query
-   heads normed and rotated into shared memory; the split holding the token's
-   own key (the last) norms and rotates it, appends K and V (BF16) to the
-   cache and scores that key from shared memory after its loop (the other
+   tp ranks as k_mg_qk_norm_rope_kv), the RoPE angles once (or loaded: ROPE
+   below), its G query heads normed and rotated into shared memory; the
+   split holding the token's own key (the last) norms and rotates it,
+   appends K and V (BF16) to the cache and scores that key from shared
+   memory after its loop (the other
    splits never read it). Saves k_qk_norm_rope_kv's launch (6.2 us a layer;
    the split kernel grows 10.9 -> 14.3 us, the sums being most of it: each
    of the 384 blocks reads all of q and k; since then they come from the
