@@ -5739,6 +5739,8 @@ MINIMAX__PRIV minimax__cu_ptr minimax__fast_hn_ph(const minimax_model *m) {
 MINIMAX__PRIV minimax__cu_ptr minimax__fast_qk_ssq(const minimax_model *m) {
     return minimax__fast_hn_ph(m) + (size_t)MINIMAX__FAST_MAX_T * m->cfg.hidden_size * 4;
 }
+/* (8-byte aligned: the regions before it are multiples of 8 bytes, qkv_dim
+   being a multiple of 128 where the split attention runs, head_dim 128) */
 MINIMAX__PRIV minimax__cu_ptr minimax__fast_rope(const minimax_model *m) {
     return minimax__fast_qk_ssq(m) + (size_t)m->plan.qkv_dim / MINIMAX__GEMV_ROWS(1) * 4;
 }
@@ -6064,7 +6066,10 @@ MINIMAX__PRIV int minimax__fast_attn_split_kernel(int G, int qk) {
    parallelism, else 0; ssq: the partial sums of squares the q|k|v product
    left (minimax__fast_qk_ssq), else 0; F: tensor parallelism with fused
    collectives, sums and ssq 0: the ranks' partial sums of squares, else
-   NULL). */
+   NULL). With qk, layer m->attn_l0 stores the RoPE angles and every other
+   layer loads them: so a pass must be enqueued from its first call (begin,
+   which sets m->attn_l0) in layer order, as minimax__enqueue_launches'
+   callers do; a caller outside a pass may use qk = 0 only. */
 MINIMAX__PRIV minimax_result minimax__fast_attn(minimax_model *m, const minimax__dev_layer *ly, int layer, int T, int qk,
                                                 minimax__cu_ptr sums, minimax__cu_ptr ssq, const minimax__mg_fuse *F) {
     const minimax_config *c = &m->cfg;
