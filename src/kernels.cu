@@ -1851,7 +1851,7 @@ extern "C" __global__ void __launch_bounds__(256) k_gemv_bf16_t8(const float *X,
    sum of squares of outputs n .. n + GV_SSQ_ROWS - 1 (written by the q|k|v
    product for k_attn_split_qk's QK-norm). Grid, split and l2_ahead as
    k_gemv_bf16_t1; at most 64 registers, so that 4 blocks fit an SM as for
-   k_gemv_bf16_t1 (sm_90a: 60, no spills; this machine's ptxas spills
+   k_gemv_bf16_t1 (sm_90a: 60, no spills; CUDA 13.0's ptxas spills
    48 / 36 bytes on sm_100a / sm_120a, not measured there). Needs
    K % 8 == 0. */
 #define GV_SSQ_ROWS 4 /* R of this instance (MINIMAX__GEMV_ROWS(1) on the host) */

@@ -736,7 +736,10 @@ static void test_attention_split(void) {
    The fused collectives' form (struct mg_fuse: the partial sums of two
    senders, both slot 2's, as tagged words, with tp = 2): the same within
    1e-5; with the words' tag not the pass's the blocks give up after the
-   timeout and set the status word to the code naming sender 0.
+   timeout and set the status word to the code naming sender 0. The RoPE
+   table (ROPE in kernels.cu): the one-GPU form storing its angles, then
+   loading them (the same bits as computing them), then loading a table of
+   NaNs (must differ: the table is read).
    Both the generic instance and the one for G = 6 (the reference is the
    generic k_attn_split). */
 static void test_attention_split_qk(void) {
